@@ -1,0 +1,148 @@
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/database.js';
+import { registerAuthentication } from './people/authenticate.js';
+import { peopleRoutes } from './people/routes.js';
+import type { Person } from './people/rules.js';
+import { providerRoutes } from './providers/routes.js';
+import { isApiRequest } from './web/access.js';
+import { registerErrorHandling } from './web/errors.js';
+import { homeRoutes } from './web/home.js';
+import { registerPages } from './web/pages.js';
+import { govukFrontendDir } from './web/render.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    database: Database;
+    config: Config;
+  }
+  interface FastifyRequest {
+    person: Person | null;
+  }
+}
+
+export type App = FastifyInstance;
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the whole service: security, sessions, errors, then each capability's routes. */
+export async function buildApp({ config, database, logger = false }: AppOptions): Promise<App> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.production,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.decorate('db', database.db);
+  app.decorate('database', database);
+  app.decorate('config', config);
+  app.decorateRequest('person', null);
+
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.production ? [] : null,
+      },
+    },
+    hsts: config.production,
+  });
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.production },
+  });
+  // Sign-in routes opt in; limits are counted per email and client address once the body is read.
+  await app.register(fastifyRateLimit, { global: false, hook: 'preHandler' });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Inspectorate API',
+        version: '0.1.0',
+        description:
+          'Case management for inspecting children’s social care. Errors are application/problem+json ' +
+          '(RFC 9457) with a list of {field, message} for invalid requests.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'From POST /api/tokens' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: (document) => {
+      // Only the JSON API is documented; pages and assets are not part of it.
+      if (!document.url.startsWith('/api/')) return { schema: { ...document.schema, hide: true }, url: document.url };
+      return jsonSchemaTransform(document);
+    },
+  });
+
+  await app.register(fastifyStatic, {
+    root: [path.join(govukFrontendDir, 'govuk'), path.join(govukFrontendDir, 'govuk/assets')],
+    prefix: '/assets/',
+    maxAge: config.production ? '1d' : 0,
+  });
+  await app.register(fastifyStatic, {
+    root: path.resolve(import.meta.dirname, 'web/assets'),
+    prefix: '/assets/app/',
+    decorateReply: false,
+  });
+
+  registerPages(app);
+  registerErrorHandling(app);
+  registerAuthentication(app);
+
+  // Every form post carries a CSRF token; the API takes bearer tokens only, which a browser never sends
+  // by itself.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || isApiRequest(request)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    if (await database.ping()) return { status: 'ok' };
+    return reply
+      .status(503)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', status: 503, title: 'Unavailable', detail: 'The database is not answering.' });
+  });
+
+  await app.register(homeRoutes);
+  await app.register(peopleRoutes);
+  await app.register(providerRoutes);
+  await app.register(async (api) => {
+    api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
+  return app;
+}

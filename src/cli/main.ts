@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+
+/** The operator's command line. Each command prints its result to stdout and problems to stderr. */
+export function buildCli(): Command {
+  const program = new Command('inspectorate')
+    .description('Case management for inspecting children’s social care')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('start the service (configured by environment variables; see README)')
+    .action(async () => {
+      const { startServer } = await import('../main.js');
+      await startServer(loadConfig());
+    });
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date, then exit')
+    .action(async () => {
+      const config = loadConfig();
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const applied = await migrateToLatest(database.db);
+        process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
+      } finally {
+        await database.close();
+      }
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`${error instanceof ConfigError || error instanceof RangeError ? error.message : String(error instanceof Error ? error.stack : error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting the service reads, validated once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  production: boolean;
+  /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  databaseUrl: string | null;
+  sessionSecret: string;
+  /** Demo data and demo users are created on an empty database. */
+  demoData: boolean;
+  demoPassword: string;
+  logLevel: string;
+  /** Sign-in attempts allowed per email and address in one minute. */
+  signInRateLimit: number;
+  /** Hours a browser session or API token stays valid. */
+  sessionHours: number;
+}
+
+export const DEFAULT_DEMO_PASSWORD = 'demo-password-2026';
+
+const booleanFlag = z
+  .enum(['0', '1', 'false', 'true'], { message: 'must be 0, 1, false or true' })
+  .transform((value) => value === '1' || value === 'true');
+
+const environmentSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(65535)
+    .default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DEMO_DATA: booleanFlag.optional(),
+  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+});
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the configuration from the environment. Demo mode (demo data and a throw-away session secret)
+ * is the default on the embedded database; production (`NODE_ENV=production`) never has demo data and
+ * must be given a session secret.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const databaseUrl = e.DATABASE_URL ?? null;
+  const demoData = production ? false : (e.DEMO_DATA ?? databaseUrl === null);
+  if (production && e.DEMO_DATA === true) {
+    throw new ConfigError('Invalid configuration:\n  DEMO_DATA: demo data is never created in production');
+  }
+  if (!e.SESSION_SECRET && !demoData) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SESSION_SECRET: required outside demo mode (at least 32 characters)',
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    production,
+    dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR),
+    databaseUrl,
+    // Demo mode only: a fixed secret keeps demo sessions valid across restarts.
+    sessionSecret: e.SESSION_SECRET ?? 'demo-mode-session-secret-not-for-production-use',
+    demoData,
+    demoPassword: e.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
+    logLevel: e.LOG_LEVEL,
+    signInRateLimit: e.SIGN_IN_RATE_LIMIT,
+    sessionHours: e.SESSION_HOURS,
+  };
+}

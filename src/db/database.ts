@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlitePool } from './pglite-pool.js';
+import type { Schema } from './schema.js';
+
+export type Db = Kysely<Schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'embedded' | 'postgres';
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Tests only: every table lives in this schema (created if missing). */
+  schema?: string;
+  poolSize?: number;
+}
+
+// Dates without time stay ISO strings; counts come back as numbers on both drivers.
+const DATE_OID = 1082;
+const INT8_OID = 20;
+pg.types.setTypeParser(DATE_OID, (value: string) => value);
+pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openServer(options.databaseUrl, options);
+  return openEmbedded(options.dataDir, options.schema);
+}
+
+async function openServer(url: string, options: DatabaseOptions): Promise<Database> {
+  if (options.schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${options.schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(dataDir: string, schema?: string): Promise<Database> {
+  const location = dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pgdata');
+  if (!location.startsWith('memory://')) fs.mkdirSync(location, { recursive: true });
+  const pglite = await PGlite.create(location, {
+    parsers: {
+      [pgliteTypes.DATE]: (value: string) => value,
+      [pgliteTypes.INT8]: (value: string) => Number(value),
+    },
+  });
+  if (schema) {
+    await pglite.exec(`create schema if not exists "${schema}"; set search_path to "${schema}"`);
+  }
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+  return {
+    db,
+    kind: 'embedded',
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

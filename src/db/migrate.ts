@@ -1,0 +1,36 @@
+import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
+import { foundation } from './migrations/0001_foundation.js';
+
+/** A migration is a list of SQL statements, run in order in one transaction. */
+export interface Migration {
+  up: string[];
+}
+
+/** Every migration, in order. Names never change once released. */
+const migrations: Record<string, Migration> = {
+  '0001_foundation': foundation,
+};
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, migration]) => [
+        name,
+        {
+          async up(db: Kysely<unknown>) {
+            // One statement at a time: the embedded driver's extended protocol takes one per query.
+            for (const statement of migration.up) await sql.raw(statement).execute(db);
+          },
+        },
+      ]),
+    );
+  },
+};
+
+/** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,152 @@
+import type { Db } from '../db/database.js';
+import { hashPassword } from '../people/passwords.js';
+import { ROLES, ROLE_LABELS, type Role } from '../people/rules.js';
+import { countPeople, createPerson } from '../people/store.js';
+import type { ProviderInput, ProviderType } from '../providers/rules.js';
+import { createApplication, createOwnerGroup, createProvider, moveApplication } from '../providers/store.js';
+
+/** One demo account per role, all with the demo password. */
+export const DEMO_PEOPLE: { email: string; name: string; role: Role }[] = ROLES.map((role) => ({
+  email: `${role}@demo.invalid`,
+  name: `Demo ${ROLE_LABELS[role].replace(/ \(.*\)$/, '').toLowerCase()}`,
+  role,
+}));
+
+const LOCAL_AUTHORITIES: [string, string, string][] = [
+  ['Newcastle upon Tyne', 'North East', 'NE1'],
+  ['Sunderland', 'North East', 'SR1'],
+  ['Manchester', 'North West', 'M1'],
+  ['Lancashire', 'North West', 'PR1'],
+  ['Leeds', 'Yorkshire and The Humber', 'LS1'],
+  ['Sheffield', 'Yorkshire and The Humber', 'S1'],
+  ['Derbyshire', 'East Midlands', 'DE1'],
+  ['Nottingham', 'East Midlands', 'NG1'],
+  ['Birmingham', 'West Midlands', 'B1'],
+  ['Shropshire', 'West Midlands', 'SY1'],
+  ['Norfolk', 'East of England', 'NR1'],
+  ['Essex', 'East of England', 'CM1'],
+  ['Hillingdon', 'London', 'UB8'],
+  ['Southwark', 'London', 'SE1'],
+  ['Kent', 'South East', 'ME14'],
+  ['Slough', 'South East', 'SL1'],
+  ['Devon', 'South West', 'EX1'],
+  ['Bristol', 'South West', 'BS1'],
+];
+
+const OWNER_GROUPS = [
+  'Brightpath Care Group',
+  'Harbour Children’s Services',
+  'Meadowview Homes',
+  'Northern Lights Care',
+  'Oak Tree Residential',
+  'Riverside Family Partnership',
+];
+
+const HOME_NAMES = [
+  'Oakfield House', 'Willow Lodge', 'The Beeches', 'Rowan Cottage', 'Hawthorn View', 'Meadow Bank',
+  'Larch Court', 'Heather House', 'Ash Grove', 'Elm Lodge', 'Birch House', 'Cedar Cottage',
+  'Maple Court', 'Holly Bank', 'Juniper House', 'Fern Lodge', 'Linden House', 'Sycamore View',
+  'Poplar Cottage', 'Alder House', 'Hazel Lodge', 'Yew Tree House', 'Chestnut Court', 'Primrose House',
+];
+
+/** Demo register: every type of provider, spread over the regions, several owner groups. */
+function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
+  const providers: ProviderInput[] = [];
+  const add = (name: string, type: ProviderType, index: number, places: number, extra: Partial<ProviderInput> = {}) => {
+    const [localAuthority, region, outward] = LOCAL_AUTHORITIES[index % LOCAL_AUTHORITIES.length]!;
+    const number = 100000 + providers.length * 7919;
+    providers.push({
+      urn: type === 'local-authority' ? String(800000 + providers.length) : `SC${String(number).slice(-6)}`,
+      name,
+      type,
+      sector: 'private',
+      addressLine1: `${1 + ((index * 13) % 120)} ${['Church', 'Station', 'Mill', 'Park', 'Victoria'][index % 5]} Road`,
+      addressLine2: null,
+      town: localAuthority.split(' ')[0]!,
+      postcode: `${outward} ${1 + (index % 9)}${'ABDEFGHJLNPQRSTUWXYZ'[index % 20]}${'ABDEFGHJLNPQRSTUWXYZ'[(index * 7) % 20]}`,
+      localAuthority,
+      region: region as ProviderInput['region'],
+      places,
+      status: 'registered',
+      ownerGroupId: null,
+      registeredOn: `${2008 + (index % 16)}-${String(1 + (index % 12)).padStart(2, '0')}-${String(1 + (index % 27)).padStart(2, '0')}`,
+      ...extra,
+    });
+  };
+  HOME_NAMES.forEach((name, i) => {
+    const owned = i % 4 !== 3;
+    add(name, 'childrens-home', i, 2 + (i % 5), {
+      ownerGroupId: owned ? ownerGroupIds[i % ownerGroupIds.length]! : null,
+      sector: i % 6 === 5 ? 'local-authority' : i % 7 === 6 ? 'voluntary' : 'private',
+      status: i === 22 ? 'suspended' : i === 23 ? 'closed' : 'registered',
+    });
+  });
+  ['Stepping Stones Supported Living', 'Next Steps Accommodation', 'Bridge House Supported Lodgings', 'Launchpad Flats'].forEach(
+    (name, i) => add(name, 'supported-accommodation', i + 3, 6 + i * 2, { ownerGroupId: ownerGroupIds[i % 3]!, registeredOn: '2024-04-2' + i }),
+  );
+  ['Kinship Fostering', 'Hearth Fostering Agency', 'Safe Harbour Fostering'].forEach((name, i) =>
+    add(name, 'independent-fostering-agency', i + 7, 0, { ownerGroupId: i === 0 ? ownerGroupIds[5]! : null }),
+  );
+  ['Forever Families Adoption', 'Coram-style Adoption Partnership'].forEach((name, i) =>
+    add(name, 'voluntary-adoption-agency', i + 11, 0, { sector: 'voluntary' }),
+  );
+  add('Adoption Support Network', 'adoption-support-agency', 5, 0, { sector: 'voluntary' });
+  ['Lakeside Family Centre', 'Orchard Family Assessment Centre'].forEach((name, i) =>
+    add(name, 'residential-family-centre', i + 2, 4 + i, { ownerGroupId: ownerGroupIds[4]! }),
+  );
+  ['Greenacres Residential School', 'Hillside School Boarding House'].forEach((name, i) =>
+    add(name, 'residential-special-school', i + 9, 20 + i * 10, { sector: 'voluntary' }),
+  );
+  LOCAL_AUTHORITIES.slice(0, 10).forEach(([la], i) =>
+    add(`${la} Council children's services`, 'local-authority', i, 0, { sector: 'local-authority' }),
+  );
+  return providers;
+}
+
+/**
+ * Fills an empty database with the demo register and one account per role. Does nothing when anyone
+ * already has an account, so restarting never duplicates it.
+ */
+export async function seedDemoData(db: Db, password: string): Promise<boolean> {
+  if ((await countPeople(db)) > 0) return false;
+  const passwordHash = await hashPassword(password);
+  const planner = DEMO_PEOPLE.find((p) => p.role === 'planner')!;
+  const plannerId = await createPerson(db, { email: planner.email, name: planner.name, passwordHash, roles: ['planner'] });
+
+  const groups: { id: string }[] = [];
+  for (const name of OWNER_GROUPS) groups.push(await createOwnerGroup(db, plannerId, name));
+  const providers = [];
+  for (const input of demoProviders(groups.map((g) => g.id))) providers.push(await createProvider(db, plannerId, input));
+
+  // The provider account acts for two homes of one group; the rest of the register is not theirs.
+  const own = providers.filter((p) => p.ownerGroup?.id === groups[0]!.id).slice(0, 2).map((p) => p.id);
+  for (const person of DEMO_PEOPLE) {
+    if (person.role === 'planner') continue;
+    await createPerson(db, {
+      email: person.email,
+      name: person.name,
+      passwordHash,
+      roles: [person.role],
+      providerIds: person.role === 'provider' ? own : [],
+    });
+  }
+
+  const homes = providers.filter((p) => p.type === 'childrens-home');
+  const applications: [number, string, ('in-progress' | 'approved' | 'refused' | 'withdrawn')[]][] = [
+    [0, '2025-02-03', ['in-progress', 'approved']],
+    [1, '2025-06-16', ['in-progress']],
+    [2, '2025-09-01', []],
+    [4, '2024-11-11', ['refused']],
+    [5, '2025-01-20', ['withdrawn']],
+  ];
+  for (const [index, submittedOn, moves] of applications) {
+    const home = homes[index]!;
+    const application = await createApplication(db, plannerId, home.id, {
+      buildings: 2 + (index % 3),
+      description: `${home.name} and ${2 + (index % 3) - 1} neighbouring house(s) run as one home.`,
+      submittedOn,
+    });
+    for (const status of moves) await moveApplication(db, plannerId, home.id, application.id, status, null);
+  }
+  return true;
+}

@@ -1,0 +1,44 @@
+import { buildApp } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { DEMO_PEOPLE, seedDemoData } from './demo/seed.js';
+
+/** Start-up: configuration → database → migrations → demo data → server, and a clean stop on signals. */
+export async function startServer(config: Config = loadConfig()) {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrateToLatest(database.db);
+  const app = await buildApp({
+    config,
+    database,
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+  });
+  if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
+  if (config.demoData && (await seedDemoData(database.db, config.demoPassword))) {
+    app.log.info('demo data created');
+  }
+  if (config.demoData) {
+    app.log.info(
+      { people: DEMO_PEOPLE.map((p) => p.email), password: config.demoPassword },
+      'demo accounts (one per role) use the demo password',
+    );
+  }
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: database.kind }, `Inspectorate is ready on ${address}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping: finishing requests in flight');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return app;
+}

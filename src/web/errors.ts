@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isApiRequest } from './access.js';
+import { invalid, notFound, Problem } from './problem.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Sign in required',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  409: 'Conflict',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+};
+
+/** Turns anything thrown during a request into a problem a client or person can act on. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext ?? 'body';
+    return invalid(
+      error.validation.map((v) => ({
+        field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || context,
+        message: v.message ?? 'is not valid',
+      })),
+    );
+  }
+  const e = error as Partial<FastifyError> & { code?: string };
+  if (e.code === '23505') {
+    return new Problem(409, 'Conflict', 'That record already exists.');
+  }
+  if (e.code?.startsWith('FST_CSRF')) {
+    return new Problem(
+      403,
+      'Form expired',
+      'The form had expired or came from elsewhere. Go back, reload the page and try again.',
+    );
+  }
+  const status = e.statusCode ?? 500;
+  if (status === 429) {
+    return new Problem(429, TITLES[429]!, 'Too many attempts. Wait a minute, then try again.');
+  }
+  if (status >= 400 && status < 500) {
+    const detail = e.message ?? 'The request could not be understood.';
+    if (status === 400) return invalid([{ field: 'body', message: detail }], detail);
+    return new Problem(status, TITLES[status] ?? 'Request refused', detail);
+  }
+  return new Problem(500, 'Internal server error', 'Something went wrong. Nothing was changed; try again later.');
+}
+
+function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  if (isApiRequest(request)) {
+    if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
+  }
+  if (problem.status === 401) {
+    const returnTo = request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
+    return reply.redirect(`/sign-in${returnTo}`, 303);
+  }
+  return reply.page('web/views/error.njk', { title: problem.title, problem }, problem.status);
+}
+
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, notFound()));
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can } from '../people/policy.js';
+import { ROLE_LABELS, type Person } from '../people/rules.js';
+import { renderTemplate } from './render.js';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders a page with the layout's shared context: person, navigation, CSRF token, CSP nonce. */
+    page(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
+  }
+}
+
+interface NavigationItem {
+  href: string;
+  text: string;
+  active?: boolean;
+}
+
+function navigationFor(person: Person | null, url: string): NavigationItem[] {
+  const items: NavigationItem[] = [{ href: '/', text: 'Home' }];
+  if (can(person, 'providers.list')) items.push({ href: '/providers', text: 'Providers' });
+  if (can(person, 'provider.change')) items.push({ href: '/owner-groups', text: 'Owner groups' });
+  if (!person) items.push({ href: '/sign-in', text: 'Sign in' });
+  const path = url.split('?')[0] ?? '/';
+  return items.map((item) => ({
+    ...item,
+    active: item.href === '/' ? path === '/' : path === item.href || path.startsWith(`${item.href}/`),
+  }));
+}
+
+export function registerPages(app: FastifyInstance) {
+  app.decorateReply(
+    'page',
+    function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
+      const request: FastifyRequest = this.request;
+      const person = request.person;
+      const html = renderTemplate(template, {
+        ...context,
+        person,
+        rolesText: person ? person.roles.map((role) => ROLE_LABELS[role]).join(', ') : '',
+        csrfToken: this.generateCsrf(),
+        cspNonce: this.cspNonce?.script,
+        navigation: navigationFor(person, request.url),
+        currentUrl: request.url,
+      });
+      return this.status(status).type('text/html; charset=utf-8').send(html);
+    },
+  );
+}
