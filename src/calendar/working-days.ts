@@ -62,10 +62,7 @@ export function parseIsoDate(text: string, field = 'date'): IsoDate {
   const length = daysInMonth(year, month);
   if (day < 1 || day > length) {
     const monthName = monthNames[month - 1];
-    throw new InvalidDateError(
-      `${text} is not a real date: ${monthName} ${year} has ${length} days`,
-      field,
-    );
+    throw new InvalidDateError(`${text} is not a real date: ${monthName} ${year} has ${length} days`, field);
   }
   return text;
 }

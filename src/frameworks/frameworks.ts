@@ -1,4 +1,4 @@
-import type { Framework, Grade, JudgementArea } from './types.js';
+import type { Framework, Grade, JudgementArea, Versioned } from './types.js';
 
 /**
  * Inspection frameworks, with their grade scales, judgement areas and limiting judgements.
@@ -10,7 +10,7 @@ import type { Framework, Grade, JudgementArea } from './types.js';
 type AreaFields = Pick<JudgementArea, 'id' | 'name'> & Partial<JudgementArea>;
 
 /** An area in force for as long as its framework, unless the fields say otherwise. */
-function area(framework: { effectiveFrom: string; effectiveTo: string | null }, fields: AreaFields): JudgementArea {
+function area(framework: Versioned, fields: AreaFields): JudgementArea {
   return {
     limiting: false,
     separatelyRated: false,
@@ -69,7 +69,11 @@ const supportedAccommodationOutcomes: readonly Grade[] = [
     label: 'Inconsistent quality of service delivery that adversely affects some children',
     reinspectionMonths: 18,
   },
-  { id: 'serious-or-widespread-weaknesses', label: 'Serious or widespread weaknesses', reinspectionMonths: 6 },
+  {
+    id: 'serious-or-widespread-weaknesses',
+    label: 'Serious or widespread weaknesses',
+    reinspectionMonths: 6,
+  },
 ];
 
 const supportedAccommodationDates = { effectiveFrom: '2024-09-01', effectiveTo: null };
@@ -225,7 +229,8 @@ export const childProtection2012: Framework = {
     area(childProtection2012Dates, { id: 'leadership-and-management', name: 'Leadership and management' }),
   ],
   overallGrade: { kind: 'separate-judgement', areaId: 'overall-effectiveness' },
-  source: 'Ofsted, consultation ‘Raising the bar for child protection’ (2011), in force from May 2012; seed 004',
+  source:
+    'Ofsted, consultation ‘Raising the bar for child protection’ (2011), in force from May 2012; seed 004',
 };
 
 /** Every framework, newest first within each kind of provider. */

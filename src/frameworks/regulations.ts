@@ -37,7 +37,11 @@ function childrensHomesRegulation(number: number, title: string, qualityStandard
   };
 }
 
-function supportedAccommodationRegulation(number: number, title: string, qualityStandard: boolean): Regulation {
+function supportedAccommodationRegulation(
+  number: number,
+  title: string,
+  qualityStandard: boolean,
+): Regulation {
   return {
     id: `supported-accommodation-2023-reg-${number}`,
     instrumentId: supportedAccommodationRegulations2023.id,

@@ -56,7 +56,10 @@ export function frameworkById(id: string): Framework {
   const framework = frameworks.find((candidate) => candidate.id === id);
   if (!framework) {
     const known = frameworks.map((candidate) => candidate.id).join(', ');
-    throw new RuleError('frameworkId', `There is no inspection framework '${id}'; known frameworks: ${known}`);
+    throw new RuleError(
+      'frameworkId',
+      `There is no inspection framework '${id}'; known frameworks: ${known}`,
+    );
   }
   return framework;
 }
@@ -84,7 +87,10 @@ export function gradeById(framework: Framework, gradeId: string): Grade {
   const grade = framework.gradeScale.find((candidate) => candidate.id === gradeId);
   if (!grade) {
     const known = framework.gradeScale.map((candidate) => candidate.id).join(', ');
-    throw new RuleError('gradeId', `'${gradeId}' is not a grade under ${framework.shortName}; grades are ${known}`);
+    throw new RuleError(
+      'gradeId',
+      `'${gradeId}' is not a grade under ${framework.shortName}; grades are ${known}`,
+    );
   }
   return grade;
 }

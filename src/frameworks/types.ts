@@ -53,8 +53,7 @@ export interface JudgementArea extends Versioned {
  *   progress; supported accommodation's single outcome).
  */
 export type OverallGradeRule =
-  | { kind: 'separate-judgement'; areaId: string }
-  | { kind: 'headline-area'; areaId: string };
+  { kind: 'separate-judgement'; areaId: string } | { kind: 'headline-area'; areaId: string };
 
 export interface Framework extends Versioned {
   id: string;

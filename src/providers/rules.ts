@@ -82,7 +82,7 @@ export function normalisePostcode(value: string): string {
 const isoDate = (message: string) =>
   z
     .string({ message })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, message)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { message, abort: true })
     .refine((value) => {
       const date = new Date(`${value}T00:00:00Z`);
       return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isApiRequest } from './access.js';
-import { invalid, notFound, Problem } from './problem.js';
+import { firstPerField, invalid, notFound, Problem } from './problem.js';
 
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
@@ -22,10 +22,12 @@ export function toProblem(error: unknown): Problem {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext ?? 'body';
     return invalid(
-      error.validation.map((v) => ({
-        field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || context,
-        message: v.message ?? 'is not valid',
-      })),
+      firstPerField(
+        error.validation.map((v) => ({
+          field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || context,
+          message: v.message ?? 'is not valid',
+        })),
+      ),
     );
   }
   const e = error as Partial<FastifyError> & { code?: string };

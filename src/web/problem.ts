@@ -54,12 +54,23 @@ export function invalid(errors: FieldError[], detail?: string): Problem {
   return new Problem(400, 'Invalid request', summary, errors);
 }
 
-/** Names each failing field the way the client sent it: `places`, `address.town`, `items.0.name`. */
+/**
+ * Names each failing field the way the client sent it (`places`, `address.town`, `items.0.name`), with
+ * one message per field, the first found, as the GOV.UK error summary shows them.
+ */
 export function fieldErrorsOf(error: ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : 'body',
-    message: issue.message,
-  }));
+  return firstPerField(
+    error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.join('.') : 'body',
+      message: issue.message,
+    })),
+  );
+}
+
+export function firstPerField(errors: FieldError[]): FieldError[] {
+  const byField = new Map<string, string>();
+  for (const { field, message } of errors) if (!byField.has(field)) byField.set(field, message);
+  return [...byField].map(([field, message]) => ({ field, message }));
 }
 
 /** The problem document as the OpenAPI document describes it. */

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { seedDemoData } from '../../src/demo/seed.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspectorate-data-'));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+describe('the embedded database in DATA_DIR', () => {
+  it('keeps its data across restarts, migrates once and seeds the demo data once', async () => {
+    const first = await openDatabase({ databaseUrl: null, dataDir });
+    expect(await migrateToLatest(first.db)).toEqual(['0001_foundation']);
+    expect(await seedDemoData(first.db, 'a-demo-password')).toBe(true);
+    const providers = (await first.db.selectFrom('providers').select('id').execute()).length;
+    await first.close();
+
+    const second = await openDatabase({ databaseUrl: null, dataDir });
+    expect(await migrateToLatest(second.db)).toEqual([]);
+    expect(await seedDemoData(second.db, 'a-demo-password')).toBe(false);
+    expect((await second.db.selectFrom('providers').select('id').execute()).length).toBe(providers);
+    expect(providers).toBeGreaterThanOrEqual(36);
+    const people = await second.db.selectFrom('people').select(['email', 'roles']).orderBy('email').execute();
+    expect(people.map((p) => p.email)).toEqual([
+      'adjudicator@demo.invalid',
+      'analyst@demo.invalid',
+      'complaints@demo.invalid',
+      'inspector@demo.invalid',
+      'manager@demo.invalid',
+      'planner@demo.invalid',
+      'provider@demo.invalid',
+      'reviewer@demo.invalid',
+    ]);
+    await second.close();
+  });
+});
