@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { can, providerScope, type Action } from './policy.js';
+import { ROLES, type Person, type Role } from './rules.js';
+
+const person = (role: Role, providerIds: string[] = []): Person => ({
+  id: `id-${role}`,
+  email: `${role}@example.invalid`,
+  name: role,
+  roles: [role],
+  providerIds,
+});
+
+/** Expected answers for every role; a new action or role without a row here fails the test. */
+const expected: Record<Action, Role[]> = {
+  'providers.list': ['inspector', 'manager', 'planner', 'complaints', 'provider', 'analyst'],
+  'provider.read': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'provider.create': ['manager', 'planner'],
+  'provider.change': ['manager', 'planner'],
+  'audit.read': ['manager'],
+  'reference.read': [...ROLES],
+};
+
+describe('the authorisation policy', () => {
+  for (const [action, allowed] of Object.entries(expected) as [Action, Role[]][]) {
+    it(`allows ${action} to exactly ${allowed.join(', ')}`, () => {
+      for (const role of ROLES) {
+        expect(can(person(role), action, { providerId: 'someone-else' }), `${role} ${action}`).toBe(allowed.includes(role));
+      }
+    });
+  }
+
+  it('refuses everything to someone not signed in', () => {
+    for (const action of Object.keys(expected) as Action[]) expect(can(null, action)).toBe(false);
+  });
+
+  it('lets a provider user read its own providers and no other', () => {
+    const user = person('provider', ['p1', 'p2']);
+    expect(can(user, 'provider.read', { providerId: 'p1' })).toBe(true);
+    expect(can(user, 'provider.read', { providerId: 'p3' })).toBe(false);
+    expect(can(user, 'provider.read')).toBe(false);
+    expect(providerScope(user)).toEqual({ kind: 'own', providerIds: ['p1', 'p2'] });
+  });
+
+  it('gives staff the whole register and others none of it', () => {
+    expect(providerScope(person('analyst'))).toEqual({ kind: 'all' });
+    expect(providerScope(person('adjudicator'))).toEqual({ kind: 'none' });
+    expect(providerScope(null)).toEqual({ kind: 'none' });
+  });
+});
