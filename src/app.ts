@@ -15,10 +15,12 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/database.js';
+import { referenceRoutes } from './frameworks/routes.js';
 import { registerAuthentication } from './people/authenticate.js';
 import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
 import { providerRoutes } from './providers/routes.js';
+import { inspectionRoutes } from './inspections/routes.js';
 import { isApiRequest } from './web/access.js';
 import { registerErrorHandling } from './web/errors.js';
 import { homeRoutes } from './web/home.js';
@@ -141,6 +143,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
   await app.register(providerRoutes);
+  await app.register(inspectionRoutes);
+  await app.register(referenceRoutes);
   await app.register(async (api) => {
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { registerRulesCommands } from './rules-commands.js';
 
 /** The operator's command line. Each command prints its result to stdout and problems to stderr. */
 export function buildCli(): Command {
@@ -31,6 +32,8 @@ export function buildCli(): Command {
         await database.close();
       }
     });
+
+  registerRulesCommands(program);
 
   return program;
 }

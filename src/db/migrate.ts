@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { foundation } from './migrations/0001_foundation.js';
+import { inspections } from './migrations/0002_inspections.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -9,6 +10,7 @@ export interface Migration {
 /** Every migration, in order. Names never change once released. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_inspections': inspections,
 };
 
 const provider: MigrationProvider = {

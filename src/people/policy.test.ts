@@ -18,6 +18,17 @@ const expected: Record<Action, Role[]> = {
   'provider.change': ['manager', 'planner'],
   'audit.read': ['manager'],
   'reference.read': [...ROLES],
+  'inspections.list': ['inspector', 'manager', 'planner', 'complaints', 'provider', 'analyst'],
+  'inspection.read': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'inspection.read-records': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'inspection.read-findings': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'inspection.create': ['manager', 'planner'],
+  'inspection.record': [],
+  'inspection.moderate': ['manager'],
+  'inspection.declare-flawed': ['manager'],
+  'conflict.declare': ['inspector', 'manager'],
+  'conflict.declare-for-others': ['manager'],
+  'conflicts.read': ['manager', 'planner'],
 };
 
 describe('the authorisation policy', () => {
@@ -39,6 +50,23 @@ describe('the authorisation policy', () => {
     expect(can(user, 'provider.read', { providerId: 'p3' })).toBe(false);
     expect(can(user, 'provider.read')).toBe(false);
     expect(providerScope(user)).toEqual({ kind: 'own', providerIds: ['p1', 'p2'] });
+  });
+
+  it('lets only the inspection team record on an inspection', () => {
+    expect(can(person('inspector'), 'inspection.record', { teamIds: ['id-inspector'] })).toBe(true);
+    expect(can(person('manager'), 'inspection.record', { teamIds: ['id-inspector'] })).toBe(false);
+  });
+
+  it('never shows a provider a no-notice inspection before it starts, nor findings before feedback', () => {
+    const user = person('provider', ['p1']);
+    const own = { providerId: 'p1' };
+    expect(can(user, 'inspection.read', { ...own, notice: 'none', status: 'planned' })).toBe(false);
+    expect(can(user, 'inspection.read', { ...own, notice: 'short', status: 'planned' })).toBe(true);
+    expect(can(user, 'inspection.read', { ...own, notice: 'none', status: 'on-site' })).toBe(true);
+    expect(can(user, 'inspection.read', { providerId: 'p2', notice: 'announced', status: 'completed' })).toBe(false);
+    expect(can(user, 'inspection.read-findings', { ...own, status: 'on-site' })).toBe(false);
+    expect(can(user, 'inspection.read-findings', { ...own, status: 'feedback-given' })).toBe(true);
+    expect(can(user, 'inspection.read-records', { ...own, status: 'completed' })).toBe(false);
   });
 
   it('gives staff the whole register and others none of it', () => {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { ProviderTypeId } from '../frameworks/types.js';
 
-export const PROVIDER_TYPES = {
+/** Labels of the kinds of provider; the ids themselves belong to the regulator's rules. */
+export const PROVIDER_TYPES: Record<ProviderTypeId, string> = {
   'childrens-home': "Children's home",
   'supported-accommodation': 'Supported accommodation',
   'independent-fostering-agency': 'Independent fostering agency',
@@ -9,8 +11,8 @@ export const PROVIDER_TYPES = {
   'residential-family-centre': 'Residential family centre',
   'residential-special-school': 'Residential special school',
   'local-authority': "Local authority children's services",
-} as const;
-export type ProviderType = keyof typeof PROVIDER_TYPES;
+};
+export type ProviderType = ProviderTypeId;
 
 export const SECTORS = {
   private: 'Private',

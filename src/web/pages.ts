@@ -20,6 +20,7 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   const items: NavigationItem[] = [{ href: '/', text: 'Home' }];
   if (can(person, 'providers.list')) items.push({ href: '/providers', text: 'Providers' });
   if (can(person, 'provider.change')) items.push({ href: '/owner-groups', text: 'Owner groups' });
+  items.push({ href: '/reference', text: 'Reference' });
   if (!person) items.push({ href: '/sign-in', text: 'Sign in' });
   const path = url.split('?')[0] ?? '/';
   return items.map((item) => ({

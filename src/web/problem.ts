@@ -31,6 +31,13 @@ export class Problem extends Error {
   }
 }
 
+/** Well-formed, but the domain's rules refuse it: each missing or wrong part against its field. */
+export function unprocessable(errors: FieldError[], detail?: string): Problem {
+  const summary =
+    detail ?? (errors.length === 1 ? errors[0]!.message : `${errors.length} parts are missing or wrong.`);
+  return new Problem(422, 'Unprocessable content', summary, errors);
+}
+
 /** Used both for records that do not exist and for records the person may not see: the two look alike. */
 export function notFound(): Problem {
   return new Problem(404, 'Not found', 'There is no such page or record.');

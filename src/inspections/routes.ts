@@ -1,0 +1,400 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { can, providerScope } from '../people/policy.js';
+import type { Person } from '../people/rules.js';
+import { authorise, requirePerson } from '../web/access.js';
+import { forbidden, notFound, problemSchema } from '../web/problem.js';
+import {
+  closeLineBody,
+  conflictBody,
+  dialogueBody,
+  errorPutRightBody,
+  evidenceBody,
+  evidenceCorrectionBody,
+  feedbackBody,
+  incompleteBody,
+  inspectionQuery,
+  inspectionRecordSchema,
+  inspectionSchema,
+  judgementBody,
+  lineOfEnquiryBody,
+  moderationBody,
+  newInspectionBody,
+  recommendationBody,
+  requirementBody,
+  resolutionBody,
+  statusBody,
+} from './schemas.js';
+import {
+  addRecommendation,
+  addRequirement,
+  closeLineOfEnquiry,
+  correctEvidence,
+  createInspection,
+  declareConflict,
+  declareIncomplete,
+  findInspection,
+  giveFeedback,
+  giveJudgement,
+  inspectionRecord,
+  listConflicts,
+  moderateJudgement,
+  moveInspection,
+  openLineOfEnquiry,
+  recordDialogue,
+  recordErrorPutRight,
+  recordEvidence,
+  resolveConcern,
+  searchInspections,
+  type Inspection,
+  type InspectionRecord,
+} from './store.js';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
+const idParams = z.object({ id: z.string() });
+const created = z.object({ id: z.string(), version: z.number().int().optional() });
+const tags = ['inspections'];
+
+const resourceOf = (inspection: Inspection) => ({
+  providerId: inspection.provider.id,
+  notice: inspection.notice,
+  status: inspection.status,
+  teamIds: [inspection.leadInspector.id, ...inspection.team.map((m) => m.id)],
+});
+
+/** The inspection if the person may see it at all; otherwise 404, as if it did not exist. */
+export async function visibleInspection(request: FastifyRequest, id: string): Promise<Inspection> {
+  requirePerson(request);
+  const inspection = await findInspection(request.server.db, id);
+  if (!inspection || !can(request.person, 'inspection.read', resourceOf(inspection))) throw notFound();
+  return inspection;
+}
+
+/** An inspection the person is on the team of, for recording on it. */
+export async function inspectionToRecordOn(request: FastifyRequest, id: string): Promise<{ inspection: Inspection; person: Person }> {
+  const inspection = await visibleInspection(request, id);
+  const person = authorise(request, 'inspection.record', resourceOf(inspection));
+  return { inspection, person };
+}
+
+/** What a person sees of an inspection: providers get the findings after feedback, never the working records. */
+export function presentRecord(person: Person | null, record: InspectionRecord) {
+  const resource = resourceOf(record);
+  if (can(person, 'inspection.read-records', resource)) return record;
+  const { evidence: _e, linesOfEnquiry: _l, dialogue: _d, substantiation: _s, ...rest } = record;
+  if (can(person, 'inspection.read-findings', resource)) return rest;
+  return { ...rest, judgements: [], overallGrade: null, requirements: [], recommendations: [], errorsPutRight: [] };
+}
+
+export async function inspectionRoutes(instance: FastifyInstance) {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const db = app.db;
+
+  app.get(
+    '/api/inspections',
+    {
+      schema: {
+        tags,
+        summary: 'Inspections, newest first, with filters; `mine=true` for those the caller leads or is on',
+        querystring: inspectionQuery,
+        response: {
+          200: z.object({ items: z.array(inspectionSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int(), totalPages: z.number().int() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const person = authorise(request, 'inspections.list');
+      const { mine, ...filters } = request.query;
+      return searchInspections(db, providerScope(person), { ...filters, teamMemberId: mine === 'true' ? person.id : undefined });
+    },
+  );
+
+  app.post(
+    '/api/inspections',
+    { schema: { tags, summary: 'Plan an inspection (planners and managers)', body: newInspectionBody, response: { 201: inspectionSchema, ...errors } } },
+    async (request, reply) => {
+      const person = authorise(request, 'inspection.create');
+      const id = await createInspection(db, person.id, request.body);
+      return reply.status(201).header('location', `/api/inspections/${id}`).send((await findInspection(db, id))!);
+    },
+  );
+
+  app.get(
+    '/api/inspections/:id',
+    {
+      schema: {
+        tags,
+        summary: 'An inspection with its judgements, overall grade, findings and (for the inspectorate) evidence, lines of enquiry, dialogue and substantiation',
+        params: idParams,
+        response: { 200: inspectionRecordSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await visibleInspection(request, request.params.id);
+      const record = await inspectionRecord(db, request.params.id);
+      if (!record) throw notFound();
+      return presentRecord(request.person, record);
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/status',
+    { schema: { tags, summary: 'Start (on-site) or complete an inspection', params: idParams, body: statusBody, response: { 200: inspectionSchema, ...errors } } },
+    async (request) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      const person = requirePerson(request);
+      // The team starts its own visit; a manager completes it after moderation.
+      const allowed =
+        request.body.status === 'on-site'
+          ? can(person, 'inspection.record', resourceOf(inspection))
+          : can(person, 'inspection.moderate');
+      if (!allowed) throw forbidden();
+      await moveInspection(db, person.id, inspection.id, request.body.status, request.body.version);
+      return (await findInspection(db, inspection.id))!;
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/evidence',
+    { schema: { tags, summary: 'Record a piece of evidence (the inspection team, on site)', params: idParams, body: evidenceBody, response: { 201: created, ...errors } } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      const id = await recordEvidence(db, person.id, inspection.id, request.body);
+      return reply.status(201).send({ id, version: 1 });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/evidence/:evidenceId/versions',
+    {
+      schema: {
+        tags,
+        summary: 'Correct a piece of evidence: a new version, the old one kept',
+        params: z.object({ id: z.string(), evidenceId: z.string() }),
+        body: evidenceCorrectionBody,
+        response: { 201: created, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      const version = await correctEvidence(db, person.id, inspection.id, request.params.evidenceId, request.body);
+      return reply.status(201).send({ id: request.params.evidenceId, version });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/lines-of-enquiry',
+    { schema: { tags, summary: 'Open a key line of enquiry', params: idParams, body: lineOfEnquiryBody, response: { 201: created, ...errors } } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      return reply.status(201).send({ id: await openLineOfEnquiry(db, person.id, inspection.id, request.body) });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/lines-of-enquiry/:lineId/close',
+    {
+      schema: {
+        tags,
+        summary: 'Close a line of enquiry with the evidence that answers it',
+        params: z.object({ id: z.string(), lineId: z.string() }),
+        body: closeLineBody,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      await closeLineOfEnquiry(db, person.id, inspection.id, request.params.lineId, request.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/dialogue',
+    {
+      schema: {
+        tags,
+        summary: 'Log professional dialogue: end-of-day meeting, check-in, a concern the provider raised, or the provider’s comments on conduct',
+        params: idParams,
+        body: dialogueBody,
+        response: { 201: created, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      return reply.status(201).send({ id: await recordDialogue(db, person.id, inspection.id, request.body) });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/dialogue/:entryId/resolution',
+    {
+      schema: {
+        tags,
+        summary: 'Record how a concern raised by the provider was resolved',
+        params: z.object({ id: z.string(), entryId: z.string() }),
+        body: resolutionBody,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      await resolveConcern(db, person.id, inspection.id, request.params.entryId, request.body.resolution);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/judgements',
+    {
+      schema: { tags, summary: 'Give (or revise) the judgement for an area, resting on recorded evidence', params: idParams, body: judgementBody, response: { 201: created, ...errors } },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      const version = await giveJudgement(db, person.id, inspection.id, request.body);
+      return reply.status(201).send({ id: request.body.areaId, version });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/judgements/:areaId/moderation',
+    {
+      schema: {
+        tags,
+        summary: 'Moderate a judgement (managers): change its grade, with the reason',
+        params: z.object({ id: z.string(), areaId: z.string() }),
+        body: moderationBody,
+        response: { 201: created, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      const person = authorise(request, 'inspection.moderate');
+      const version = await moderateJudgement(db, person.id, inspection.id, request.params.areaId, request.body);
+      return reply.status(201).send({ id: request.params.areaId, version });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/requirements',
+    {
+      schema: {
+        tags,
+        summary: 'Add a requirement: a regulation, its impact on children, evidence from two or more sources, a compliance date',
+        params: idParams,
+        body: requirementBody,
+        response: { 201: created, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      return reply.status(201).send({ id: await addRequirement(db, person.id, inspection.id, request.body) });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/recommendations',
+    {
+      schema: { tags, summary: 'Add a recommendation citing a guide by page and paragraph', params: idParams, body: recommendationBody, response: { 201: created, ...errors } },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      return reply.status(201).send({ id: await addRecommendation(db, person.id, inspection.id, request.body) });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/errors-put-right',
+    {
+      schema: { tags, summary: 'Record a minor administrative error put right during the inspection', params: idParams, body: errorPutRightBody, response: { 201: created, ...errors } },
+    },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      return reply.status(201).send({ id: await recordErrorPutRight(db, person.id, inspection.id, request.body.description) });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/feedback',
+    {
+      schema: {
+        tags,
+        summary: 'Record the informal feedback; refused (422) with each warning until the flaw warnings are acknowledged',
+        params: idParams,
+        body: feedbackBody,
+        response: { 200: inspectionSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
+      await giveFeedback(db, person.id, inspection.id, request.body);
+      return (await findInspection(db, inspection.id))!;
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/incomplete',
+    {
+      schema: {
+        tags,
+        summary: 'Declare an inspection incomplete under the flawed-inspection protocol (managers); plans the additional visit',
+        params: idParams,
+        body: incompleteBody,
+        response: { 201: inspectionSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      const person = authorise(request, 'inspection.declare-flawed');
+      const visitId = await declareIncomplete(db, person.id, inspection.id, request.body);
+      return reply.status(201).header('location', `/api/inspections/${visitId}`).send((await findInspection(db, visitId))!);
+    },
+  );
+
+  const conflictSchema = z.object({
+    id: z.uuid(),
+    person: z.object({ id: z.string(), name: z.string() }),
+    provider: z.object({ id: z.string(), name: z.string() }),
+    description: z.string(),
+    declaredAt: z.string(),
+  });
+
+  app.get(
+    '/api/conflicts',
+    {
+      schema: {
+        tags,
+        summary: 'Declared conflicts of interest (managers and planners see all; inspectors their own)',
+        querystring: z.object({ personId: z.uuid().optional(), providerId: z.uuid().optional() }),
+        response: { 200: z.array(conflictSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const person = requirePerson(request);
+      if (can(person, 'conflicts.read')) return listConflicts(db, request.query);
+      if (can(person, 'conflict.declare')) return listConflicts(db, { ...request.query, personId: person.id });
+      throw forbidden();
+    },
+  );
+
+  app.post(
+    '/api/conflicts',
+    {
+      schema: {
+        tags,
+        summary: 'Declare a connection to a provider; managers may declare one for another inspector',
+        body: conflictBody,
+        response: { 201: z.object({ id: z.uuid() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const person = authorise(request, 'conflict.declare');
+      const personId = request.body.personId ?? person.id;
+      if (personId !== person.id) authorise(request, 'conflict.declare-for-others');
+      const id = await declareConflict(db, person.id, { ...request.body, personId });
+      return reply.status(201).send({ id });
+    },
+  );
+}
