@@ -18,15 +18,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Kysely, PostgresDialect, sql, type Insertable } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase, type Database, type Db } from '../src/db/database.js';
+import { createPGlite, databaseOnPGlite, openDatabase, type Database, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { PGlitePool } from '../src/db/pglite-pool.js';
 import type { ProvidersTable, Schema } from '../src/db/schema.js';
 import { seedDemoData } from '../src/demo/seed.js';
 import { PROVIDER_STATUSES, PROVIDER_TYPES, type ProviderType } from '../src/providers/rules.js';
@@ -200,26 +198,8 @@ async function openPostgres(): Promise<Subject> {
 
 /** PGlite in memory, set up as openDatabase sets it up, but keeping hold of PGlite for the baseline. */
 async function openEmbedded(): Promise<Subject> {
-  const pglite = await PGlite.create('memory://', {
-    parsers: {
-      [pgliteTypes.DATE]: (value: string) => value,
-      [pgliteTypes.INT8]: (value: string) => Number(value),
-    },
-  });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
-  const database: Database = {
-    db,
-    kind: 'embedded',
-    async ping() {
-      try {
-        await sql`select 1`.execute(db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    close: () => db.destroy(),
-  };
+  const pglite = await createPGlite('memory://');
+  const database = databaseOnPGlite(pglite);
   return {
     kind: 'embedded',
     label: 'embedded PGlite (in memory, one session shared through PGlitePool)',
@@ -352,7 +332,7 @@ function extraProvider(i: number, ownerGroupIds: string[]): Insertable<Providers
 /** Migrated, the demo data, then the extra providers in multi-row INSERTs of a few hundred. */
 async function fill(subject: Subject): Promise<number> {
   const db: Db = subject.database.db;
-  await migrateToLatest(db);
+  await migrateToLatest(subject.database);
   await seedDemoData(db, DEMO_PASSWORD);
   const ownerGroupIds = (await db.selectFrom('owner_groups').select('id').orderBy('name').execute()).map(
     (g) => g.id,

@@ -7,7 +7,7 @@ import { DEMO_PEOPLE, seedDemoData } from './demo/seed.js';
 /** Start-up: configuration → database → migrations → demo data → server, and a clean stop on signals. */
 export async function startServer(config: Config = loadConfig()) {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const applied = await migrateToLatest(database.db);
+  const applied = await migrateToLatest(database);
   const app = await buildApp({
     config,
     database,

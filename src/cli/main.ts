@@ -26,7 +26,7 @@ export function buildCli(): Command {
       const config = loadConfig();
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       try {
-        const applied = await migrateToLatest(database.db);
+        const applied = await migrateToLatest(database);
         process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
       } finally {
         await database.close();

@@ -11,6 +11,8 @@ export type Db = Kysely<Schema>;
 export interface Database {
   db: Db;
   kind: 'embedded' | 'postgres';
+  /** The schema every table lives in, when not the default (tests). */
+  schema: string | null;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -54,30 +56,35 @@ async function openServer(url: string, options: DatabaseOptions): Promise<Databa
   return {
     db,
     kind: 'postgres',
+    schema: options.schema ?? null,
     ping: () => ping(db),
     close: () => db.destroy(),
   };
 }
 
-async function openEmbedded(dataDir: string, schema?: string): Promise<Database> {
-  const location = dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pgdata');
+/** An embedded database: a folder, or `memory://`. Exposed for the benchmark, which needs PGlite itself. */
+export async function createPGlite(location: string): Promise<PGlite> {
   if (!location.startsWith('memory://')) fs.mkdirSync(location, { recursive: true });
-  const pglite = await PGlite.create(location, {
+  return PGlite.create(location, {
     parsers: {
       [pgliteTypes.DATE]: (value: string) => value,
       [pgliteTypes.INT8]: (value: string) => Number(value),
     },
   });
+}
+
+/** The service's database on an embedded PGlite, through the same Kysely dialect as a server. */
+export function databaseOnPGlite(pglite: PGlite, schema: string | null = null): Database {
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+  return { db, kind: 'embedded', schema, ping: () => ping(db), close: () => db.destroy() };
+}
+
+async function openEmbedded(dataDir: string, schema?: string): Promise<Database> {
+  const pglite = await createPGlite(dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pgdata'));
   if (schema) {
     await pglite.exec(`create schema if not exists "${schema}"; set search_path to "${schema}"`);
   }
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
-  return {
-    db,
-    kind: 'embedded',
-    ping: () => ping(db),
-    close: () => db.destroy(),
-  };
+  return databaseOnPGlite(pglite, schema ?? null);
 }
 
 async function ping(db: Db): Promise<boolean> {

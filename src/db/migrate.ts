@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
 import { foundation } from './migrations/0001_foundation.js';
 import { inspections } from './migrations/0002_inspections.js';
 
@@ -12,6 +13,8 @@ const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_inspections': inspections,
 };
+
+export const migrationNames = Object.keys(migrations);
 
 const provider: MigrationProvider = {
   async getMigrations() {
@@ -29,9 +32,13 @@ const provider: MigrationProvider = {
   },
 };
 
-/** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). With
+ * `schema`, its bookkeeping tables live in that schema too, so that side-by-side schemas (tests) never
+ * see each other's.
+ */
+export async function migrateToLatest({ db, schema }: Pick<Database, 'db' | 'schema'>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

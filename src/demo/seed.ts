@@ -4,6 +4,17 @@ import { ROLES, ROLE_LABELS, type Role } from '../people/rules.js';
 import { countPeople, createPerson } from '../people/store.js';
 import type { ProviderInput, ProviderType } from '../providers/rules.js';
 import { createApplication, createOwnerGroup, createProvider, moveApplication } from '../providers/store.js';
+import {
+  closeLineOfEnquiry,
+  createInspection,
+  giveFeedback,
+  giveJudgement,
+  moveInspection,
+  openLineOfEnquiry,
+  recordDialogue,
+  recordEvidence,
+} from '../inspections/store.js';
+import type { EvidenceSource } from '../inspections/rules.js';
 
 /** One demo account per role, all with the demo password. */
 export const DEMO_PEOPLE: { email: string; name: string; role: Role }[] = ROLES.map((role) => ({
@@ -112,6 +123,7 @@ export async function seedDemoData(db: Db, password: string): Promise<boolean> {
   const passwordHash = await hashPassword(password);
   const planner = DEMO_PEOPLE.find((p) => p.role === 'planner')!;
   const plannerId = await createPerson(db, { email: planner.email, name: planner.name, passwordHash, roles: ['planner'] });
+  const ids = new Map<Role, string>([['planner', plannerId]]);
 
   const groups: { id: string }[] = [];
   for (const name of OWNER_GROUPS) groups.push(await createOwnerGroup(db, plannerId, name));
@@ -122,13 +134,14 @@ export async function seedDemoData(db: Db, password: string): Promise<boolean> {
   const own = providers.filter((p) => p.ownerGroup?.id === groups[0]!.id).slice(0, 2).map((p) => p.id);
   for (const person of DEMO_PEOPLE) {
     if (person.role === 'planner') continue;
-    await createPerson(db, {
+    const id = await createPerson(db, {
       email: person.email,
       name: person.name,
       passwordHash,
       roles: [person.role],
       providerIds: person.role === 'provider' ? own : [],
     });
+    ids.set(person.role, id);
   }
 
   const homes = providers.filter((p) => p.type === 'childrens-home');
@@ -148,5 +161,81 @@ export async function seedDemoData(db: Db, password: string): Promise<boolean> {
     });
     for (const status of moves) await moveApplication(db, plannerId, home.id, application.id, status, null);
   }
+
+  const others = homes.filter((h) => !own.includes(h.id));
+  await seedDemoInspections(db, {
+    plannerId,
+    inspectorId: ids.get('inspector')!,
+    managerId: ids.get('manager')!,
+    ownHomes: own,
+    otherHomes: others.map((h) => h.id),
+  });
   return true;
+}
+
+const DEMO_EVIDENCE: [EvidenceSource, string][] = [
+  ['observation', 'Staff and children cooked tea together; relaxed, warm conversation throughout'],
+  ['child', 'A child said staff help with homework and that they feel safe here'],
+  ['staff', 'The deputy explained the missing-from-home protocol and recent return-home interviews'],
+  ['document', 'Risk assessments reviewed after each of the three missing episodes this year'],
+  ['case-tracking', 'One child’s plan, placement plan and daily records tell a consistent story'],
+  ['stakeholder', 'The placing social worker praised the home’s communication'],
+];
+
+/**
+ * Inspections at each stage: one completed, one awaiting moderation, one on site now for the demo
+ * inspector, and a no-notice visit planned at the provider's home that the provider must not see.
+ */
+async function seedDemoInspections(
+  db: Db,
+  people: { plannerId: string; inspectorId: string; managerId: string; ownHomes: string[]; otherHomes: string[] },
+) {
+  const { plannerId, inspectorId } = people;
+  const conduct = async (providerId: string, startDate: string, endDate: string, grades: [string, string, string], finish: 'on-site' | 'feedback' | 'completed') => {
+    const id = await createInspection(db, plannerId, {
+      providerId,
+      frameworkId: 'childrens-homes',
+      type: 'full',
+      notice: 'none',
+      startDate,
+      endDate,
+      leadInspectorId: inspectorId,
+      team: [],
+    });
+    await moveInspection(db, inspectorId, id, 'on-site');
+    const line = await openLineOfEnquiry(db, inspectorId, id, { title: 'Children missing from home', areaId: 'help-and-protection' });
+    const evidence = [];
+    for (const [source, summary] of DEMO_EVIDENCE) {
+      evidence.push(await recordEvidence(db, inspectorId, id, { source, summary, childReference: source === 'case-tracking' ? 'child-a' : null }));
+    }
+    if (finish === 'on-site') return id;
+    await closeLineOfEnquiry(db, inspectorId, id, line, { conclusion: 'Episodes are well managed and reviewed', evidenceIds: [evidence[2]!, evidence[3]!] });
+    const areas = ['overall-experiences-and-progress', 'help-and-protection', 'leaders-and-managers'];
+    for (const [index, areaId] of areas.entries()) {
+      await giveJudgement(db, inspectorId, id, {
+        areaId,
+        grade: grades[index]!,
+        evidenceIds: [evidence[index]!, evidence[index + 3]!],
+        rationale: 'The evidence shows consistent, child-centred practice.',
+      });
+    }
+    await recordDialogue(db, inspectorId, id, { kind: 'end-of-day', summary: 'Emerging findings shared with the registered manager' });
+    await recordDialogue(db, inspectorId, id, { kind: 'conduct-comment', summary: 'The manager had no comments on the conduct of the inspection' });
+    await giveFeedback(db, inspectorId, id, { summary: 'Feedback given to the registered manager and the responsible individual' });
+    if (finish === 'completed') await moveInspection(db, people.managerId, id, 'completed');
+    return id;
+  };
+  await conduct(people.ownHomes[0]!, '2025-02-11', '2025-02-12', ['good', 'good', 'good'], 'completed');
+  await conduct(people.otherHomes[0]!, '2026-11-16', '2026-11-18', ['good', 'requires-improvement-to-be-good', 'good'], 'feedback');
+  await conduct(people.otherHomes[1]!, '2026-11-24', '2026-11-26', ['good', 'good', 'good'], 'on-site');
+  await createInspection(db, plannerId, {
+    providerId: people.ownHomes[1]!,
+    frameworkId: 'childrens-homes',
+    type: 'full',
+    notice: 'none',
+    startDate: '2027-01-12',
+    endDate: '2027-01-13',
+    leadInspectorId: inspectorId,
+    team: [],
+  });
 }

@@ -304,7 +304,10 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
         message: 'Warning: Too little evidence, or evidence of too poor quality, was gathered. Confirm you have seen this to give feedback anyway',
       },
     ]);
-    const list = (await get('inspector', '/api/inspections?mine=true&status=on-site')).json();
-    expect(list.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    const mine = (await get('inspector', '/api/inspections?mine=true&status=on-site')).json();
+    expect(mine.items.map((i: { id: string }) => i.id)).toContain(id);
+    expect(mine.items.every((i: { status: string; leadInspector: { id: string } }) => i.status === 'on-site' && i.leadInspector.id === inspectorId)).toBe(true);
+    const theirs = (await get('manager', '/api/inspections?mine=true')).json();
+    expect(theirs.items.map((i: { id: string }) => i.id)).not.toContain(id);
   });
 });

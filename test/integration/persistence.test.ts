@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrateToLatest, migrationNames } from '../../src/db/migrate.js';
 import { seedDemoData } from '../../src/demo/seed.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspectorate-data-'));
@@ -12,13 +12,14 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 describe('the embedded database in DATA_DIR', () => {
   it('keeps its data across restarts, migrates once and seeds the demo data once', async () => {
     const first = await openDatabase({ databaseUrl: null, dataDir });
-    expect(await migrateToLatest(first.db)).toEqual(['0001_foundation']);
+    expect(await migrateToLatest(first)).toEqual(migrationNames);
+    expect(migrationNames[0]).toBe('0001_foundation');
     expect(await seedDemoData(first.db, 'a-demo-password')).toBe(true);
     const providers = (await first.db.selectFrom('providers').select('id').execute()).length;
     await first.close();
 
     const second = await openDatabase({ databaseUrl: null, dataDir });
-    expect(await migrateToLatest(second.db)).toEqual([]);
+    expect(await migrateToLatest(second)).toEqual([]);
     expect(await seedDemoData(second.db, 'a-demo-password')).toBe(false);
     expect((await second.db.selectFrom('providers').select('id').execute()).length).toBe(providers);
     expect(providers).toBeGreaterThanOrEqual(36);

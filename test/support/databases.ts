@@ -47,21 +47,23 @@ export interface TestDatabase {
 export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'embedded') {
     const database = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     return { kind, database, dispose: () => database.close() };
   }
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const database = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema, poolSize: 5 });
-  await migrateToLatest(database.db);
-  return {
-    kind,
-    database,
-    async dispose() {
-      await database.close();
-      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await admin.connect();
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-      await admin.end();
-    },
+  const dispose = async () => {
+    await database.close();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+    await admin.end();
   };
+  try {
+    await migrateToLatest(database);
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { kind, database, dispose };
 }
