@@ -317,14 +317,11 @@ export async function searchInspections(db: Db, scope: ProviderScope, search: In
   }
   if (search.from) query = query.where('i.end_date', '>=', search.from);
   if (search.to) query = query.where('i.start_date', '<=', search.to);
-  const rows = await query
-    .select(sql<number>`count(*) over ()`.as('total'))
-    .orderBy('i.start_date', 'desc')
-    .orderBy('i.id')
-    .limit(search.pageSize)
-    .offset((search.page - 1) * search.pageSize)
-    .execute();
-  const total = rows[0] ? Number(rows[0].total) : 0;
+  const [rows, counted] = await Promise.all([
+    query.orderBy('i.start_date', 'desc').orderBy('i.id').limit(search.pageSize).offset((search.page - 1) * search.pageSize).execute(),
+    query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const total = Number(counted.n);
   return { items: rows.map(toInspection), page: search.page, pageSize: search.pageSize, total, totalPages: Math.ceil(total / search.pageSize) };
 }
 

@@ -4,6 +4,17 @@ import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
 import { can, providerScope } from '../people/policy.js';
 import { authorise } from '../web/access.js';
+import {
+  dateParts,
+  formDate,
+  formDateParts,
+  formErrors,
+  formNumber,
+  formOptional,
+  formText,
+  pointAtDayBoxes,
+  type FormBody,
+} from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, invalid, notFound, Problem, problemSchema, type FieldError } from '../web/problem.js';
 import {
@@ -104,44 +115,30 @@ async function readableProvider(request: FastifyRequest, id: string): Promise<Pr
 }
 
 /** Form posts are strings; the API shapes are numbers, nulls and ISO dates. */
-function providerFromForm(form: Record<string, unknown>) {
-  const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : undefined);
-  const day = text('registeredOn-day')?.trim();
-  const month = text('registeredOn-month')?.trim();
-  const year = text('registeredOn-year')?.trim();
-  const places = text('places')?.trim();
+function providerFromForm(form: FormBody) {
   return {
-    urn: text('urn'),
-    name: text('name'),
-    type: text('type') || undefined,
-    sector: text('sector') || undefined,
-    addressLine1: text('addressLine1'),
-    addressLine2: text('addressLine2') || null,
-    town: text('town'),
-    postcode: text('postcode'),
-    localAuthority: text('localAuthority'),
-    region: text('region') || undefined,
-    places: places ? (/^\d+$/.test(places) ? Number(places) : places) : undefined,
-    status: text('status') || undefined,
-    ownerGroupId: text('ownerGroupId') || null,
-    registeredOn:
-      day && month && year ? `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` : undefined,
+    urn: formText(form, 'urn'),
+    name: formText(form, 'name'),
+    type: formOptional(form, 'type'),
+    sector: formOptional(form, 'sector'),
+    addressLine1: formText(form, 'addressLine1'),
+    addressLine2: formOptional(form, 'addressLine2') ?? null,
+    town: formText(form, 'town'),
+    postcode: formText(form, 'postcode'),
+    localAuthority: formText(form, 'localAuthority'),
+    region: formOptional(form, 'region'),
+    places: formNumber(form, 'places'),
+    status: formOptional(form, 'status'),
+    ownerGroupId: formOptional(form, 'ownerGroupId') ?? null,
+    registeredOn: formDate(form, 'registeredOn'),
   };
 }
 
 function formValuesOf(provider: Provider) {
-  const [year, month, day] = provider.registeredOn.split('-');
-  return {
-    ...provider,
-    ownerGroupId: provider.ownerGroup?.id ?? '',
-    registeredOn: { day: String(Number(day)), month: String(Number(month)), year },
-  };
+  return { ...provider, ownerGroupId: provider.ownerGroup?.id ?? '', registeredOn: dateParts(provider.registeredOn) };
 }
 
-/** Date errors point at the day box, where the error summary link should land. */
-function forForm(errors: FieldError[]): FieldError[] {
-  return errors.map((e) => (e.field === 'registeredOn' ? { ...e, field: 'registeredOn-day' } : e));
-}
+const forForm = (errors: FieldError[]) => pointAtDayBoxes(errors, ['registeredOn']);
 
 export async function providerRoutes(instance: FastifyInstance) {
   const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -385,8 +382,8 @@ export async function providerRoutes(instance: FastifyInstance) {
 
   app.post('/providers/new', { schema: { hide: true } }, async (request, reply) => {
     const person = authorise(request, 'provider.create');
-    const form = request.body as Record<string, unknown>;
-    const values = { ...form, registeredOn: { day: form['registeredOn-day'], month: form['registeredOn-month'], year: form['registeredOn-year'] } };
+    const form = request.body as FormBody;
+    const values = { ...form, registeredOn: formDateParts(form, 'registeredOn') };
     const context = { title: 'Register a provider', action: '/providers/new', values, cancel: '/providers' };
     const parsed = providerInput.safeParse(providerFromForm(form));
     if (!parsed.success) return formPage(reply, { ...context, errors: fieldErrorsOf(parsed.error) }, 400);
@@ -394,8 +391,7 @@ export async function providerRoutes(instance: FastifyInstance) {
       const provider = await createProvider(db, person.id, parsed.data);
       return reply.redirect(`/providers/${provider.id}?saved=created`, 303);
     } catch (error) {
-      if (error instanceof Problem && error.errors.length > 0) return formPage(reply, { ...context, errors: error.errors }, 400);
-      throw error;
+      return formPage(reply, { ...context, errors: formErrors(error) }, 400);
     }
   });
 
@@ -432,9 +428,9 @@ export async function providerRoutes(instance: FastifyInstance) {
     const { id } = request.params as { id: string };
     const provider = await readableProvider(request, id);
     const person = authorise(request, 'provider.change');
-    const form = request.body as Record<string, unknown>;
+    const form = request.body as FormBody;
     const version = Number(form.version);
-    const values = { ...form, registeredOn: { day: form['registeredOn-day'], month: form['registeredOn-month'], year: form['registeredOn-year'] } };
+    const values = { ...form, registeredOn: formDateParts(form, 'registeredOn') };
     const context = {
       title: `Change ${provider.name}`,
       action: `/providers/${provider.id}/edit`,
@@ -456,8 +452,7 @@ export async function providerRoutes(instance: FastifyInstance) {
           409,
         );
       }
-      if (error instanceof Problem && error.errors.length > 0) return formPage(reply, { ...context, errors: error.errors }, 400);
-      throw error;
+      return formPage(reply, { ...context, errors: formErrors(error) }, 400);
     }
   });
 
@@ -483,19 +478,21 @@ export async function providerRoutes(instance: FastifyInstance) {
     const { id } = request.params as { id: string };
     const provider = await readableProvider(request, id);
     const person = authorise(request, 'provider.change');
-    const form = request.body as Record<string, string>;
-    const [day, month, year] = ['day', 'month', 'year'].map((part) => form[`submittedOn-${part}`]?.trim());
-    const buildings = form.buildings?.trim();
+    const form = request.body as FormBody;
     const parsed = applicationInput.safeParse({
-      buildings: buildings && /^\d+$/.test(buildings) ? Number(buildings) : buildings || undefined,
-      description: form.description,
-      submittedOn: day && month && year ? `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` : undefined,
+      buildings: formNumber(form, 'buildings'),
+      description: formText(form, 'description'),
+      submittedOn: formDate(form, 'submittedOn'),
     });
     if (!parsed.success) {
-      const errors = fieldErrorsOf(parsed.error).map((e) => (e.field === 'submittedOn' ? { ...e, field: 'submittedOn-day' } : e));
       return reply.page(
         'providers/views/application-form.njk',
-        { title: 'Record a multi-building application', provider, values: { ...form, submittedOn: { day, month, year } }, errors },
+        {
+          title: 'Record a multi-building application',
+          provider,
+          values: { ...form, submittedOn: formDateParts(form, 'submittedOn') },
+          errors: pointAtDayBoxes(fieldErrorsOf(parsed.error), ['submittedOn']),
+        },
         400,
       );
     }

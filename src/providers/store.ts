@@ -135,22 +135,20 @@ export async function searchProviders(db: Db, scope: ProviderScope, search: Prov
   if (search.status) query = query.where('p.status', '=', search.status);
   if (search.ownerGroupId) query = query.where('p.owner_group_id', '=', search.ownerGroupId);
 
-  const rows = await query
-    .select(sql<number>`count(*) over ()`.as('total'))
-    .orderBy(sql`lower(p.name)`)
-    .orderBy('p.id')
-    .limit(search.pageSize)
-    .offset((search.page - 1) * search.pageSize)
-    .execute();
-  let total = rows[0] ? Number(rows[0].total) : 0;
-  if (rows.length === 0 && search.page > 1) {
-    // Past the last page the window count is not available; count separately.
-    const counted = await query
+  // The page and the count as two queries: a window count would make the server read every match.
+  const [rows, counted] = await Promise.all([
+    query
+      .orderBy(sql`lower(p.name)`)
+      .orderBy('p.id')
+      .limit(search.pageSize)
+      .offset((search.page - 1) * search.pageSize)
+      .execute(),
+    query
       .clearSelect()
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    total = Number(counted.n);
-  }
+      .executeTakeFirstOrThrow(),
+  ]);
+  const total = Number(counted.n);
   return {
     items: rows.map(toProvider),
     page: search.page,
