@@ -20,6 +20,8 @@ import { registerAuthentication } from './people/authenticate.js';
 import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
 import { providerRoutes } from './providers/routes.js';
+import { inspectionManagementPages } from './inspections/management-pages.js';
+import { inspectionPages } from './inspections/pages.js';
 import { inspectionRoutes } from './inspections/routes.js';
 import { isApiRequest } from './web/access.js';
 import { registerErrorHandling } from './web/errors.js';
@@ -144,6 +146,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   await app.register(peopleRoutes);
   await app.register(providerRoutes);
   await app.register(inspectionRoutes);
+  await app.register(inspectionPages);
+  await app.register(inspectionManagementPages);
   await app.register(referenceRoutes);
   await app.register(async (api) => {
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

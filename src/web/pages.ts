@@ -18,6 +18,7 @@ interface NavigationItem {
 
 function navigationFor(person: Person | null, url: string): NavigationItem[] {
   const items: NavigationItem[] = [{ href: '/', text: 'Home' }];
+  if (can(person, 'inspections.list')) items.push({ href: '/inspections', text: 'Inspections' });
   if (can(person, 'providers.list')) items.push({ href: '/providers', text: 'Providers' });
   if (can(person, 'provider.change')) items.push({ href: '/owner-groups', text: 'Owner groups' });
   items.push({ href: '/reference', text: 'Reference' });
