@@ -1,18 +1,12 @@
 import { z } from 'zod';
+import { isoDate, requiredText } from '../fields.js';
 import { EVIDENCE_SOURCES, FLAW_CONDITIONS, INSPECTION_STATUSES, INSPECTION_TYPES, NOTICE_TYPES } from './rules.js';
 
 /** The wire shapes of inspections, shared by the API's validation, its responses and the OpenAPI document. */
 
 const keys = <T extends Record<string, string>>(table: T) => Object.keys(table) as [keyof T & string, ...(keyof T & string)[]];
 
-export const isoDate = (message: string) =>
-  z
-    .string({ message })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { message, abort: true })
-    .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), message);
-
-const text = (required: string, max = 5000) =>
-  z.string({ message: required }).trim().min(1, required).max(max, `Must be ${max.toLocaleString('en-GB')} characters or fewer`);
+const text = (required: string, max = 5000) => requiredText(required, max);
 
 const uuidList = (message: string) => z.array(z.uuid({ message }), { message }).max(200, 'At most 200 items');
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate, requiredText } from '../fields.js';
 import type { ProviderTypeId } from '../frameworks/types.js';
 
 /** Labels of the kinds of provider; the ids themselves belong to the regulator's rules. */
@@ -81,17 +82,7 @@ export function normalisePostcode(value: string): string {
   return match ? `${match[1]} ${match[2]}` : compact;
 }
 
-const isoDate = (message: string) =>
-  z
-    .string({ message })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { message, abort: true })
-    .refine((value) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, message);
-
-const text = (required: string, max: number, tooLong: string) =>
-  z.string({ message: required }).trim().min(1, required).max(max, tooLong);
+const text = requiredText;
 
 /** What a planner enters to register a provider; messages follow the GOV.UK Design System. */
 export const providerInput = z.object({

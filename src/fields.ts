@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Field schemas shared by every capability's input, with messages in the GOV.UK style. */
+
+/** A real calendar date written as YYYY-MM-DD; one message for any way it is wrong. */
+export const isoDate = (message: string) =>
+  z
+    .string({ message })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { message, abort: true })
+    .refine((value) => {
+      const date = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+    }, message);
+
+/** Text that must be given (spaces alone do not count), up to `max` characters. */
+export const requiredText = (required: string, max: number, tooLong = `Must be ${max.toLocaleString('en-GB')} characters or fewer`) =>
+  z.string({ message: required }).trim().min(1, required).max(max, tooLong);
