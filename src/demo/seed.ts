@@ -98,7 +98,7 @@ function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
   ['Kinship Fostering', 'Hearth Fostering Agency', 'Safe Harbour Fostering'].forEach((name, i) =>
     add(name, 'independent-fostering-agency', i + 7, 0, { ownerGroupId: i === 0 ? ownerGroupIds[5]! : null }),
   );
-  ['Forever Families Adoption', 'Coram-style Adoption Partnership'].forEach((name, i) =>
+  ['Forever Families Adoption', 'Cornerstone Adoption Partnership'].forEach((name, i) =>
     add(name, 'voluntary-adoption-agency', i + 11, 0, { sector: 'voluntary' }),
   );
   add('Adoption Support Network', 'adoption-support-agency', 5, 0, { sector: 'voluntary' });

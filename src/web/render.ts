@@ -3,6 +3,14 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { PROVIDER_STATUSES, PROVIDER_TYPES, SECTORS, APPLICATION_STATUSES } from '../providers/rules.js';
 import { ROLE_LABELS } from '../people/rules.js';
+import {
+  DIALOGUE_KINDS,
+  EVIDENCE_SOURCES,
+  FLAW_CONDITIONS,
+  INSPECTION_STATUSES,
+  INSPECTION_TYPES,
+  NOTICE_TYPES,
+} from '../inspections/rules.js';
 
 const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const govukFrontendDir = path.resolve(srcDir, '../node_modules/govuk-frontend/dist');
@@ -39,6 +47,13 @@ const labels: Record<string, Record<string, string>> = {
   sector: SECTORS,
   applicationStatus: APPLICATION_STATUSES,
   role: ROLE_LABELS,
+  inspectionType: INSPECTION_TYPES,
+  notice: NOTICE_TYPES,
+  inspectionStatus: INSPECTION_STATUSES,
+  evidenceSource: EVIDENCE_SOURCES,
+  flawCondition: FLAW_CONDITIONS,
+  dialogueKind: DIALOGUE_KINDS,
+  judgementKind: { inspector: 'Given by the inspector', moderation: 'Moderated' },
 };
 templates.addFilter('label', (value: string, kind: string) => labels[kind]?.[value] ?? value);
 
@@ -62,13 +77,24 @@ templates.addGlobal('radiosOf', (table: Record<string, string>, current: string 
 templates.addGlobal('errorList', (errors: { field: string; message: string }[] | undefined) =>
   (errors ?? []).map((e) => ({ text: e.message, href: `#${e.field}` })),
 );
+/** Every message for a group of fields (`team` covers `team`, `team-2`…), as one error message. */
+templates.addGlobal('errorsFor', (errors: { field: string; message: string }[] | undefined, prefix: string) => {
+  const found = (errors ?? []).filter((e) => e.field === prefix || e.field.startsWith(`${prefix}-`));
+  return found.length ? { html: found.map((e) => escapeHtml(e.message)).join('<br>') } : undefined;
+});
 templates.addGlobal('errorFor', (errors: { field: string; message: string }[] | undefined, field: string) => {
   const found = (errors ?? []).find((e) => e.field === field);
   return found ? { text: found.message } : undefined;
 });
 
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export const catalogues = { PROVIDER_TYPES, PROVIDER_STATUSES, SECTORS, APPLICATION_STATUSES, ROLE_LABELS };
 for (const [name, value] of Object.entries(catalogues)) templates.addGlobal(name, value);
+const inspectionCatalogues = { INSPECTION_TYPES, NOTICE_TYPES, INSPECTION_STATUSES, EVIDENCE_SOURCES, DIALOGUE_KINDS, FLAW_CONDITIONS };
+for (const [name, value] of Object.entries(inspectionCatalogues)) templates.addGlobal(name, value);
 
 export function renderTemplate(name: string, context: object): string {
   return templates.render(name, context);
