@@ -81,8 +81,7 @@ function queryString(search: { page: number; q?: string }) {
 
 // --- The baseline's SQL, written out, and checked against what the service actually sends -----------
 
-const FROM =
-  ' from "providers" as "p" left join "owner_groups" as "g" on "g"."id" = "p"."owner_group_id"';
+const FROM = ' from "providers" as "p" left join "owner_groups" as "g" on "g"."id" = "p"."owner_group_id"';
 const NAME_SEARCH =
   ' where ("p"."name" ilike $1 or "p"."urn" ilike $2 or "p"."town" ilike $3 or "p"."postcode" ilike $4 ' +
   'or "p"."local_authority" ilike $5)';
@@ -105,7 +104,10 @@ function baselineStatements(page: number, q: string | undefined): [Statement, St
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const patterns = [pattern, pattern, pattern, pattern, pattern];
   return [
-    { sql: `${select}${NAME_SEARCH} order by lower(p.name), "p"."id" limit $6 offset $7`, params: [...patterns, PAGE_SIZE, offset] },
+    {
+      sql: `${select}${NAME_SEARCH} order by lower(p.name), "p"."id" limit $6 offset $7`,
+      params: [...patterns, PAGE_SIZE, offset],
+    },
     { sql: `${count}${NAME_SEARCH}`, params: patterns },
   ];
 }
@@ -398,10 +400,14 @@ async function checkSameAnswers(service: Target, baseline: Target) {
     const a = (await fromService.json()) as { items: { id: string }[]; total: number };
     const b = (await fromBaseline.json()) as { items: { id: string }[]; total: number };
     const same =
-      a.items.length === b.items.length && a.items.every((item, i) => item.id === b.items[i]?.id) && a.total === b.total;
+      a.items.length === b.items.length &&
+      a.items.every((item, i) => item.id === b.items[i]?.id) &&
+      a.total === b.total;
     if (!same || b.items.length === 0)
       throw new Error(`${queryString(search)}: the service and the baseline disagree`);
-    console.log(`  ${queryString(search).padEnd(14)} ${b.items.length} of ${a.total} providers, same on both`);
+    console.log(
+      `  ${queryString(search).padEnd(14)} ${b.items.length} of ${a.total} providers, same on both`,
+    );
   }
 }
 

@@ -107,7 +107,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
     },
     transform: (document) => {
       // Only the JSON API is documented; pages and assets are not part of it.
-      if (!document.url.startsWith('/api/')) return { schema: { ...document.schema, hide: true }, url: document.url };
+      if (!document.url.startsWith('/api/'))
+        return { schema: { ...document.schema, hide: true }, url: document.url };
       return jsonSchemaTransform(document);
     },
   });
@@ -139,7 +140,12 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
     return reply
       .status(503)
       .type('application/problem+json')
-      .send({ type: 'about:blank', status: 503, title: 'Unavailable', detail: 'The database is not answering.' });
+      .send({
+        type: 'about:blank',
+        status: 503,
+        title: 'Unavailable',
+        detail: 'The database is not answering.',
+      });
   });
 
   await app.register(homeRoutes);

@@ -4,24 +4,36 @@ import { ConfigError, DEFAULT_DEMO_PASSWORD, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('runs in demo mode on the embedded database by default', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, databaseUrl: null, demoData: true, demoPassword: DEFAULT_DEMO_PASSWORD, production: false });
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: null,
+      demoData: true,
+      demoPassword: DEFAULT_DEMO_PASSWORD,
+      production: false,
+    });
     expect(config.dataDir).toMatch(/\/data$/);
   });
 
   it('does not create demo data on a real server unless asked', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', SESSION_SECRET: 's'.repeat(32) }).demoData).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', SESSION_SECRET: 's'.repeat(32) }).demoData,
+    ).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', DEMO_DATA: '1' }).demoData).toBe(true);
   });
 
   it('requires a session secret outside demo mode', () => {
     expect(() => loadConfig({ DEMO_DATA: '0' })).toThrow(/SESSION_SECRET: required outside demo mode/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' })).toThrow(
+      ConfigError,
+    );
   });
 
   it('never creates demo data in production', () => {
     const secret = 's'.repeat(32);
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).demoData).toBe(false);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_DATA: '1' })).toThrow(/never created in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_DATA: '1' })).toThrow(
+      /never created in production/,
+    );
   });
 
   it('names every bad setting', () => {

@@ -13,5 +13,8 @@ export const isoDate = (message: string) =>
     }, message);
 
 /** Text that must be given (spaces alone do not count), up to `max` characters. */
-export const requiredText = (required: string, max: number, tooLong = `Must be ${max.toLocaleString('en-GB')} characters or fewer`) =>
-  z.string({ message: required }).trim().min(1, required).max(max, tooLong);
+export const requiredText = (
+  required: string,
+  max: number,
+  tooLong = `Must be ${max.toLocaleString('en-GB')} characters or fewer`,
+) => z.string({ message: required }).trim().min(1, required).max(max, tooLong);

@@ -4,7 +4,10 @@ import { changesBetween } from './store.js';
 describe('changesBetween', () => {
   it('lists only the fields whose values changed, leaving out bookkeeping', () => {
     expect(
-      changesBetween({ name: 'A', places: 3, version: 1, town: null }, { name: 'A', places: 4, version: 2, town: 'Leeds' }),
+      changesBetween(
+        { name: 'A', places: 3, version: 1, town: null },
+        { name: 'A', places: 4, version: 2, town: 'Leeds' },
+      ),
     ).toEqual([
       { field: 'places', before: 3, after: 4 },
       { field: 'town', before: null, after: 'Leeds' },

@@ -44,7 +44,9 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(`${error instanceof ConfigError || error instanceof RangeError ? error.message : String(error instanceof Error ? error.stack : error)}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigError || error instanceof RangeError ? error.message : String(error instanceof Error ? error.stack : error)}\n`,
+    );
     return 1;
   }
 }

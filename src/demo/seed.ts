@@ -54,16 +54,42 @@ const OWNER_GROUPS = [
 ];
 
 const HOME_NAMES = [
-  'Oakfield House', 'Willow Lodge', 'The Beeches', 'Rowan Cottage', 'Hawthorn View', 'Meadow Bank',
-  'Larch Court', 'Heather House', 'Ash Grove', 'Elm Lodge', 'Birch House', 'Cedar Cottage',
-  'Maple Court', 'Holly Bank', 'Juniper House', 'Fern Lodge', 'Linden House', 'Sycamore View',
-  'Poplar Cottage', 'Alder House', 'Hazel Lodge', 'Yew Tree House', 'Chestnut Court', 'Primrose House',
+  'Oakfield House',
+  'Willow Lodge',
+  'The Beeches',
+  'Rowan Cottage',
+  'Hawthorn View',
+  'Meadow Bank',
+  'Larch Court',
+  'Heather House',
+  'Ash Grove',
+  'Elm Lodge',
+  'Birch House',
+  'Cedar Cottage',
+  'Maple Court',
+  'Holly Bank',
+  'Juniper House',
+  'Fern Lodge',
+  'Linden House',
+  'Sycamore View',
+  'Poplar Cottage',
+  'Alder House',
+  'Hazel Lodge',
+  'Yew Tree House',
+  'Chestnut Court',
+  'Primrose House',
 ];
 
 /** Demo register: every type of provider, spread over the regions, several owner groups. */
 function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
   const providers: ProviderInput[] = [];
-  const add = (name: string, type: ProviderType, index: number, places: number, extra: Partial<ProviderInput> = {}) => {
+  const add = (
+    name: string,
+    type: ProviderType,
+    index: number,
+    places: number,
+    extra: Partial<ProviderInput> = {},
+  ) => {
     const [localAuthority, region, outward] = LOCAL_AUTHORITIES[index % LOCAL_AUTHORITIES.length]!;
     const number = 100000 + providers.length * 7919;
     providers.push({
@@ -92,8 +118,16 @@ function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
       status: i === 22 ? 'suspended' : i === 23 ? 'closed' : 'registered',
     });
   });
-  ['Stepping Stones Supported Living', 'Next Steps Accommodation', 'Bridge House Supported Lodgings', 'Launchpad Flats'].forEach(
-    (name, i) => add(name, 'supported-accommodation', i + 3, 6 + i * 2, { ownerGroupId: ownerGroupIds[i % 3]!, registeredOn: '2024-04-2' + i }),
+  [
+    'Stepping Stones Supported Living',
+    'Next Steps Accommodation',
+    'Bridge House Supported Lodgings',
+    'Launchpad Flats',
+  ].forEach((name, i) =>
+    add(name, 'supported-accommodation', i + 3, 6 + i * 2, {
+      ownerGroupId: ownerGroupIds[i % 3]!,
+      registeredOn: '2024-04-2' + i,
+    }),
   );
   ['Kinship Fostering', 'Hearth Fostering Agency', 'Safe Harbour Fostering'].forEach((name, i) =>
     add(name, 'independent-fostering-agency', i + 7, 0, { ownerGroupId: i === 0 ? ownerGroupIds[5]! : null }),
@@ -122,16 +156,25 @@ export async function seedDemoData(db: Db, password: string): Promise<boolean> {
   if ((await countPeople(db)) > 0) return false;
   const passwordHash = await hashPassword(password);
   const planner = DEMO_PEOPLE.find((p) => p.role === 'planner')!;
-  const plannerId = await createPerson(db, { email: planner.email, name: planner.name, passwordHash, roles: ['planner'] });
+  const plannerId = await createPerson(db, {
+    email: planner.email,
+    name: planner.name,
+    passwordHash,
+    roles: ['planner'],
+  });
   const ids = new Map<Role, string>([['planner', plannerId]]);
 
   const groups: { id: string }[] = [];
   for (const name of OWNER_GROUPS) groups.push(await createOwnerGroup(db, plannerId, name));
   const providers = [];
-  for (const input of demoProviders(groups.map((g) => g.id))) providers.push(await createProvider(db, plannerId, input));
+  for (const input of demoProviders(groups.map((g) => g.id)))
+    providers.push(await createProvider(db, plannerId, input));
 
   // The provider account acts for two homes of one group; the rest of the register is not theirs.
-  const own = providers.filter((p) => p.ownerGroup?.id === groups[0]!.id).slice(0, 2).map((p) => p.id);
+  const own = providers
+    .filter((p) => p.ownerGroup?.id === groups[0]!.id)
+    .slice(0, 2)
+    .map((p) => p.id);
   for (const person of DEMO_PEOPLE) {
     if (person.role === 'planner') continue;
     const id = await createPerson(db, {
@@ -188,10 +231,22 @@ const DEMO_EVIDENCE: [EvidenceSource, string][] = [
  */
 async function seedDemoInspections(
   db: Db,
-  people: { plannerId: string; inspectorId: string; managerId: string; ownHomes: string[]; otherHomes: string[] },
+  people: {
+    plannerId: string;
+    inspectorId: string;
+    managerId: string;
+    ownHomes: string[];
+    otherHomes: string[];
+  },
 ) {
   const { plannerId, inspectorId } = people;
-  const conduct = async (providerId: string, startDate: string, endDate: string, grades: [string, string, string], finish: 'on-site' | 'feedback' | 'completed') => {
+  const conduct = async (
+    providerId: string,
+    startDate: string,
+    endDate: string,
+    grades: [string, string, string],
+    finish: 'on-site' | 'feedback' | 'completed',
+  ) => {
     const id = await createInspection(db, plannerId, {
       providerId,
       frameworkId: 'childrens-homes',
@@ -203,13 +258,25 @@ async function seedDemoInspections(
       team: [],
     });
     await moveInspection(db, inspectorId, id, 'on-site');
-    const line = await openLineOfEnquiry(db, inspectorId, id, { title: 'Children missing from home', areaId: 'help-and-protection' });
+    const line = await openLineOfEnquiry(db, inspectorId, id, {
+      title: 'Children missing from home',
+      areaId: 'help-and-protection',
+    });
     const evidence = [];
     for (const [source, summary] of DEMO_EVIDENCE) {
-      evidence.push(await recordEvidence(db, inspectorId, id, { source, summary, childReference: source === 'case-tracking' ? 'child-a' : null }));
+      evidence.push(
+        await recordEvidence(db, inspectorId, id, {
+          source,
+          summary,
+          childReference: source === 'case-tracking' ? 'child-a' : null,
+        }),
+      );
     }
     if (finish === 'on-site') return id;
-    await closeLineOfEnquiry(db, inspectorId, id, line, { conclusion: 'Episodes are well managed and reviewed', evidenceIds: [evidence[2]!, evidence[3]!] });
+    await closeLineOfEnquiry(db, inspectorId, id, line, {
+      conclusion: 'Episodes are well managed and reviewed',
+      evidenceIds: [evidence[2]!, evidence[3]!],
+    });
     const areas = ['overall-experiences-and-progress', 'help-and-protection', 'leaders-and-managers'];
     for (const [index, areaId] of areas.entries()) {
       await giveJudgement(db, inspectorId, id, {
@@ -219,14 +286,28 @@ async function seedDemoInspections(
         rationale: 'The evidence shows consistent, child-centred practice.',
       });
     }
-    await recordDialogue(db, inspectorId, id, { kind: 'end-of-day', summary: 'Emerging findings shared with the registered manager' });
-    await recordDialogue(db, inspectorId, id, { kind: 'conduct-comment', summary: 'The manager had no comments on the conduct of the inspection' });
-    await giveFeedback(db, inspectorId, id, { summary: 'Feedback given to the registered manager and the responsible individual' });
+    await recordDialogue(db, inspectorId, id, {
+      kind: 'end-of-day',
+      summary: 'Emerging findings shared with the registered manager',
+    });
+    await recordDialogue(db, inspectorId, id, {
+      kind: 'conduct-comment',
+      summary: 'The manager had no comments on the conduct of the inspection',
+    });
+    await giveFeedback(db, inspectorId, id, {
+      summary: 'Feedback given to the registered manager and the responsible individual',
+    });
     if (finish === 'completed') await moveInspection(db, people.managerId, id, 'completed');
     return id;
   };
   await conduct(people.ownHomes[0]!, '2025-02-11', '2025-02-12', ['good', 'good', 'good'], 'completed');
-  await conduct(people.otherHomes[0]!, '2026-11-16', '2026-11-18', ['good', 'requires-improvement-to-be-good', 'good'], 'feedback');
+  await conduct(
+    people.otherHomes[0]!,
+    '2026-11-16',
+    '2026-11-18',
+    ['good', 'requires-improvement-to-be-good', 'good'],
+    'feedback',
+  );
   await conduct(people.otherHomes[1]!, '2026-11-24', '2026-11-26', ['good', 'good', 'good'], 'on-site');
   await createInspection(db, plannerId, {
     providerId: people.ownHomes[1]!,

@@ -51,12 +51,20 @@ import {
   type InspectionRecord,
 } from './store.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
+const errors = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  422: problemSchema,
+};
 const idParams = z.object({ id: z.string() });
 const created = z.object({ id: z.string(), version: z.number().int().optional() });
 const tags = ['inspections'];
 
-const resourceOf = (inspection: Inspection) => ({
+/** The inspection as the policy sees it: whose provider, what notice, what stage, who is on the team. */
+export const resourceOf = (inspection: Inspection) => ({
   providerId: inspection.provider.id,
   notice: inspection.notice,
   status: inspection.status,
@@ -72,7 +80,10 @@ export async function visibleInspection(request: FastifyRequest, id: string): Pr
 }
 
 /** An inspection the person is on the team of, for recording on it. */
-export async function inspectionToRecordOn(request: FastifyRequest, id: string): Promise<{ inspection: Inspection; person: Person }> {
+export async function inspectionToRecordOn(
+  request: FastifyRequest,
+  id: string,
+): Promise<{ inspection: Inspection; person: Person }> {
   const inspection = await visibleInspection(request, id);
   const person = authorise(request, 'inspection.record', resourceOf(inspection));
   return { inspection, person };
@@ -84,7 +95,14 @@ export function presentRecord(person: Person | null, record: InspectionRecord) {
   if (can(person, 'inspection.read-records', resource)) return record;
   const { evidence: _e, linesOfEnquiry: _l, dialogue: _d, substantiation: _s, ...rest } = record;
   if (can(person, 'inspection.read-findings', resource)) return rest;
-  return { ...rest, judgements: [], overallGrade: null, requirements: [], recommendations: [], errorsPutRight: [] };
+  return {
+    ...rest,
+    judgements: [],
+    overallGrade: null,
+    requirements: [],
+    recommendations: [],
+    errorsPutRight: [],
+  };
 }
 
 export async function inspectionRoutes(instance: FastifyInstance) {
@@ -99,7 +117,13 @@ export async function inspectionRoutes(instance: FastifyInstance) {
         summary: 'Inspections, newest first, with filters; `mine=true` for those the caller leads or is on',
         querystring: inspectionQuery,
         response: {
-          200: z.object({ items: z.array(inspectionSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int(), totalPages: z.number().int() }),
+          200: z.object({
+            items: z.array(inspectionSchema),
+            page: z.number().int(),
+            pageSize: z.number().int(),
+            total: z.number().int(),
+            totalPages: z.number().int(),
+          }),
           ...errors,
         },
       },
@@ -107,17 +131,30 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     async (request) => {
       const person = authorise(request, 'inspections.list');
       const { mine, ...filters } = request.query;
-      return searchInspections(db, providerScope(person), { ...filters, teamMemberId: mine === 'true' ? person.id : undefined });
+      return searchInspections(db, providerScope(person), {
+        ...filters,
+        teamMemberId: mine === 'true' ? person.id : undefined,
+      });
     },
   );
 
   app.post(
     '/api/inspections',
-    { schema: { tags, summary: 'Plan an inspection (planners and managers)', body: newInspectionBody, response: { 201: inspectionSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Plan an inspection (planners and managers)',
+        body: newInspectionBody,
+        response: { 201: inspectionSchema, ...errors },
+      },
+    },
     async (request, reply) => {
       const person = authorise(request, 'inspection.create');
       const id = await createInspection(db, person.id, request.body);
-      return reply.status(201).header('location', `/api/inspections/${id}`).send((await findInspection(db, id))!);
+      return reply
+        .status(201)
+        .header('location', `/api/inspections/${id}`)
+        .send((await findInspection(db, id))!);
     },
   );
 
@@ -126,7 +163,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'An inspection with its judgements, overall grade, findings and (for the inspectorate) evidence, lines of enquiry, dialogue and substantiation',
+        summary:
+          'An inspection with its judgements, overall grade, findings and (for the inspectorate) evidence, lines of enquiry, dialogue and substantiation',
         params: idParams,
         response: { 200: inspectionRecordSchema, ...errors },
       },
@@ -141,7 +179,15 @@ export async function inspectionRoutes(instance: FastifyInstance) {
 
   app.post(
     '/api/inspections/:id/status',
-    { schema: { tags, summary: 'Start (on-site) or complete an inspection', params: idParams, body: statusBody, response: { 200: inspectionSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Start (on-site) or complete an inspection',
+        params: idParams,
+        body: statusBody,
+        response: { 200: inspectionSchema, ...errors },
+      },
+    },
     async (request) => {
       const inspection = await visibleInspection(request, request.params.id);
       const person = requirePerson(request);
@@ -158,7 +204,15 @@ export async function inspectionRoutes(instance: FastifyInstance) {
 
   app.post(
     '/api/inspections/:id/evidence',
-    { schema: { tags, summary: 'Record a piece of evidence (the inspection team, on site)', params: idParams, body: evidenceBody, response: { 201: created, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Record a piece of evidence (the inspection team, on site)',
+        params: idParams,
+        body: evidenceBody,
+        response: { 201: created, ...errors },
+      },
+    },
     async (request, reply) => {
       const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
       const id = await recordEvidence(db, person.id, inspection.id, request.body);
@@ -179,17 +233,33 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     },
     async (request, reply) => {
       const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
-      const version = await correctEvidence(db, person.id, inspection.id, request.params.evidenceId, request.body);
+      const version = await correctEvidence(
+        db,
+        person.id,
+        inspection.id,
+        request.params.evidenceId,
+        request.body,
+      );
       return reply.status(201).send({ id: request.params.evidenceId, version });
     },
   );
 
   app.post(
     '/api/inspections/:id/lines-of-enquiry',
-    { schema: { tags, summary: 'Open a key line of enquiry', params: idParams, body: lineOfEnquiryBody, response: { 201: created, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Open a key line of enquiry',
+        params: idParams,
+        body: lineOfEnquiryBody,
+        response: { 201: created, ...errors },
+      },
+    },
     async (request, reply) => {
       const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
-      return reply.status(201).send({ id: await openLineOfEnquiry(db, person.id, inspection.id, request.body) });
+      return reply
+        .status(201)
+        .send({ id: await openLineOfEnquiry(db, person.id, inspection.id, request.body) });
     },
   );
 
@@ -216,7 +286,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Log professional dialogue: end-of-day meeting, check-in, a concern the provider raised, or the provider’s comments on conduct',
+        summary:
+          'Log professional dialogue: end-of-day meeting, check-in, a concern the provider raised, or the provider’s comments on conduct',
         params: idParams,
         body: dialogueBody,
         response: { 201: created, ...errors },
@@ -249,7 +320,13 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/judgements',
     {
-      schema: { tags, summary: 'Give (or revise) the judgement for an area, resting on recorded evidence', params: idParams, body: judgementBody, response: { 201: created, ...errors } },
+      schema: {
+        tags,
+        summary: 'Give (or revise) the judgement for an area, resting on recorded evidence',
+        params: idParams,
+        body: judgementBody,
+        response: { 201: created, ...errors },
+      },
     },
     async (request, reply) => {
       const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
@@ -272,7 +349,13 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     async (request, reply) => {
       const inspection = await visibleInspection(request, request.params.id);
       const person = authorise(request, 'inspection.moderate');
-      const version = await moderateJudgement(db, person.id, inspection.id, request.params.areaId, request.body);
+      const version = await moderateJudgement(
+        db,
+        person.id,
+        inspection.id,
+        request.params.areaId,
+        request.body,
+      );
       return reply.status(201).send({ id: request.params.areaId, version });
     },
   );
@@ -282,7 +365,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Add a requirement: a regulation, its impact on children, evidence from two or more sources, a compliance date',
+        summary:
+          'Add a requirement: a regulation, its impact on children, evidence from two or more sources, a compliance date',
         params: idParams,
         body: requirementBody,
         response: { 201: created, ...errors },
@@ -297,22 +381,38 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/recommendations',
     {
-      schema: { tags, summary: 'Add a recommendation citing a guide by page and paragraph', params: idParams, body: recommendationBody, response: { 201: created, ...errors } },
+      schema: {
+        tags,
+        summary: 'Add a recommendation citing a guide by page and paragraph',
+        params: idParams,
+        body: recommendationBody,
+        response: { 201: created, ...errors },
+      },
     },
     async (request, reply) => {
       const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
-      return reply.status(201).send({ id: await addRecommendation(db, person.id, inspection.id, request.body) });
+      return reply
+        .status(201)
+        .send({ id: await addRecommendation(db, person.id, inspection.id, request.body) });
     },
   );
 
   app.post(
     '/api/inspections/:id/errors-put-right',
     {
-      schema: { tags, summary: 'Record a minor administrative error put right during the inspection', params: idParams, body: errorPutRightBody, response: { 201: created, ...errors } },
+      schema: {
+        tags,
+        summary: 'Record a minor administrative error put right during the inspection',
+        params: idParams,
+        body: errorPutRightBody,
+        response: { 201: created, ...errors },
+      },
     },
     async (request, reply) => {
       const { inspection, person } = await inspectionToRecordOn(request, request.params.id);
-      return reply.status(201).send({ id: await recordErrorPutRight(db, person.id, inspection.id, request.body.description) });
+      return reply
+        .status(201)
+        .send({ id: await recordErrorPutRight(db, person.id, inspection.id, request.body.description) });
     },
   );
 
@@ -321,7 +421,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Record the informal feedback; refused (422) with each warning until the flaw warnings are acknowledged',
+        summary:
+          'Record the informal feedback; refused (422) with each warning until the flaw warnings are acknowledged',
         params: idParams,
         body: feedbackBody,
         response: { 200: inspectionSchema, ...errors },
@@ -339,7 +440,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Declare an inspection incomplete under the flawed-inspection protocol (managers); plans the additional visit',
+        summary:
+          'Declare an inspection incomplete under the flawed-inspection protocol (managers); plans the additional visit',
         params: idParams,
         body: incompleteBody,
         response: { 201: inspectionSchema, ...errors },
@@ -349,7 +451,10 @@ export async function inspectionRoutes(instance: FastifyInstance) {
       const inspection = await visibleInspection(request, request.params.id);
       const person = authorise(request, 'inspection.declare-flawed');
       const visitId = await declareIncomplete(db, person.id, inspection.id, request.body);
-      return reply.status(201).header('location', `/api/inspections/${visitId}`).send((await findInspection(db, visitId))!);
+      return reply
+        .status(201)
+        .header('location', `/api/inspections/${visitId}`)
+        .send((await findInspection(db, visitId))!);
     },
   );
 
@@ -374,7 +479,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     async (request) => {
       const person = requirePerson(request);
       if (can(person, 'conflicts.read')) return listConflicts(db, request.query);
-      if (can(person, 'conflict.declare')) return listConflicts(db, { ...request.query, personId: person.id });
+      if (can(person, 'conflict.declare'))
+        return listConflicts(db, { ...request.query, personId: person.id });
       throw forbidden();
     },
   );

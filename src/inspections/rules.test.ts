@@ -22,7 +22,9 @@ describe('the inspection lifecycle', () => {
   });
 
   it('lets an inspection be declared incomplete only between arriving on site and completion', () => {
-    const allowed = (Object.keys(INSPECTION_STATUSES) as InspectionStatus[]).filter((s) => canMoveInspection(s, 'incomplete'));
+    const allowed = (Object.keys(INSPECTION_STATUSES) as InspectionStatus[]).filter((s) =>
+      canMoveInspection(s, 'incomplete'),
+    );
     expect(allowed).toEqual(['on-site', 'feedback-given']);
   });
 
@@ -42,7 +44,10 @@ describe('conflictsInTeam', () => {
 
   it('names each conflicted member against their place in the team', () => {
     expect(conflictsInTeam('home', 'cat', ['bob', 'ann'], conflicts)).toEqual([
-      { field: 'team.1', message: 'Ann has declared a conflict of interest with this provider: Worked there until 2023' },
+      {
+        field: 'team.1',
+        message: 'Ann has declared a conflict of interest with this provider: Worked there until 2023',
+      },
     ]);
     expect(conflictsInTeam('home', 'ann', [], conflicts)[0]!.field).toBe('leadInspectorId');
   });
@@ -76,7 +81,11 @@ describe('substantiation', () => {
       evidence: fiveFromThree,
       linesOfEnquiry: [{ id: 'l1', title: 'Missing', open: false }],
     });
-    expect(result).toMatchObject({ readyForFeedback: true, flawWarnings: [], evidence: { items: 5, sources: ['child', 'observation', 'staff'] } });
+    expect(result).toMatchObject({
+      readyForFeedback: true,
+      flawWarnings: [],
+      evidence: { items: 5, sources: ['child', 'observation', 'staff'] },
+    });
   });
 
   it('flags a judgement with no recorded evidence (flaw condition 1) and thin evidence (condition 3)', () => {
@@ -112,29 +121,54 @@ describe('substantiation', () => {
 });
 
 describe('requirementProblems', () => {
-  const context = { regulationKnown: (id: string) => id === 'reg-12', evidence: fiveFromThree, inspectionEndDate: '2025-03-12' };
+  const context = {
+    regulationKnown: (id: string) => id === 'reg-12',
+    evidence: fiveFromThree,
+    inspectionEndDate: '2025-03-12',
+  };
 
   it('accepts a requirement with every part', () => {
     expect(
       requirementProblems(
-        { regulationId: 'reg-12', action: 'Do it', impact: 'Children are at risk', evidenceIds: ['e1', 'e3'], complyBy: '2025-04-30' },
+        {
+          regulationId: 'reg-12',
+          action: 'Do it',
+          impact: 'Children are at risk',
+          evidenceIds: ['e1', 'e3'],
+          complyBy: '2025-04-30',
+        },
         context,
       ),
     ).toEqual([]);
   });
 
   it('names every missing part at once', () => {
-    expect(requirementProblems({}, context).map((e) => e.field)).toEqual(['regulationId', 'action', 'impact', 'evidenceIds', 'complyBy']);
+    expect(requirementProblems({}, context).map((e) => e.field)).toEqual([
+      'regulationId',
+      'action',
+      'impact',
+      'evidenceIds',
+      'complyBy',
+    ]);
   });
 
   it('needs two different sources, a known regulation and a date after the inspection', () => {
     const errors = requirementProblems(
-      { regulationId: 'reg-99', action: 'Do it', impact: 'x', evidenceIds: ['e3', 'e4'], complyBy: '2025-03-12' },
+      {
+        regulationId: 'reg-99',
+        action: 'Do it',
+        impact: 'x',
+        evidenceIds: ['e3', 'e4'],
+        complyBy: '2025-03-12',
+      },
       context,
     );
     expect(errors).toEqual([
       { field: 'regulationId', message: "There is no regulation 'reg-99' in the catalogue" },
-      { field: 'evidenceIds', message: 'A requirement must rest on evidence from at least two different sources' },
+      {
+        field: 'evidenceIds',
+        message: 'A requirement must rest on evidence from at least two different sources',
+      },
       { field: 'complyBy', message: 'The compliance date must be after the last day of the inspection' },
     ]);
   });
@@ -143,8 +177,14 @@ describe('requirementProblems', () => {
 describe('recommendationProblems', () => {
   it('needs the guide, page and paragraph it cites', () => {
     const known = { guideKnown: (id: string) => id === 'guide' };
-    expect(recommendationProblems({ guideId: 'guide', page: 55, paragraph: '3.1', text: 'Do better' }, known)).toEqual([]);
-    expect(recommendationProblems({ text: 'Do better' }, known).map((e) => e.field)).toEqual(['guideId', 'page', 'paragraph']);
+    expect(
+      recommendationProblems({ guideId: 'guide', page: 55, paragraph: '3.1', text: 'Do better' }, known),
+    ).toEqual([]);
+    expect(recommendationProblems({ text: 'Do better' }, known).map((e) => e.field)).toEqual([
+      'guideId',
+      'page',
+      'paragraph',
+    ]);
   });
 });
 

@@ -178,7 +178,9 @@ export function substantiation(input: {
   const sources = [...new Set(input.evidence.map((e) => e.source))].sort();
   const evidenceTooThin =
     input.evidence.length < MINIMUM_EVIDENCE.items || sources.length < MINIMUM_EVIDENCE.sources;
-  const openLinesOfEnquiry = input.linesOfEnquiry.filter((l) => l.open).map(({ id, title }) => ({ id, title }));
+  const openLinesOfEnquiry = input.linesOfEnquiry
+    .filter((l) => l.open)
+    .map(({ id, title }) => ({ id, title }));
   const flawWarnings: FlawCondition[] = [];
   if (unsubstantiatedJudgements.length > 0) flawWarnings.push('unsubstantiated-judgement');
   if (evidenceTooThin) flawWarnings.push('insufficient-evidence');
@@ -226,25 +228,42 @@ export function requirementProblems(
   },
 ): FieldError[] {
   const errors: FieldError[] = [];
-  if (!draft.regulationId) errors.push({ field: 'regulationId', message: 'Select the regulation that is not met' });
+  if (!draft.regulationId)
+    errors.push({ field: 'regulationId', message: 'Select the regulation that is not met' });
   else if (!context.regulationKnown(draft.regulationId)) {
-    errors.push({ field: 'regulationId', message: `There is no regulation '${draft.regulationId}' in the catalogue` });
+    errors.push({
+      field: 'regulationId',
+      message: `There is no regulation '${draft.regulationId}' in the catalogue`,
+    });
   }
   if (!draft.action?.trim()) errors.push({ field: 'action', message: 'Say what the provider must do' });
   if (!draft.impact?.trim()) {
-    errors.push({ field: 'impact', message: 'Say what impact this has, or is likely to have, on children’s experiences and progress' });
+    errors.push({
+      field: 'impact',
+      message: 'Say what impact this has, or is likely to have, on children’s experiences and progress',
+    });
   }
   const sourceOf = new Map(context.evidence.map((e) => [e.id, e.source]));
   const ids = draft.evidenceIds ?? [];
   const unknown = ids.filter((id) => !sourceOf.has(id));
   if (unknown.length > 0) {
-    errors.push({ field: 'evidenceIds', message: `Evidence ${unknown.join(', ')} is not recorded on this inspection` });
+    errors.push({
+      field: 'evidenceIds',
+      message: `Evidence ${unknown.join(', ')} is not recorded on this inspection`,
+    });
   } else if (distinctSources(ids, sourceOf).length < 2) {
-    errors.push({ field: 'evidenceIds', message: 'A requirement must rest on evidence from at least two different sources' });
+    errors.push({
+      field: 'evidenceIds',
+      message: 'A requirement must rest on evidence from at least two different sources',
+    });
   }
-  if (!draft.complyBy) errors.push({ field: 'complyBy', message: 'Enter the date by which the provider must comply' });
+  if (!draft.complyBy)
+    errors.push({ field: 'complyBy', message: 'Enter the date by which the provider must comply' });
   else if (draft.complyBy <= context.inspectionEndDate) {
-    errors.push({ field: 'complyBy', message: 'The compliance date must be after the last day of the inspection' });
+    errors.push({
+      field: 'complyBy',
+      message: 'The compliance date must be after the last day of the inspection',
+    });
   }
   return errors;
 }
@@ -267,8 +286,10 @@ export function recommendationProblems(
   else if (!context.guideKnown(draft.guideId)) {
     errors.push({ field: 'guideId', message: `There is no guide '${draft.guideId}' in the catalogue` });
   }
-  if (draft.page === null || draft.page === undefined) errors.push({ field: 'page', message: 'Enter the page of the guide' });
-  if (!draft.paragraph?.trim()) errors.push({ field: 'paragraph', message: 'Enter the paragraph of the guide' });
+  if (draft.page === null || draft.page === undefined)
+    errors.push({ field: 'page', message: 'Enter the page of the guide' });
+  if (!draft.paragraph?.trim())
+    errors.push({ field: 'paragraph', message: 'Enter the paragraph of the guide' });
   return errors;
 }
 

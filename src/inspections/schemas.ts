@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { isoDate, requiredText } from '../fields.js';
-import { EVIDENCE_SOURCES, FLAW_CONDITIONS, INSPECTION_STATUSES, INSPECTION_TYPES, NOTICE_TYPES } from './rules.js';
+import {
+  EVIDENCE_SOURCES,
+  FLAW_CONDITIONS,
+  INSPECTION_STATUSES,
+  INSPECTION_TYPES,
+  NOTICE_TYPES,
+} from './rules.js';
 
 /** The wire shapes of inspections, shared by the API's validation, its responses and the OpenAPI document. */
 
-const keys = <T extends Record<string, string>>(table: T) => Object.keys(table) as [keyof T & string, ...(keyof T & string)[]];
+const keys = <T extends Record<string, string>>(table: T) =>
+  Object.keys(table) as [keyof T & string, ...(keyof T & string)[]];
 
 const text = (required: string, max = 5000) => requiredText(required, max);
 
@@ -30,8 +37,17 @@ export const inspectionQuery = z.object({
   mine: z.enum(['true', 'false'], { message: 'mine must be true or false' }).optional(),
   from: isoDate('From must be a date like 2025-04-01').optional(),
   to: isoDate('To must be a date like 2026-03-31').optional(),
-  page: z.coerce.number({ message: 'Page must be a whole number' }).int('Page must be a whole number').min(1, 'Page must be 1 or more').default(1),
-  pageSize: z.coerce.number().int().min(1, 'Page size must be between 1 and 100').max(100, 'Page size must be between 1 and 100').default(25),
+  page: z.coerce
+    .number({ message: 'Page must be a whole number' })
+    .int('Page must be a whole number')
+    .min(1, 'Page must be 1 or more')
+    .default(1),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1, 'Page size must be between 1 and 100')
+    .max(100, 'Page size must be between 1 and 100')
+    .default(25),
 });
 
 export const statusBody = z.object({
@@ -42,8 +58,16 @@ export const statusBody = z.object({
 export const evidenceBody = z.object({
   source: z.enum(keys(EVIDENCE_SOURCES), { message: 'Select where the evidence came from' }),
   summary: text('Enter a summary of the evidence', 10_000),
-  childReference: z.string().trim().max(100, 'Child reference must be 100 characters or fewer').nullish().transform((v) => v || null),
-  lineOfEnquiryId: z.uuid({ message: 'Select a line of enquiry of this inspection' }).nullish().transform((v) => v || null),
+  childReference: z
+    .string()
+    .trim()
+    .max(100, 'Child reference must be 100 characters or fewer')
+    .nullish()
+    .transform((v) => v || null),
+  lineOfEnquiryId: z
+    .uuid({ message: 'Select a line of enquiry of this inspection' })
+    .nullish()
+    .transform((v) => v || null),
 });
 
 export const evidenceCorrectionBody = evidenceBody.extend({
@@ -52,7 +76,11 @@ export const evidenceCorrectionBody = evidenceBody.extend({
 
 export const lineOfEnquiryBody = z.object({
   title: text('Enter the line of enquiry', 300),
-  areaId: z.string().max(100).nullish().transform((v) => v || null),
+  areaId: z
+    .string()
+    .max(100)
+    .nullish()
+    .transform((v) => v || null),
 });
 
 export const closeLineBody = z.object({
@@ -65,7 +93,12 @@ export const dialogueBody = z.object({
     message: 'Select the kind of dialogue: end-of-day, check-in, provider-concern or conduct-comment',
   }),
   summary: text('Enter what was discussed', 10_000),
-  resolution: z.string().trim().max(5000).nullish().transform((v) => v || null),
+  resolution: z
+    .string()
+    .trim()
+    .max(5000)
+    .nullish()
+    .transform((v) => v || null),
 });
 
 export const resolutionBody = z.object({ resolution: text('Enter how the concern was resolved', 5000) });
@@ -94,12 +127,19 @@ export const requirementBody = z.object({
 
 export const recommendationBody = z.object({
   guideId: z.string().max(100).optional(),
-  page: z.number({ message: 'Page must be a whole number' }).int('Page must be a whole number').min(1, 'Page must be 1 or more').max(10_000).optional(),
+  page: z
+    .number({ message: 'Page must be a whole number' })
+    .int('Page must be a whole number')
+    .min(1, 'Page must be 1 or more')
+    .max(10_000)
+    .optional(),
   paragraph: z.string().max(50).optional(),
   text: z.string().max(5000).optional(),
 });
 
-export const errorPutRightBody = z.object({ description: text('Describe the error and how it was put right', 5000) });
+export const errorPutRightBody = z.object({
+  description: text('Describe the error and how it was put right', 5000),
+});
 
 export const feedbackBody = z.object({
   summary: text('Enter a summary of the feedback given', 10_000),
@@ -156,16 +196,38 @@ export const inspectionRecordSchema = inspectionSchema.extend({
       version: z.number().int(),
       moderated: z.boolean(),
       history: z.array(
-        z.object({ version: z.number().int(), grade: z.string(), kind: z.string(), reason: z.string().nullable(), givenBy: z.string(), givenAt: z.string() }),
+        z.object({
+          version: z.number().int(),
+          grade: z.string(),
+          kind: z.string(),
+          reason: z.string().nullable(),
+          givenBy: z.string(),
+          givenAt: z.string(),
+        }),
       ),
     }),
   ),
   overallGrade: z.object({ grade: z.string(), label: z.string(), limitedBy: z.array(z.string()) }).nullable(),
   requirements: z.array(
-    z.object({ id: z.uuid(), regulationId: z.string(), regulationTitle: z.string(), action: z.string(), impact: z.string(), evidenceIds: z.array(z.string()), complyBy: z.string() }),
+    z.object({
+      id: z.uuid(),
+      regulationId: z.string(),
+      regulationTitle: z.string(),
+      action: z.string(),
+      impact: z.string(),
+      evidenceIds: z.array(z.string()),
+      complyBy: z.string(),
+    }),
   ),
   recommendations: z.array(
-    z.object({ id: z.uuid(), guideId: z.string(), guideTitle: z.string(), page: z.number().int(), paragraph: z.string(), text: z.string() }),
+    z.object({
+      id: z.uuid(),
+      guideId: z.string(),
+      guideTitle: z.string(),
+      page: z.number().int(),
+      paragraph: z.string(),
+      text: z.string(),
+    }),
   ),
   errorsPutRight: z.array(z.object({ id: z.uuid(), description: z.string(), recordedAt: z.string() })),
   // The working records and the substantiation are for the inspectorate only; absent for providers.
@@ -182,7 +244,13 @@ export const inspectionRecordSchema = inspectionSchema.extend({
         recordedBy: z.string(),
         recordedAt: z.string(),
         versions: z.array(
-          z.object({ version: z.number().int(), summary: z.string(), source: z.string(), correctionReason: z.string().nullable(), recordedAt: z.string() }),
+          z.object({
+            version: z.number().int(),
+            summary: z.string(),
+            source: z.string(),
+            correctionReason: z.string().nullable(),
+            recordedAt: z.string(),
+          }),
         ),
       }),
     )
@@ -227,4 +295,3 @@ export const inspectionRecordSchema = inspectionSchema.extend({
     })
     .optional(),
 });
-

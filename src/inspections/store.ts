@@ -84,7 +84,11 @@ export async function declareConflict(
   actorId: string,
   input: { personId: string; providerId: string; description: string },
 ) {
-  const person = await db.selectFrom('people').select('id').where('id', '=', input.personId).executeTakeFirst();
+  const person = await db
+    .selectFrom('people')
+    .select('id')
+    .where('id', '=', input.personId)
+    .executeTakeFirst();
   if (!person) throw invalid([{ field: 'personId', message: 'Select a person from the list' }]);
   const provider = UUID.test(input.providerId)
     ? await db.selectFrom('providers').select('id').where('id', '=', input.providerId).executeTakeFirst()
@@ -96,7 +100,8 @@ export async function declareConflict(
     .where('person_id', '=', input.personId)
     .where('provider_id', '=', input.providerId)
     .executeTakeFirst();
-  if (existing) throw invalid([{ field: 'providerId', message: 'A conflict with this provider is already declared' }]);
+  if (existing)
+    throw invalid([{ field: 'providerId', message: 'A conflict with this provider is already declared' }]);
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('conflicts_of_interest')
@@ -146,14 +151,24 @@ export interface NewInspection {
 async function inspectionProblems(db: Db, input: NewInspection): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   const provider = UUID.test(input.providerId)
-    ? await db.selectFrom('providers').select(['id', 'type', 'name']).where('id', '=', input.providerId).executeTakeFirst()
+    ? await db
+        .selectFrom('providers')
+        .select(['id', 'type', 'name'])
+        .where('id', '=', input.providerId)
+        .executeTakeFirst()
     : undefined;
   if (!provider) errors.push({ field: 'providerId', message: 'Select a provider from the register' });
   try {
     const framework = frameworkById(input.frameworkId);
     if (provider && !(framework.providerTypes as readonly string[]).includes(provider.type)) {
-      errors.push({ field: 'frameworkId', message: `${framework.shortName} does not apply to ${provider.name}` });
-    } else if (input.startDate < framework.effectiveFrom || (framework.effectiveTo && input.startDate > framework.effectiveTo)) {
+      errors.push({
+        field: 'frameworkId',
+        message: `${framework.shortName} does not apply to ${provider.name}`,
+      });
+    } else if (
+      input.startDate < framework.effectiveFrom ||
+      (framework.effectiveTo && input.startDate > framework.effectiveTo)
+    ) {
       errors.push({
         field: 'frameworkId',
         message: `${framework.shortName} is not in force on ${input.startDate}; it applies from ${framework.effectiveFrom}${framework.effectiveTo ? ` to ${framework.effectiveTo}` : ''}`,
@@ -169,19 +184,34 @@ async function inspectionProblems(db: Db, input: NewInspection): Promise<FieldEr
   const everyone = [input.leadInspectorId, ...input.team];
   const ids = everyone.filter((id) => UUID.test(id));
   const people = ids.length
-    ? await db.selectFrom('people').select(['id', 'roles']).where('id', 'in', ids).where('active', '=', true).execute()
+    ? await db
+        .selectFrom('people')
+        .select(['id', 'roles'])
+        .where('id', 'in', ids)
+        .where('active', '=', true)
+        .execute()
     : [];
-  const isInspector = (id: string) => people.some((p) => p.id === id && p.roles.some((r) => r === 'inspector' || r === 'manager'));
+  const isInspector = (id: string) =>
+    people.some((p) => p.id === id && p.roles.some((r) => r === 'inspector' || r === 'manager'));
   if (!isInspector(input.leadInspectorId)) {
     errors.push({ field: 'leadInspectorId', message: 'Select an inspector to lead the inspection' });
   }
   input.team.forEach((id, index) => {
-    if (!isInspector(id)) errors.push({ field: `team.${index}`, message: 'Each team member must be an inspector' });
+    if (!isInspector(id))
+      errors.push({ field: `team.${index}`, message: 'Each team member must be an inspector' });
     else if (id === input.leadInspectorId || input.team.indexOf(id) !== index) {
       errors.push({ field: `team.${index}`, message: 'Each inspector can be on the team once' });
     }
   });
-  if (provider) errors.push(...conflictsInTeam(provider.id, input.leadInspectorId, input.team, await declaredConflicts(db, provider.id)));
+  if (provider)
+    errors.push(
+      ...conflictsInTeam(
+        provider.id,
+        input.leadInspectorId,
+        input.team,
+        await declaredConflicts(db, provider.id),
+      ),
+    );
   return errors;
 }
 
@@ -192,7 +222,12 @@ export async function createInspection(db: Db, actorId: string, input: NewInspec
 }
 
 /** Writes an already checked inspection in the caller's transaction. */
-async function insertInspection(trx: Trx, actorId: string, input: NewInspection, additionalVisitOf: string | null) {
+async function insertInspection(
+  trx: Trx,
+  actorId: string,
+  input: NewInspection,
+  additionalVisitOf: string | null,
+) {
   const { id } = await trx
     .insertInto('inspections')
     .values({
@@ -238,8 +273,12 @@ function inspectionQuery(db: Db) {
       'p.urn as provider_urn',
       'p.type as provider_type',
       'l.name as lead_name',
-      sql<{ id: string; name: string }[]>`coalesce((select json_agg(json_build_object('id', t.person_id, 'name', m.name) order by m.name)
-        from inspection_team t join people m on m.id = t.person_id where t.inspection_id = i.id), '[]'::json)`.as('team'),
+      sql<
+        { id: string; name: string }[]
+      >`coalesce((select json_agg(json_build_object('id', t.person_id, 'name', m.name) order by m.name)
+        from inspection_team t join people m on m.id = t.person_id where t.inspection_id = i.id), '[]'::json)`.as(
+        'team',
+      ),
     ]);
 }
 
@@ -255,7 +294,12 @@ function toInspection(row: InspectionRow): Inspection {
   const team = typeof row.team === 'string' ? JSON.parse(row.team) : row.team;
   return {
     id: row.id,
-    provider: { id: row.provider_id, name: row.provider_name, urn: row.provider_urn, type: row.provider_type },
+    provider: {
+      id: row.provider_id,
+      name: row.provider_name,
+      urn: row.provider_urn,
+      type: row.provider_type,
+    },
     framework: { id: row.framework_id, name: frameworkName },
     type: row.type as InspectionType,
     notice: row.notice as Notice,
@@ -265,7 +309,9 @@ function toInspection(row: InspectionRow): Inspection {
     leadInspector: { id: row.lead_inspector_id, name: row.lead_name },
     team,
     additionalVisitOf: row.additional_visit_of,
-    flaw: row.flaw_condition ? { condition: row.flaw_condition as FlawCondition, reasons: row.flaw_reasons ?? '' } : null,
+    flaw: row.flaw_condition
+      ? { condition: row.flaw_condition as FlawCondition, reasons: row.flaw_reasons ?? '' }
+      : null,
     version: row.version,
   };
 }
@@ -310,7 +356,11 @@ export async function searchInspections(db: Db, scope: ProviderScope, search: In
       eb.or([
         eb('i.lead_inspector_id', '=', member),
         eb.exists(
-          eb.selectFrom('inspection_team as t').select('t.person_id').whereRef('t.inspection_id', '=', 'i.id').where('t.person_id', '=', member),
+          eb
+            .selectFrom('inspection_team as t')
+            .select('t.person_id')
+            .whereRef('t.inspection_id', '=', 'i.id')
+            .where('t.person_id', '=', member),
         ),
       ]),
     );
@@ -318,27 +368,54 @@ export async function searchInspections(db: Db, scope: ProviderScope, search: In
   if (search.from) query = query.where('i.end_date', '>=', search.from);
   if (search.to) query = query.where('i.start_date', '<=', search.to);
   const [rows, counted] = await Promise.all([
-    query.orderBy('i.start_date', 'desc').orderBy('i.id').limit(search.pageSize).offset((search.page - 1) * search.pageSize).execute(),
-    query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    query
+      .orderBy('i.start_date', 'desc')
+      .orderBy('i.id')
+      .limit(search.pageSize)
+      .offset((search.page - 1) * search.pageSize)
+      .execute(),
+    query
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   const total = Number(counted.n);
-  return { items: rows.map(toInspection), page: search.page, pageSize: search.pageSize, total, totalPages: Math.ceil(total / search.pageSize) };
+  return {
+    items: rows.map(toInspection),
+    page: search.page,
+    pageSize: search.pageSize,
+    total,
+    totalPages: Math.ceil(total / search.pageSize),
+  };
 }
 
 /** Locks the inspection for a change and checks it is in a state that allows it. */
 async function lockInspection(trx: Trx, id: string) {
-  const row = await trx.selectFrom('inspections').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const row = await trx
+    .selectFrom('inspections')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!row) throw notFound();
   return row;
 }
 
 function mustBeRecording(status: string) {
   if (!isRecording(status as InspectionStatus)) {
-    throw conflict(`Records can be added only while inspectors are on site; this inspection is ${status.replace('-', ' ')}.`);
+    throw conflict(
+      `Records can be added only while inspectors are on site; this inspection is ${status.replace('-', ' ')}.`,
+    );
   }
 }
 
-export async function moveInspection(db: Db, actorId: string, id: string, to: InspectionStatus, version?: number) {
+export async function moveInspection(
+  db: Db,
+  actorId: string,
+  id: string,
+  to: InspectionStatus,
+  version?: number,
+) {
   await db.transaction().execute(async (trx) => {
     const row = await lockInspection(trx, id);
     if (version !== undefined && version !== row.version) {
@@ -346,13 +423,24 @@ export async function moveInspection(db: Db, actorId: string, id: string, to: In
     }
     const from = row.status as InspectionStatus;
     if (!canMoveInspection(from, to) || to === 'incomplete' || to === 'feedback-given') {
-      throw invalid([{ field: 'status', message: `An inspection that is ${from.replace('-', ' ')} cannot become ${to.replace('-', ' ')} this way` }]);
+      throw invalid([
+        {
+          field: 'status',
+          message: `An inspection that is ${from.replace('-', ' ')} cannot become ${to.replace('-', ' ')} this way`,
+        },
+      ]);
     }
     await setStatus(trx, actorId, row, to);
   });
 }
 
-async function setStatus(trx: Trx, actorId: string, row: { id: string; status: string; version: number }, to: InspectionStatus, extra: object = {}) {
+async function setStatus(
+  trx: Trx,
+  actorId: string,
+  row: { id: string; status: string; version: number },
+  to: InspectionStatus,
+  extra: object = {},
+) {
   await trx
     .updateTable('inspections')
     .set({ status: to, updated_at: new Date(), version: row.version + 1, ...extra })
@@ -380,12 +468,23 @@ export interface EvidenceInput {
 async function assertLineOnInspection(trx: Trx, inspectionId: string, lineId: string | null | undefined) {
   if (!lineId) return;
   const line = UUID.test(lineId)
-    ? await trx.selectFrom('lines_of_enquiry').select('id').where('id', '=', lineId).where('inspection_id', '=', inspectionId).executeTakeFirst()
+    ? await trx
+        .selectFrom('lines_of_enquiry')
+        .select('id')
+        .where('id', '=', lineId)
+        .where('inspection_id', '=', inspectionId)
+        .executeTakeFirst()
     : undefined;
-  if (!line) throw invalid([{ field: 'lineOfEnquiryId', message: 'Select a line of enquiry of this inspection' }]);
+  if (!line)
+    throw invalid([{ field: 'lineOfEnquiryId', message: 'Select a line of enquiry of this inspection' }]);
 }
 
-export async function recordEvidence(db: Db, actorId: string, inspectionId: string, input: EvidenceInput): Promise<string> {
+export async function recordEvidence(
+  db: Db,
+  actorId: string,
+  inspectionId: string,
+  input: EvidenceInput,
+): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
@@ -405,7 +504,14 @@ export async function recordEvidence(db: Db, actorId: string, inspectionId: stri
         recorded_by: actorId,
       })
       .execute();
-    await recordAudit(trx, { actorId, action: 'evidence.recorded', entityType: 'inspection', entityId: inspectionId, before: null, after: { evidenceId: id, ...input } });
+    await recordAudit(trx, {
+      actorId,
+      action: 'evidence.recorded',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: null,
+      after: { evidenceId: id, ...input },
+    });
     return id;
   });
 }
@@ -462,22 +568,41 @@ export async function correctEvidence(
 
 // ---- Lines of enquiry ----
 
-export async function openLineOfEnquiry(db: Db, actorId: string, inspectionId: string, input: { title: string; areaId?: string | null | undefined }) {
+export async function openLineOfEnquiry(
+  db: Db,
+  actorId: string,
+  inspectionId: string,
+  input: { title: string; areaId?: string | null | undefined },
+) {
   return db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
     if (input.areaId) {
       const areas = judgementAreasInForce(frameworkById(inspection.framework_id), inspection.start_date);
       if (!areas.some((a) => a.id === input.areaId)) {
-        throw invalid([{ field: 'areaId', message: 'Select a judgement area of this inspection’s framework' }]);
+        throw invalid([
+          { field: 'areaId', message: 'Select a judgement area of this inspection’s framework' },
+        ]);
       }
     }
     const { id } = await trx
       .insertInto('lines_of_enquiry')
-      .values({ inspection_id: inspectionId, title: input.title, area_id: input.areaId ?? null, opened_by: actorId })
+      .values({
+        inspection_id: inspectionId,
+        title: input.title,
+        area_id: input.areaId ?? null,
+        opened_by: actorId,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId, action: 'line-of-enquiry.opened', entityType: 'inspection', entityId: inspectionId, before: null, after: { lineOfEnquiryId: id, ...input } });
+    await recordAudit(trx, {
+      actorId,
+      action: 'line-of-enquiry.opened',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: null,
+      after: { lineOfEnquiryId: id, ...input },
+    });
     return id;
   });
 }
@@ -501,9 +626,15 @@ async function currentEvidence(db: Db, inspectionId: string) {
     .execute();
 }
 
-function unknownEvidence(ids: readonly string[], known: readonly { id: string }[], field: string): FieldError[] {
+function unknownEvidence(
+  ids: readonly string[],
+  known: readonly { id: string }[],
+  field: string,
+): FieldError[] {
   const missing = ids.filter((id) => !known.some((e) => e.id === id));
-  return missing.length ? [{ field, message: `Evidence ${missing.join(', ')} is not recorded on this inspection` }] : [];
+  return missing.length
+    ? [{ field, message: `Evidence ${missing.join(', ')} is not recorded on this inspection` }]
+    : [];
 }
 
 export async function closeLineOfEnquiry(
@@ -517,21 +648,40 @@ export async function closeLineOfEnquiry(
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
     const line = UUID.test(lineId)
-      ? await trx.selectFrom('lines_of_enquiry').selectAll().where('id', '=', lineId).where('inspection_id', '=', inspectionId).forUpdate().executeTakeFirst()
+      ? await trx
+          .selectFrom('lines_of_enquiry')
+          .selectAll()
+          .where('id', '=', lineId)
+          .where('inspection_id', '=', inspectionId)
+          .forUpdate()
+          .executeTakeFirst()
       : undefined;
     if (!line) throw notFound();
     if (line.closed_at) throw conflict('This line of enquiry is already closed.');
     const evidence = await currentEvidence(trx, inspectionId);
-    const errors = input.evidenceIds.length === 0
-      ? [{ field: 'evidenceIds', message: 'Select the evidence that answers this line of enquiry' }]
-      : unknownEvidence(input.evidenceIds, evidence, 'evidenceIds');
+    const errors =
+      input.evidenceIds.length === 0
+        ? [{ field: 'evidenceIds', message: 'Select the evidence that answers this line of enquiry' }]
+        : unknownEvidence(input.evidenceIds, evidence, 'evidenceIds');
     if (errors.length) throw unprocessable(errors);
     await trx
       .updateTable('lines_of_enquiry')
-      .set({ closed_at: new Date(), closed_by: actorId, conclusion: input.conclusion, closing_evidence_ids: input.evidenceIds })
+      .set({
+        closed_at: new Date(),
+        closed_by: actorId,
+        conclusion: input.conclusion,
+        closing_evidence_ids: input.evidenceIds,
+      })
       .where('id', '=', lineId)
       .execute();
-    await recordAudit(trx, { actorId, action: 'line-of-enquiry.closed', entityType: 'inspection', entityId: inspectionId, before: { lineOfEnquiryId: lineId, open: true }, after: { lineOfEnquiryId: lineId, ...input } });
+    await recordAudit(trx, {
+      actorId,
+      action: 'line-of-enquiry.closed',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: { lineOfEnquiryId: lineId, open: true },
+      after: { lineOfEnquiryId: lineId, ...input },
+    });
   });
 }
 
@@ -541,12 +691,16 @@ export async function recordDialogue(
   db: Db,
   actorId: string,
   inspectionId: string,
-  input: { kind: 'end-of-day' | 'check-in' | 'provider-concern' | 'conduct-comment'; summary: string; resolution?: string | null | undefined },
+  input: {
+    kind: 'end-of-day' | 'check-in' | 'provider-concern' | 'conduct-comment';
+    summary: string;
+    resolution?: string | null | undefined;
+  },
 ) {
   return db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
-    const resolution = input.kind === 'provider-concern' ? input.resolution ?? null : null;
+    const resolution = input.kind === 'provider-concern' ? (input.resolution ?? null) : null;
     const { id } = await trx
       .insertInto('dialogue_entries')
       .values({
@@ -560,21 +714,50 @@ export async function recordDialogue(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId, action: `dialogue.${input.kind}`, entityType: 'inspection', entityId: inspectionId, before: null, after: { entryId: id, ...input } });
+    await recordAudit(trx, {
+      actorId,
+      action: `dialogue.${input.kind}`,
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: null,
+      after: { entryId: id, ...input },
+    });
     return id;
   });
 }
 
-export async function resolveConcern(db: Db, actorId: string, inspectionId: string, entryId: string, resolution: string) {
+export async function resolveConcern(
+  db: Db,
+  actorId: string,
+  inspectionId: string,
+  entryId: string,
+  resolution: string,
+) {
   await db.transaction().execute(async (trx) => {
     await lockInspection(trx, inspectionId);
     const entry = UUID.test(entryId)
-      ? await trx.selectFrom('dialogue_entries').selectAll().where('id', '=', entryId).where('inspection_id', '=', inspectionId).executeTakeFirst()
+      ? await trx
+          .selectFrom('dialogue_entries')
+          .selectAll()
+          .where('id', '=', entryId)
+          .where('inspection_id', '=', inspectionId)
+          .executeTakeFirst()
       : undefined;
     if (!entry || entry.kind !== 'provider-concern') throw notFound();
     if (entry.resolution) throw conflict('This concern has already been resolved.');
-    await trx.updateTable('dialogue_entries').set({ resolution, resolved_at: new Date() }).where('id', '=', entryId).execute();
-    await recordAudit(trx, { actorId, action: 'dialogue.concern-resolved', entityType: 'inspection', entityId: inspectionId, before: { entryId, resolution: null }, after: { entryId, resolution } });
+    await trx
+      .updateTable('dialogue_entries')
+      .set({ resolution, resolved_at: new Date() })
+      .where('id', '=', entryId)
+      .execute();
+    await recordAudit(trx, {
+      actorId,
+      action: 'dialogue.concern-resolved',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: { entryId, resolution: null },
+      after: { entryId, resolution },
+    });
   });
 }
 
@@ -592,14 +775,23 @@ export async function giveJudgement(
     const framework = frameworkById(inspection.framework_id);
     const errors: FieldError[] = [];
     if (!judgementAreasInForce(framework, inspection.start_date).some((a) => a.id === input.areaId)) {
-      errors.push({ field: 'areaId', message: `${framework.shortName} has no judgement area '${input.areaId}' for this inspection` });
+      errors.push({
+        field: 'areaId',
+        message: `${framework.shortName} has no judgement area '${input.areaId}' for this inspection`,
+      });
     }
     if (!framework.gradeScale.some((g) => g.id === input.grade)) {
-      errors.push({ field: 'grade', message: `'${input.grade}' is not on the ${framework.shortName} scale: ${framework.gradeScale.map((g) => g.id).join(', ')}` });
+      errors.push({
+        field: 'grade',
+        message: `'${input.grade}' is not on the ${framework.shortName} scale: ${framework.gradeScale.map((g) => g.id).join(', ')}`,
+      });
     }
     const evidence = await currentEvidence(trx, inspectionId);
     if (input.evidenceIds.length === 0) {
-      errors.push({ field: 'evidenceIds', message: 'A judgement must rest on recorded evidence: select the evidence behind it' });
+      errors.push({
+        field: 'evidenceIds',
+        message: 'A judgement must rest on recorded evidence: select the evidence behind it',
+      });
     } else errors.push(...unknownEvidence(input.evidenceIds, evidence, 'evidenceIds'));
     if (errors.length) throw unprocessable(errors);
     const previous = await trx
@@ -660,14 +852,20 @@ export async function moderateJudgement(
       .executeTakeFirst();
     if (!current) throw notFound();
     if (input.version !== undefined && input.version !== current.version) {
-      throw conflict('This judgement changed after you opened it. Reload it, check the change and try again.');
+      throw conflict(
+        'This judgement changed after you opened it. Reload it, check the change and try again.',
+      );
     }
     const framework = frameworkById(inspection.framework_id);
     if (!framework.gradeScale.some((g) => g.id === input.grade)) {
-      throw unprocessable([{ field: 'grade', message: `'${input.grade}' is not on the ${framework.shortName} scale` }]);
+      throw unprocessable([
+        { field: 'grade', message: `'${input.grade}' is not on the ${framework.shortName} scale` },
+      ]);
     }
     if (input.grade === current.grade_id) {
-      throw unprocessable([{ field: 'grade', message: 'Choose a different grade, or leave the judgement as it is' }]);
+      throw unprocessable([
+        { field: 'grade', message: 'Choose a different grade, or leave the judgement as it is' },
+      ]);
     }
     await trx
       .insertInto('judgements')
@@ -701,7 +899,13 @@ export async function addRequirement(
   db: Db,
   actorId: string,
   inspectionId: string,
-  input: { regulationId?: string; action?: string; impact?: string; evidenceIds?: string[]; complyBy?: string },
+  input: {
+    regulationId?: string;
+    action?: string;
+    impact?: string;
+    evidenceIds?: string[];
+    complyBy?: string;
+  },
 ) {
   return db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
@@ -733,7 +937,14 @@ export async function addRequirement(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId, action: 'requirement.added', entityType: 'inspection', entityId: inspectionId, before: null, after: { requirementId: id, ...input } });
+    await recordAudit(trx, {
+      actorId,
+      action: 'requirement.added',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: null,
+      after: { requirementId: id, ...input },
+    });
     return id;
   });
 }
@@ -760,16 +971,35 @@ export async function addRecommendation(
     if (errors.length) throw unprocessable(errors);
     const { id } = await trx
       .insertInto('recommendations')
-      .values({ inspection_id: inspectionId, guide_id: input.guideId!, page: input.page!, paragraph: input.paragraph!, text: input.text!, recorded_by: actorId })
+      .values({
+        inspection_id: inspectionId,
+        guide_id: input.guideId!,
+        page: input.page!,
+        paragraph: input.paragraph!,
+        text: input.text!,
+        recorded_by: actorId,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId, action: 'recommendation.added', entityType: 'inspection', entityId: inspectionId, before: null, after: { recommendationId: id, ...input } });
+    await recordAudit(trx, {
+      actorId,
+      action: 'recommendation.added',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: null,
+      after: { recommendationId: id, ...input },
+    });
     return id;
   });
 }
 
 /** A minor administrative error put right during the inspection: recorded, with neither requirement nor recommendation. */
-export async function recordErrorPutRight(db: Db, actorId: string, inspectionId: string, description: string) {
+export async function recordErrorPutRight(
+  db: Db,
+  actorId: string,
+  inspectionId: string,
+  description: string,
+) {
   return db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
@@ -778,7 +1008,14 @@ export async function recordErrorPutRight(db: Db, actorId: string, inspectionId:
       .values({ inspection_id: inspectionId, description, recorded_by: actorId })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId, action: 'error-put-right.recorded', entityType: 'inspection', entityId: inspectionId, before: null, after: { id, description } });
+    await recordAudit(trx, {
+      actorId,
+      action: 'error-put-right.recorded',
+      entityType: 'inspection',
+      entityId: inspectionId,
+      before: null,
+      after: { id, description },
+    });
     return id;
   });
 }
@@ -796,7 +1033,13 @@ export interface InspectionRecord extends Inspection {
     correctionReason: string | null;
     recordedBy: string;
     recordedAt: string;
-    versions: { version: number; summary: string; source: string; correctionReason: string | null; recordedAt: string }[];
+    versions: {
+      version: number;
+      summary: string;
+      source: string;
+      correctionReason: string | null;
+      recordedAt: string;
+    }[];
   }[];
   linesOfEnquiry: {
     id: string;
@@ -826,11 +1069,33 @@ export interface InspectionRecord extends Inspection {
     evidenceIds: string[];
     version: number;
     moderated: boolean;
-    history: { version: number; grade: string; kind: string; reason: string | null; givenBy: string; givenAt: string }[];
+    history: {
+      version: number;
+      grade: string;
+      kind: string;
+      reason: string | null;
+      givenBy: string;
+      givenAt: string;
+    }[];
   }[];
   overallGrade: { grade: string; label: string; limitedBy: string[] } | null;
-  requirements: { id: string; regulationId: string; regulationTitle: string; action: string; impact: string; evidenceIds: string[]; complyBy: string }[];
-  recommendations: { id: string; guideId: string; guideTitle: string; page: number; paragraph: string; text: string }[];
+  requirements: {
+    id: string;
+    regulationId: string;
+    regulationTitle: string;
+    action: string;
+    impact: string;
+    evidenceIds: string[];
+    complyBy: string;
+  }[];
+  recommendations: {
+    id: string;
+    guideId: string;
+    guideTitle: string;
+    page: number;
+    paragraph: string;
+    text: string;
+  }[];
   errorsPutRight: { id: string; description: string; recordedAt: string }[];
   substantiation: Substantiation;
   judgementAreas: { id: string; name: string; limiting: boolean }[];
@@ -844,40 +1109,68 @@ const iso = (value: Date | string | null) => (value === null ? null : new Date(v
 export async function inspectionRecord(db: Db, id: string): Promise<InspectionRecord | null> {
   const inspection = await findInspection(db, id);
   if (!inspection) return null;
-  const [evidenceRows, lines, dialogue, judgementRows, requirementRows, recommendationRows, errorsPutRight, additional] =
-    await Promise.all([
-      db
-        .selectFrom('evidence as e')
-        .innerJoin('people as p', 'p.id', 'e.recorded_by')
-        .selectAll('e')
-        .select('p.name as recorder')
-        .where('e.inspection_id', '=', id)
-        .orderBy('e.recorded_at')
-        .orderBy('e.version')
-        .execute(),
-      db.selectFrom('lines_of_enquiry').selectAll().where('inspection_id', '=', id).orderBy('opened_at').execute(),
-      db
-        .selectFrom('dialogue_entries as d')
-        .innerJoin('people as p', 'p.id', 'd.recorded_by')
-        .selectAll('d')
-        .select('p.name as recorder')
-        .where('d.inspection_id', '=', id)
-        .orderBy('d.recorded_at')
-        .execute(),
-      db
-        .selectFrom('judgements as j')
-        .innerJoin('people as p', 'p.id', 'j.given_by')
-        .selectAll('j')
-        .select('p.name as giver')
-        .where('j.inspection_id', '=', id)
-        .orderBy('j.area_id')
-        .orderBy('j.version')
-        .execute(),
-      db.selectFrom('requirements').selectAll().where('inspection_id', '=', id).orderBy('recorded_at').execute(),
-      db.selectFrom('recommendations').selectAll().where('inspection_id', '=', id).orderBy('recorded_at').execute(),
-      db.selectFrom('errors_put_right').selectAll().where('inspection_id', '=', id).orderBy('recorded_at').execute(),
-      db.selectFrom('inspections').select('id').where('additional_visit_of', '=', id).executeTakeFirst(),
-    ]);
+  const [
+    evidenceRows,
+    lines,
+    dialogue,
+    judgementRows,
+    requirementRows,
+    recommendationRows,
+    errorsPutRight,
+    additional,
+  ] = await Promise.all([
+    db
+      .selectFrom('evidence as e')
+      .innerJoin('people as p', 'p.id', 'e.recorded_by')
+      .selectAll('e')
+      .select('p.name as recorder')
+      .where('e.inspection_id', '=', id)
+      .orderBy('e.recorded_at')
+      .orderBy('e.version')
+      .execute(),
+    db
+      .selectFrom('lines_of_enquiry')
+      .selectAll()
+      .where('inspection_id', '=', id)
+      .orderBy('opened_at')
+      .execute(),
+    db
+      .selectFrom('dialogue_entries as d')
+      .innerJoin('people as p', 'p.id', 'd.recorded_by')
+      .selectAll('d')
+      .select('p.name as recorder')
+      .where('d.inspection_id', '=', id)
+      .orderBy('d.recorded_at')
+      .execute(),
+    db
+      .selectFrom('judgements as j')
+      .innerJoin('people as p', 'p.id', 'j.given_by')
+      .selectAll('j')
+      .select('p.name as giver')
+      .where('j.inspection_id', '=', id)
+      .orderBy('j.area_id')
+      .orderBy('j.version')
+      .execute(),
+    db
+      .selectFrom('requirements')
+      .selectAll()
+      .where('inspection_id', '=', id)
+      .orderBy('recorded_at')
+      .execute(),
+    db
+      .selectFrom('recommendations')
+      .selectAll()
+      .where('inspection_id', '=', id)
+      .orderBy('recorded_at')
+      .execute(),
+    db
+      .selectFrom('errors_put_right')
+      .selectAll()
+      .where('inspection_id', '=', id)
+      .orderBy('recorded_at')
+      .execute(),
+    db.selectFrom('inspections').select('id').where('additional_visit_of', '=', id).executeTakeFirst(),
+  ]);
 
   const framework = frameworkById(inspection.framework.id);
   const areas = judgementAreasInForce(framework, inspection.startDate);
@@ -920,7 +1213,14 @@ export async function inspectionRecord(db: Db, id: string): Promise<InspectionRe
       evidenceIds: latest.evidence_ids,
       version: latest.version,
       moderated: versions.some((v) => v.kind === 'moderation'),
-      history: versions.map((v) => ({ version: v.version, grade: v.grade_id, kind: v.kind, reason: v.reason, givenBy: v.giver, givenAt: iso(v.given_at)! })),
+      history: versions.map((v) => ({
+        version: v.version,
+        grade: v.grade_id,
+        kind: v.kind,
+        reason: v.reason,
+        givenBy: v.giver,
+        givenAt: iso(v.given_at)!,
+      })),
     };
   });
 
@@ -930,7 +1230,11 @@ export async function inspectionRecord(db: Db, id: string): Promise<InspectionRe
       framework,
       judgements.map((j) => ({ areaId: j.areaId, gradeId: j.grade })),
     );
-    overall = { grade: result.grade.id, label: result.grade.label, limitedBy: result.limitedBy.map((a) => a.id) };
+    overall = {
+      grade: result.grade.id,
+      label: result.grade.label,
+      limitedBy: result.limitedBy.map((a) => a.id),
+    };
   } catch (error) {
     if (!(error instanceof RuleError)) throw error;
   }
@@ -982,10 +1286,18 @@ export async function inspectionRecord(db: Db, id: string): Promise<InspectionRe
       paragraph: r.paragraph,
       text: r.text,
     })),
-    errorsPutRight: errorsPutRight.map((e) => ({ id: e.id, description: e.description, recordedAt: iso(e.recorded_at)! })),
+    errorsPutRight: errorsPutRight.map((e) => ({
+      id: e.id,
+      description: e.description,
+      recordedAt: iso(e.recorded_at)!,
+    })),
     substantiation: substantiation({
       areasInForce: areas,
-      judgements: judgements.map((j) => ({ areaId: j.areaId, areaName: j.areaName, evidenceIds: j.evidenceIds })),
+      judgements: judgements.map((j) => ({
+        areaId: j.areaId,
+        areaName: j.areaName,
+        evidenceIds: j.evidenceIds,
+      })),
       requirements: requirements.map((r) => ({ id: r.id, evidenceIds: r.evidenceIds })),
       evidence: evidence.map((e) => ({ id: e.id, source: e.source })),
       linesOfEnquiry,
@@ -1024,20 +1336,26 @@ export async function giveFeedback(
   if (!record.dialogue.some((d) => d.kind === 'conduct-comment')) {
     errors.push({
       field: 'conductComments',
-      message: 'Record the provider’s comments on the conduct of the inspection (or that they had none) before the feedback',
+      message:
+        'Record the provider’s comments on the conduct of the inspection (or that they had none) before the feedback',
     });
   }
-  if (record.judgements.length === 0) errors.push({ field: 'judgements', message: 'Give the initial judgements before the feedback' });
+  if (record.judgements.length === 0)
+    errors.push({ field: 'judgements', message: 'Give the initial judgements before the feedback' });
   const warnings = record.substantiation.flawWarnings;
   if (warnings.length > 0 && !input.acknowledgeWarnings) {
     for (const warning of warnings) {
-      errors.push({ field: 'acknowledgeWarnings', message: `Warning: ${FLAW_CONDITIONS[warning]}. Confirm you have seen this to give feedback anyway` });
+      errors.push({
+        field: 'acknowledgeWarnings',
+        message: `Warning: ${FLAW_CONDITIONS[warning]}. Confirm you have seen this to give feedback anyway`,
+      });
     }
   }
   if (errors.length) throw unprocessable(errors);
   await db.transaction().execute(async (trx) => {
     const row = await lockInspection(trx, inspectionId);
-    if (row.version !== record.version) throw conflict('The inspection changed while feedback was being given. Check it and try again.');
+    if (row.version !== record.version)
+      throw conflict('The inspection changed while feedback was being given. Check it and try again.');
     const snapshot = {
       judgements: record.judgements.map((j) => ({ areaId: j.areaId, grade: j.grade })),
       overallGrade: record.overallGrade?.grade ?? null,
@@ -1065,12 +1383,18 @@ export async function declareIncomplete(
   db: Db,
   actorId: string,
   inspectionId: string,
-  input: { condition: FlawCondition; reasons: string; additionalVisit: { startDate: string; endDate: string; leadInspectorId: string; team: string[] } },
+  input: {
+    condition: FlawCondition;
+    reasons: string;
+    additionalVisit: { startDate: string; endDate: string; leadInspectorId: string; team: string[] };
+  },
 ) {
   const inspection = await findInspection(db, inspectionId);
   if (!inspection) throw notFound();
   if (!canMoveInspection(inspection.status, 'incomplete')) {
-    throw conflict(`An inspection that is ${inspection.status.replace('-', ' ')} cannot be declared incomplete.`);
+    throw conflict(
+      `An inspection that is ${inspection.status.replace('-', ' ')} cannot be declared incomplete.`,
+    );
   }
   const visit: NewInspection = {
     providerId: inspection.provider.id,
@@ -1079,15 +1403,25 @@ export async function declareIncomplete(
     notice: 'none',
     ...input.additionalVisit,
   };
-  const errors = (await inspectionProblems(db, visit)).map((e) => ({ ...e, field: `additionalVisit.${e.field}` }));
+  const errors = (await inspectionProblems(db, visit)).map((e) => ({
+    ...e,
+    field: `additionalVisit.${e.field}`,
+  }));
   if (input.additionalVisit.startDate < inspection.endDate) {
-    errors.push({ field: 'additionalVisit.startDate', message: 'The additional visit must start on or after the last day of the inspection' });
+    errors.push({
+      field: 'additionalVisit.startDate',
+      message: 'The additional visit must start on or after the last day of the inspection',
+    });
   }
   if (errors.length) throw invalid(errors);
   return db.transaction().execute(async (trx) => {
     const row = await lockInspection(trx, inspectionId);
-    if (row.version !== inspection.version) throw conflict('The inspection changed meanwhile. Check it and try again.');
-    await setStatus(trx, actorId, row, 'incomplete', { flaw_condition: input.condition, flaw_reasons: input.reasons });
+    if (row.version !== inspection.version)
+      throw conflict('The inspection changed meanwhile. Check it and try again.');
+    await setStatus(trx, actorId, row, 'incomplete', {
+      flaw_condition: input.condition,
+      flaw_reasons: input.reasons,
+    });
     return insertInspection(trx, actorId, visit, inspectionId);
   });
 }

@@ -35,7 +35,9 @@ describe('the authorisation policy', () => {
   for (const [action, allowed] of Object.entries(expected) as [Action, Role[]][]) {
     it(`allows ${action} to exactly ${allowed.join(', ')}`, () => {
       for (const role of ROLES) {
-        expect(can(person(role), action, { providerId: 'someone-else' }), `${role} ${action}`).toBe(allowed.includes(role));
+        expect(can(person(role), action, { providerId: 'someone-else' }), `${role} ${action}`).toBe(
+          allowed.includes(role),
+        );
       }
     });
   }
@@ -63,7 +65,9 @@ describe('the authorisation policy', () => {
     expect(can(user, 'inspection.read', { ...own, notice: 'none', status: 'planned' })).toBe(false);
     expect(can(user, 'inspection.read', { ...own, notice: 'short', status: 'planned' })).toBe(true);
     expect(can(user, 'inspection.read', { ...own, notice: 'none', status: 'on-site' })).toBe(true);
-    expect(can(user, 'inspection.read', { providerId: 'p2', notice: 'announced', status: 'completed' })).toBe(false);
+    expect(can(user, 'inspection.read', { providerId: 'p2', notice: 'announced', status: 'completed' })).toBe(
+      false,
+    );
     expect(can(user, 'inspection.read-findings', { ...own, status: 'on-site' })).toBe(false);
     expect(can(user, 'inspection.read-findings', { ...own, status: 'feedback-given' })).toBe(true);
     expect(can(user, 'inspection.read-records', { ...own, status: 'completed' })).toBe(false);

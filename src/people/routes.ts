@@ -27,7 +27,11 @@ function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
-async function checkCredentials(app: FastifyInstance, email: string, password: string): Promise<string | null> {
+async function checkCredentials(
+  app: FastifyInstance,
+  email: string,
+  password: string,
+): Promise<string | null> {
   const found = await findCredentials(app.db, normaliseEmail(email));
   const ok = await verifyPassword(found?.password_hash ?? null, password);
   return ok && found ? found.id : null;
@@ -65,12 +69,17 @@ export async function peopleRoutes(instance: FastifyInstance) {
         summary: 'Exchange an email and password for a bearer token',
         security: [],
         body: credentials,
-        response: { 201: z.object({ token: z.string(), expiresAt: z.string() }), 400: problemSchema, 401: problemSchema },
+        response: {
+          201: z.object({ token: z.string(), expiresAt: z.string() }),
+          400: problemSchema,
+          401: problemSchema,
+        },
       },
     },
     async (request, reply) => {
       const personId = await checkCredentials(app, request.body.email, request.body.password);
-      if (!personId) throw new Problem(401, 'Sign in failed', 'The email address or password is not correct.');
+      if (!personId)
+        throw new Problem(401, 'Sign in failed', 'The email address or password is not correct.');
       const session = await startSession(app.db, personId, 'api', app.config.sessionHours);
       return reply.status(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString() });
     },
@@ -78,7 +87,13 @@ export async function peopleRoutes(instance: FastifyInstance) {
 
   app.delete(
     '/api/tokens/current',
-    { schema: { tags: ['people'], summary: 'Revoke the bearer token used for this request', response: { 204: z.null().describe('Revoked'), 401: problemSchema } } },
+    {
+      schema: {
+        tags: ['people'],
+        summary: 'Revoke the bearer token used for this request',
+        response: { 204: z.null().describe('Revoked'), 401: problemSchema },
+      },
+    },
     async (request, reply) => {
       requirePerson(request);
       await endSession(app.db, request.headers.authorization!.slice(7).trim());
@@ -88,7 +103,13 @@ export async function peopleRoutes(instance: FastifyInstance) {
 
   app.get(
     '/api/me',
-    { schema: { tags: ['people'], summary: 'The signed-in person', response: { 200: meSchema, 401: problemSchema } } },
+    {
+      schema: {
+        tags: ['people'],
+        summary: 'The signed-in person',
+        response: { 200: meSchema, 401: problemSchema },
+      },
+    },
     async (request) => presentPerson(app, requirePerson(request)),
   );
 
@@ -107,7 +128,11 @@ export async function peopleRoutes(instance: FastifyInstance) {
       const parsed = credentials.safeParse(body);
       const values = { email: typeof body.email === 'string' ? body.email : '' };
       if (!parsed.success) {
-        return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values, errors: fieldErrorsOf(parsed.error) }, 400);
+        return reply.page(
+          'people/views/sign-in.njk',
+          { title: 'Sign in', returnTo, values, errors: fieldErrorsOf(parsed.error) },
+          400,
+        );
       }
       const personId = await checkCredentials(app, parsed.data.email, parsed.data.password);
       if (!personId) {

@@ -104,7 +104,11 @@ export async function startSession(
   return { token, expiresAt };
 }
 
-export async function personForSession(db: Db, token: string, kind: 'browser' | 'api'): Promise<Person | null> {
+export async function personForSession(
+  db: Db,
+  token: string,
+  kind: 'browser' | 'api',
+): Promise<Person | null> {
   const row = await personQuery(db)
     .innerJoin('sessions as s', 's.person_id', 'p.id')
     .where('s.token_hash', '=', digest(token))

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
+import { searchInspections } from '../inspections/store.js';
 import { can, providerScope } from '../people/policy.js';
 import { authorise } from '../web/access.js';
 import {
@@ -67,13 +68,21 @@ const providerSchema = z.object({
 
 const listQuery = z.object({
   q: z.string().trim().max(200, 'Search text must be 200 characters or fewer').optional(),
-  type: z.enum(Object.keys(PROVIDER_TYPES) as [ProviderType], { message: 'Choose a provider type from the list' }).optional(),
+  type: z
+    .enum(Object.keys(PROVIDER_TYPES) as [ProviderType], { message: 'Choose a provider type from the list' })
+    .optional(),
   region: z.enum(REGIONS, { message: 'Choose a region from the list' }).optional(),
   status: z
-    .enum(Object.keys(PROVIDER_STATUSES) as [keyof typeof PROVIDER_STATUSES], { message: 'Choose a status from the list' })
+    .enum(Object.keys(PROVIDER_STATUSES) as [keyof typeof PROVIDER_STATUSES], {
+      message: 'Choose a status from the list',
+    })
     .optional(),
   ownerGroupId: z.uuid({ message: 'Owner group must be an id from the list' }).optional(),
-  page: z.coerce.number({ message: 'Page must be a whole number' }).int('Page must be a whole number').min(1, 'Page must be 1 or more').default(1),
+  page: z.coerce
+    .number({ message: 'Page must be a whole number' })
+    .int('Page must be a whole number')
+    .min(1, 'Page must be 1 or more')
+    .default(1),
   pageSize: z.coerce
     .number({ message: 'Page size must be a whole number' })
     .int('Page size must be a whole number')
@@ -93,7 +102,14 @@ const applicationSchema = z.object({
   status: z.string(),
   submittedOn: z.string(),
   version: z.number().int(),
-  history: z.array(z.object({ status: z.string(), note: z.string().nullable(), at: z.string(), actor: z.string().nullable() })),
+  history: z.array(
+    z.object({
+      status: z.string(),
+      note: z.string().nullable(),
+      at: z.string(),
+      actor: z.string().nullable(),
+    }),
+  ),
 });
 
 const historySchema = z.array(
@@ -135,7 +151,11 @@ function providerFromForm(form: FormBody) {
 }
 
 function formValuesOf(provider: Provider) {
-  return { ...provider, ownerGroupId: provider.ownerGroup?.id ?? '', registeredOn: dateParts(provider.registeredOn) };
+  return {
+    ...provider,
+    ownerGroupId: provider.ownerGroup?.id ?? '',
+    registeredOn: dateParts(provider.registeredOn),
+  };
 }
 
 const forForm = (errors: FieldError[]) => pointAtDayBoxes(errors, ['registeredOn']);
@@ -211,7 +231,13 @@ export async function providerRoutes(instance: FastifyInstance) {
         summary: 'Change a provider (planners and managers); send `version` to refuse a lost update',
         params: idParams,
         body: providerChange,
-        response: { 200: providerSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: {
+          200: providerSchema,
+          400: problemSchema,
+          401: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+        },
       },
     },
     async (request) => {
@@ -262,7 +288,13 @@ export async function providerRoutes(instance: FastifyInstance) {
         summary: 'Record a multi-building registration application (planners and managers)',
         params: idParams,
         body: applicationInput,
-        response: { 201: applicationSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema },
+        response: {
+          201: applicationSchema,
+          400: problemSchema,
+          401: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -280,7 +312,13 @@ export async function providerRoutes(instance: FastifyInstance) {
         summary: 'Move an application to its next status (planners and managers)',
         params: applicationParams,
         body: applicationStatusChange,
-        response: { 200: applicationSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema },
+        response: {
+          200: applicationSchema,
+          400: problemSchema,
+          401: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+        },
       },
     },
     async (request) => {
@@ -299,7 +337,14 @@ export async function providerRoutes(instance: FastifyInstance) {
         tags: ['providers'],
         summary: 'Owner groups with their number of providers and places',
         response: {
-          200: z.array(z.object({ id: z.uuid(), name: z.string(), providers: z.number().int(), places: z.number().int() })),
+          200: z.array(
+            z.object({
+              id: z.uuid(),
+              name: z.string(),
+              providers: z.number().int(),
+              places: z.number().int(),
+            }),
+          ),
           401: problemSchema,
           403: problemSchema,
         },
@@ -307,7 +352,8 @@ export async function providerRoutes(instance: FastifyInstance) {
     },
     async (request) => {
       const person = authorise(request, 'providers.list');
-      if (providerScope(person).kind !== 'all') throw new Problem(403, 'Forbidden', 'Your role does not allow this.');
+      if (providerScope(person).kind !== 'all')
+        throw new Problem(403, 'Forbidden', 'Your role does not allow this.');
       return listOwnerGroups(db);
     },
   );
@@ -320,7 +366,12 @@ export async function providerRoutes(instance: FastifyInstance) {
         summary: 'Add an owner group (planners and managers)',
         body: ownerGroupInput,
         response: {
-          201: z.object({ id: z.uuid(), name: z.string(), providers: z.number().int(), places: z.number().int() }),
+          201: z.object({
+            id: z.uuid(),
+            name: z.string(),
+            providers: z.number().int(),
+            places: z.number().int(),
+          }),
           400: problemSchema,
           401: problemSchema,
           403: problemSchema,
@@ -344,14 +395,24 @@ export async function providerRoutes(instance: FastifyInstance) {
     const search = parsed.success ? parsed.data : listQuery.parse({});
     const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
     const result = await searchProviders(db, providerScope(person), search);
-    const keep = { q: search.q, type: search.type, region: search.region, status: search.status, ownerGroupId: search.ownerGroupId };
+    const keep = {
+      q: search.q,
+      type: search.type,
+      region: search.region,
+      status: search.status,
+      ownerGroupId: search.ownerGroupId,
+    };
     return reply.page('providers/views/list.njk', {
       title: providerScope(person).kind === 'own' ? 'Your providers' : 'Providers',
       search: keep,
       result,
       errors,
       regions: REGIONS,
-      pagination: paginationFor(result.page, result.totalPages, (page) => `/providers${queryString({ ...keep, page })}`),
+      pagination: paginationFor(
+        result.page,
+        result.totalPages,
+        (page) => `/providers${queryString({ ...keep, page })}`,
+      ),
       canCreate: can(person, 'provider.create'),
       filtered: Boolean(search.q || search.type || search.region || search.status || search.ownerGroupId),
       from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
@@ -361,12 +422,24 @@ export async function providerRoutes(instance: FastifyInstance) {
 
   const formPage = async (
     reply: FastifyReply,
-    context: { title: string; action: string; values: unknown; errors?: FieldError[]; version?: number; cancel: string },
+    context: {
+      title: string;
+      action: string;
+      values: unknown;
+      errors?: FieldError[];
+      version?: number;
+      cancel: string;
+    },
     status = 200,
   ) =>
     reply.page(
       'providers/views/form.njk',
-      { ...context, ownerGroups: await listOwnerGroups(db), regions: REGIONS, errors: forForm(context.errors ?? []) },
+      {
+        ...context,
+        ownerGroups: await listOwnerGroups(db),
+        regions: REGIONS,
+        errors: forForm(context.errors ?? []),
+      },
       status,
     );
 
@@ -399,14 +472,22 @@ export async function providerRoutes(instance: FastifyInstance) {
     const { id } = request.params as { id: string };
     const provider = await readableProvider(request, id);
     const person = request.person;
-    const applications = await listApplications(db, provider.id);
+    const [applications, inspections] = await Promise.all([
+      listApplications(db, provider.id),
+      // Within what the person may see: a provider never learns of a planned no-notice visit.
+      searchInspections(db, providerScope(person), { providerId: provider.id, page: 1, pageSize: 10 }),
+    ]);
     const saved = (request.query as { saved?: string }).saved;
     return reply.page('providers/views/show.njk', {
       title: provider.name,
       provider,
       applications: applications.map((a) => ({ ...a, next: nextApplicationStatuses(a.status) })),
+      inspections,
       canChange: can(person, 'provider.change'),
       canSeeHistory: can(person, 'audit.read'),
+      canPlanInspection: can(person, 'inspection.create'),
+      canModerate: can(person, 'inspection.moderate'),
+      canDeclareConflict: can(person, 'conflict.declare'),
       saved,
     });
   });
@@ -441,14 +522,22 @@ export async function providerRoutes(instance: FastifyInstance) {
     const parsed = providerInput.safeParse(providerFromForm(form));
     if (!parsed.success) return formPage(reply, { ...context, errors: fieldErrorsOf(parsed.error) }, 400);
     try {
-      await changeProvider(db, person.id, provider.id, { ...parsed.data, version: Number.isInteger(version) ? version : undefined });
+      await changeProvider(db, person.id, provider.id, {
+        ...parsed.data,
+        version: Number.isInteger(version) ? version : undefined,
+      });
       return reply.redirect(`/providers/${provider.id}?saved=changed`, 303);
     } catch (error) {
       if (error instanceof Problem && error.status === 409) {
         const current = (await findProvider(db, provider.id))!;
         return formPage(
           reply,
-          { ...context, values: formValuesOf(current), version: current.version, errors: [{ field: 'name', message: error.detail }] },
+          {
+            ...context,
+            values: formValuesOf(current),
+            version: current.version,
+            errors: [{ field: 'name', message: error.detail }],
+          },
           409,
         );
       }
@@ -471,7 +560,11 @@ export async function providerRoutes(instance: FastifyInstance) {
     const { id } = request.params as { id: string };
     const provider = await readableProvider(request, id);
     authorise(request, 'provider.change');
-    return reply.page('providers/views/application-form.njk', { title: 'Record a multi-building application', provider, values: {} });
+    return reply.page('providers/views/application-form.njk', {
+      title: 'Record a multi-building application',
+      provider,
+      values: {},
+    });
   });
 
   app.post('/providers/:id/applications/new', { schema: { hide: true } }, async (request, reply) => {
@@ -500,21 +593,33 @@ export async function providerRoutes(instance: FastifyInstance) {
     return reply.redirect(`/providers/${provider.id}?saved=application#applications`, 303);
   });
 
-  app.post('/providers/:id/applications/:applicationId/status', { schema: { hide: true } }, async (request, reply) => {
-    const { id, applicationId } = request.params as { id: string; applicationId: string };
-    const provider = await readableProvider(request, id);
-    const person = authorise(request, 'provider.change');
-    if (!UUID.test(applicationId)) throw notFound();
-    const parsed = applicationStatusChange.safeParse({ ...(request.body as object), note: (request.body as { note?: string }).note || null });
-    if (!parsed.success) throw invalid(fieldErrorsOf(parsed.error));
-    await moveApplication(db, person.id, provider.id, applicationId, parsed.data.status, parsed.data.note);
-    return reply.redirect(`/providers/${provider.id}?saved=application-status#applications`, 303);
-  });
+  app.post(
+    '/providers/:id/applications/:applicationId/status',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { id, applicationId } = request.params as { id: string; applicationId: string };
+      const provider = await readableProvider(request, id);
+      const person = authorise(request, 'provider.change');
+      if (!UUID.test(applicationId)) throw notFound();
+      const parsed = applicationStatusChange.safeParse({
+        ...(request.body as object),
+        note: (request.body as { note?: string }).note || null,
+      });
+      if (!parsed.success) throw invalid(fieldErrorsOf(parsed.error));
+      await moveApplication(db, person.id, provider.id, applicationId, parsed.data.status, parsed.data.note);
+      return reply.redirect(`/providers/${provider.id}?saved=application-status#applications`, 303);
+    },
+  );
 
   app.get('/owner-groups', { schema: { hide: true } }, async (request, reply) => {
     authorise(request, 'provider.change');
     const added = (request.query as { added?: string }).added;
-    return reply.page('providers/views/owner-groups.njk', { title: 'Owner groups', groups: await listOwnerGroups(db), values: {}, added });
+    return reply.page('providers/views/owner-groups.njk', {
+      title: 'Owner groups',
+      groups: await listOwnerGroups(db),
+      values: {},
+      added,
+    });
   });
 
   app.post('/owner-groups', { schema: { hide: true } }, async (request, reply) => {
@@ -531,6 +636,10 @@ export async function providerRoutes(instance: FastifyInstance) {
         errors = error.errors;
       }
     }
-    return reply.page('providers/views/owner-groups.njk', { title: 'Owner groups', groups: await listOwnerGroups(db), values: form, errors }, 400);
+    return reply.page(
+      'providers/views/owner-groups.njk',
+      { title: 'Owner groups', groups: await listOwnerGroups(db), values: form, errors },
+      400,
+    );
   });
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_STATUSES, canMoveApplication, normalisePostcode, providerInput, type ApplicationStatus } from './rules.js';
+import {
+  APPLICATION_STATUSES,
+  canMoveApplication,
+  normalisePostcode,
+  providerInput,
+  type ApplicationStatus,
+} from './rules.js';
 
 const valid = {
   urn: 'sc123456',
@@ -18,7 +24,14 @@ const valid = {
 describe('providerInput', () => {
   it('accepts a complete provider, tidying the reference, name and postcode', () => {
     const parsed = providerInput.parse(valid);
-    expect(parsed).toMatchObject({ urn: 'SC123456', name: 'Kestrel House', postcode: 'LS1 4AB', status: 'registered', ownerGroupId: null, addressLine2: null });
+    expect(parsed).toMatchObject({
+      urn: 'SC123456',
+      name: 'Kestrel House',
+      postcode: 'LS1 4AB',
+      status: 'registered',
+      ownerGroupId: null,
+      addressLine2: null,
+    });
   });
 
   it.each([

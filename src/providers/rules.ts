@@ -139,7 +139,11 @@ export const applicationInput = z.object({
     .int('Number of buildings must be a whole number')
     .min(2, 'A multi-building application covers 2 or more buildings')
     .max(50, 'Number of buildings must be 50 or fewer'),
-  description: text('Describe the buildings in the application', 2000, 'Description must be 2,000 characters or fewer'),
+  description: text(
+    'Describe the buildings in the application',
+    2000,
+    'Description must be 2,000 characters or fewer',
+  ),
   submittedOn: isoDate('Enter the date the application was made, like 2024-03-27'),
 });
 export type ApplicationInput = z.output<typeof applicationInput>;

@@ -112,7 +112,11 @@ export interface Page<T> {
 }
 
 /** Providers matching a search, alphabetically, one page at a time, within what the person may see. */
-export async function searchProviders(db: Db, scope: ProviderScope, search: ProviderSearch): Promise<Page<Provider>> {
+export async function searchProviders(
+  db: Db,
+  scope: ProviderScope,
+  search: ProviderSearch,
+): Promise<Page<Provider>> {
   if (scope.kind === 'none' || (scope.kind === 'own' && scope.providerIds.length === 0)) {
     return { items: [], page: search.page, pageSize: search.pageSize, total: 0, totalPages: 0 };
   }
@@ -165,7 +169,10 @@ export async function findProvider(db: Db, id: string): Promise<Provider | null>
 
 export async function findProvidersByIds(db: Db, ids: string[]): Promise<Provider[]> {
   if (ids.length === 0) return [];
-  const rows = await providerQuery(db).where('p.id', 'in', ids).orderBy(sql`lower(p.name)`).execute();
+  const rows = await providerQuery(db)
+    .where('p.id', 'in', ids)
+    .orderBy(sql`lower(p.name)`)
+    .execute();
   return rows.map(toProvider);
 }
 
@@ -179,7 +186,11 @@ async function assertUrnFree(db: Db, urn: string, exceptId?: string) {
 
 async function assertOwnerGroupExists(db: Db, ownerGroupId: string | null | undefined) {
   if (!ownerGroupId) return;
-  const found = await db.selectFrom('owner_groups').select('id').where('id', '=', ownerGroupId).executeTakeFirst();
+  const found = await db
+    .selectFrom('owner_groups')
+    .select('id')
+    .where('id', '=', ownerGroupId)
+    .executeTakeFirst();
   if (!found) throw invalid([{ field: 'ownerGroupId', message: 'Select an owner group from the list' }]);
 }
 
@@ -283,7 +294,11 @@ export async function createOwnerGroup(db: Db, actorId: string, name: string): P
     .executeTakeFirst();
   if (taken) throw invalid([{ field: 'name', message: `An owner group called ${name} already exists` }]);
   return db.transaction().execute(async (trx) => {
-    const row = await trx.insertInto('owner_groups').values({ name }).returning(['id', 'name']).executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('owner_groups')
+      .values({ name })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow();
     await recordAudit(trx, {
       actorId,
       action: 'owner-group.created',
@@ -402,7 +417,12 @@ export async function moveApplication(
     if (!current) throw notFound();
     const from = current.status as ApplicationStatus;
     if (!canMoveApplication(from, to)) {
-      throw invalid([{ field: 'status', message: `An application that is ${from.replace('-', ' ')} cannot become ${to.replace('-', ' ')}` }]);
+      throw invalid([
+        {
+          field: 'status',
+          message: `An application that is ${from.replace('-', ' ')} cannot become ${to.replace('-', ' ')}`,
+        },
+      ]);
     }
     await trx
       .updateTable('registration_applications')

@@ -51,7 +51,11 @@ export function toProblem(error: unknown): Problem {
     if (status === 400) return invalid([{ field: 'body', message: detail }], detail);
     return new Problem(status, TITLES[status] ?? 'Request refused', detail);
   }
-  return new Problem(500, 'Internal server error', 'Something went wrong. Nothing was changed; try again later.');
+  return new Problem(
+    500,
+    'Internal server error',
+    'Something went wrong. Nothing was changed; try again later.',
+  );
 }
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {

@@ -34,14 +34,20 @@ export function formNumber(form: FormBody, name: string): number | string | unde
  * undefined when any box is empty; an impossible date is left for the schema to reject.
  */
 export function formDate(form: FormBody, name: string): string | undefined {
-  const [day, month, year] = ['day', 'month', 'year'].map((part) => formText(form, `${name}-${part}`)?.trim());
+  const [day, month, year] = ['day', 'month', 'year'].map((part) =>
+    formText(form, `${name}-${part}`)?.trim(),
+  );
   if (!day || !month || !year) return undefined;
   return `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
 }
 
 /** The boxes as typed, to show the form again. */
 export function formDateParts(form: FormBody, name: string) {
-  return { day: formText(form, `${name}-day`), month: formText(form, `${name}-month`), year: formText(form, `${name}-year`) };
+  return {
+    day: formText(form, `${name}-day`),
+    month: formText(form, `${name}-month`),
+    year: formText(form, `${name}-year`),
+  };
 }
 
 /** An ISO date split into boxes for the date input. */

@@ -6,9 +6,22 @@ export async function homeRoutes(app: FastifyInstance) {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const person = request.person;
     const tasks = [
+      can(person, 'inspections.list') && {
+        href: person?.roles.includes('inspector') ? '/inspections?mine=true' : '/inspections',
+        title: person?.roles.includes('inspector') ? 'Your inspections' : 'Inspections',
+        text: 'Plan and carry out inspections: evidence, lines of enquiry, dialogue, judgements and feedback.',
+      },
+      (can(person, 'conflict.declare') || can(person, 'conflicts.read')) && {
+        href: '/conflicts',
+        title: 'Conflicts of interest',
+        text: 'Declare a connection to a provider, so that you are never put on its inspections.',
+      },
       can(person, 'providers.list') && {
         href: '/providers',
-        title: person?.roles.includes('provider') && person.roles.length === 1 ? 'Your providers' : 'Register of providers',
+        title:
+          person?.roles.includes('provider') && person.roles.length === 1
+            ? 'Your providers'
+            : 'Register of providers',
         text: 'Find providers, see their details and their multi-building registration applications.',
       },
       can(person, 'provider.create') && {
@@ -30,7 +43,9 @@ export async function homeRoutes(app: FastifyInstance) {
   );
 
   app.get('/api/docs', { schema: { hide: true } }, async (_request, reply) => {
-    const document = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>> };
+    const document = app.swagger() as {
+      paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>>;
+    };
     const operations = Object.entries(document.paths ?? {}).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({
         method: method.toUpperCase(),

@@ -21,6 +21,9 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   if (can(person, 'inspections.list')) items.push({ href: '/inspections', text: 'Inspections' });
   if (can(person, 'providers.list')) items.push({ href: '/providers', text: 'Providers' });
   if (can(person, 'provider.change')) items.push({ href: '/owner-groups', text: 'Owner groups' });
+  if (can(person, 'conflict.declare') || can(person, 'conflicts.read')) {
+    items.push({ href: '/conflicts', text: 'Conflicts of interest' });
+  }
   items.push({ href: '/reference', text: 'Reference' });
   if (!person) items.push({ href: '/sign-in', text: 'Sign in' });
   const path = url.split('?')[0] ?? '/';

@@ -22,7 +22,12 @@ export const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(
   noCache: process.env.NODE_ENV !== 'production' && process.env.TEMPLATE_CACHE === '0',
 });
 
-const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const longDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 const dateTime = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
@@ -78,10 +83,13 @@ templates.addGlobal('errorList', (errors: { field: string; message: string }[] |
   (errors ?? []).map((e) => ({ text: e.message, href: `#${e.field}` })),
 );
 /** Every message for a group of fields (`team` covers `team`, `team-2`…), as one error message. */
-templates.addGlobal('errorsFor', (errors: { field: string; message: string }[] | undefined, prefix: string) => {
-  const found = (errors ?? []).filter((e) => e.field === prefix || e.field.startsWith(`${prefix}-`));
-  return found.length ? { html: found.map((e) => escapeHtml(e.message)).join('<br>') } : undefined;
-});
+templates.addGlobal(
+  'errorsFor',
+  (errors: { field: string; message: string }[] | undefined, prefix: string) => {
+    const found = (errors ?? []).filter((e) => e.field === prefix || e.field.startsWith(`${prefix}-`));
+    return found.length ? { html: found.map((e) => escapeHtml(e.message)).join('<br>') } : undefined;
+  },
+);
 templates.addGlobal('errorFor', (errors: { field: string; message: string }[] | undefined, field: string) => {
   const found = (errors ?? []).find((e) => e.field === field);
   return found ? { text: found.message } : undefined;
@@ -93,7 +101,14 @@ function escapeHtml(value: string): string {
 
 export const catalogues = { PROVIDER_TYPES, PROVIDER_STATUSES, SECTORS, APPLICATION_STATUSES, ROLE_LABELS };
 for (const [name, value] of Object.entries(catalogues)) templates.addGlobal(name, value);
-const inspectionCatalogues = { INSPECTION_TYPES, NOTICE_TYPES, INSPECTION_STATUSES, EVIDENCE_SOURCES, DIALOGUE_KINDS, FLAW_CONDITIONS };
+const inspectionCatalogues = {
+  INSPECTION_TYPES,
+  NOTICE_TYPES,
+  INSPECTION_STATUSES,
+  EVIDENCE_SOURCES,
+  DIALOGUE_KINDS,
+  FLAW_CONDITIONS,
+};
 for (const [name, value] of Object.entries(inspectionCatalogues)) templates.addGlobal(name, value);
 
 export function renderTemplate(name: string, context: object): string {

@@ -28,10 +28,13 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
   afterAll(async () => t?.close());
 
   it('plans an inspection under the framework in force, and refuses a team member with a declared conflict', async () => {
-    const other = (await get('planner', '/api/providers?type=childrens-home&pageSize=50')).json().items.find(
-      (p: { id: string }) => p.id !== home.id,
-    );
-    const declared = await post('inspector', '/api/conflicts', { providerId: other.id, description: 'My sister manages this home' });
+    const other = (await get('planner', '/api/providers?type=childrens-home&pageSize=50'))
+      .json()
+      .items.find((p: { id: string }) => p.id !== home.id);
+    const declared = await post('inspector', '/api/conflicts', {
+      providerId: other.id,
+      description: 'My sister manages this home',
+    });
     expect(declared.statusCode).toBe(201);
 
     const conflicted = await post('planner', '/api/inspections', {
@@ -45,7 +48,11 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
     });
     expect(conflicted.statusCode).toBe(400);
     expect(conflicted.json().errors).toEqual([
-      { field: 'team.0', message: 'Demo inspector has declared a conflict of interest with this provider: My sister manages this home' },
+      {
+        field: 'team.0',
+        message:
+          'Demo inspector has declared a conflict of interest with this provider: My sister manages this home',
+      },
     ]);
 
     const wrongFramework = await post('planner', '/api/inspections', {
@@ -69,7 +76,12 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
     });
     expect(response.statusCode).toBe(201);
     inspectionId = response.json().id;
-    expect(response.json()).toMatchObject({ status: 'planned', type: 'full', notice: 'none', leadInspector: { name: 'Demo inspector' } });
+    expect(response.json()).toMatchObject({
+      status: 'planned',
+      type: 'full',
+      notice: 'none',
+      leadInspector: { name: 'Demo inspector' },
+    });
   });
 
   it('keeps a planned no-notice inspection secret from the provider', async () => {
@@ -79,15 +91,25 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
   });
 
   it('refuses records before the team is on site, and from anyone not on the team', async () => {
-    const early = await post('inspector', `/api/inspections/${inspectionId}/evidence`, { source: 'observation', summary: 'x' });
+    const early = await post('inspector', `/api/inspections/${inspectionId}/evidence`, {
+      source: 'observation',
+      summary: 'x',
+    });
     expect(early.statusCode).toBe(409);
-    expect((await post('inspector', `/api/inspections/${inspectionId}/status`, { status: 'on-site' })).statusCode).toBe(200);
-    const outsider = await post('complaints', `/api/inspections/${inspectionId}/evidence`, { source: 'observation', summary: 'x' });
+    expect(
+      (await post('inspector', `/api/inspections/${inspectionId}/status`, { status: 'on-site' })).statusCode,
+    ).toBe(200);
+    const outsider = await post('complaints', `/api/inspections/${inspectionId}/evidence`, {
+      source: 'observation',
+      summary: 'x',
+    });
     expect(outsider.statusCode).toBe(403);
   });
 
   it('records evidence from several sources, and a correction keeps the earlier version', async () => {
-    const line = await post('inspector', `/api/inspections/${inspectionId}/lines-of-enquiry`, { title: 'Missing from home episodes' });
+    const line = await post('inspector', `/api/inspections/${inspectionId}/lines-of-enquiry`, {
+      title: 'Missing from home episodes',
+    });
     expect(line.statusCode).toBe(201);
     const items: [string, string, string?][] = [
       ['observation', 'Warm, attuned interactions at tea time'],
@@ -106,15 +128,22 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
       expect(response.statusCode).toBe(201);
       evidence[source] = response.json().id;
     }
-    const bad = await post('inspector', `/api/inspections/${inspectionId}/evidence`, { source: 'rumour', summary: '' });
+    const bad = await post('inspector', `/api/inspections/${inspectionId}/evidence`, {
+      source: 'rumour',
+      summary: '',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['source', 'summary']);
 
-    const corrected = await post('inspector', `/api/inspections/${inspectionId}/evidence/${evidence.staff}/versions`, {
-      source: 'staff',
-      summary: 'Two staff describe the missing-from-home protocol accurately',
-      reason: 'Second member of staff interviewed',
-    });
+    const corrected = await post(
+      'inspector',
+      `/api/inspections/${inspectionId}/evidence/${evidence.staff}/versions`,
+      {
+        source: 'staff',
+        summary: 'Two staff describe the missing-from-home protocol accurately',
+        reason: 'Second member of staff interviewed',
+      },
+    );
     expect(corrected.json()).toEqual({ id: evidence.staff, version: 2 });
     const item = (await record()).evidence.find((e: { id: string }) => e.id === evidence.staff);
     expect(item.summary).toBe('Two staff describe the missing-from-home protocol accurately');
@@ -125,10 +154,14 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
 
     const summary = (await record()).substantiation;
     expect(summary.openLinesOfEnquiry).toEqual([{ id: line.json().id, title: 'Missing from home episodes' }]);
-    const closed = await post('inspector', `/api/inspections/${inspectionId}/lines-of-enquiry/${line.json().id}/close`, {
-      conclusion: 'Episodes are few and well managed',
-      evidenceIds: [evidence.document, evidence.staff],
-    });
+    const closed = await post(
+      'inspector',
+      `/api/inspections/${inspectionId}/lines-of-enquiry/${line.json().id}/close`,
+      {
+        conclusion: 'Episodes are few and well managed',
+        evidenceIds: [evidence.document, evidence.staff],
+      },
+    );
     expect(closed.statusCode).toBe(204);
     expect((await record()).substantiation.openLinesOfEnquiry).toEqual([]);
   });
@@ -165,16 +198,37 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
       'evidenceIds',
       'complyBy',
     ]);
-    const recommendation = await post('inspector', `/api/inspections/${inspectionId}/recommendations`, { text: 'Improve records' });
+    const recommendation = await post('inspector', `/api/inspections/${inspectionId}/recommendations`, {
+      text: 'Improve records',
+    });
     expect(recommendation.statusCode).toBe(422);
-    expect(recommendation.json().errors.map((e: { field: string }) => e.field)).toEqual(['guideId', 'page', 'paragraph']);
+    expect(recommendation.json().errors.map((e: { field: string }) => e.field)).toEqual([
+      'guideId',
+      'page',
+      'paragraph',
+    ]);
   });
 
   it('gives judgements on evidence, with the overall grade limited by help and protection', async () => {
     const judge = (areaId: string, grade: string, evidenceIds: string[]) =>
-      post('inspector', `/api/inspections/${inspectionId}/judgements`, { areaId, grade, evidenceIds, rationale: `Because of ${evidenceIds.length} items` });
-    expect((await judge('overall-experiences-and-progress', 'good', [evidence.child!, evidence.observation!])).statusCode).toBe(201);
-    expect((await judge('help-and-protection', 'requires-improvement-to-be-good', [evidence.document!, evidence.staff!])).statusCode).toBe(201);
+      post('inspector', `/api/inspections/${inspectionId}/judgements`, {
+        areaId,
+        grade,
+        evidenceIds,
+        rationale: `Because of ${evidenceIds.length} items`,
+      });
+    expect(
+      (await judge('overall-experiences-and-progress', 'good', [evidence.child!, evidence.observation!]))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await judge('help-and-protection', 'requires-improvement-to-be-good', [
+          evidence.document!,
+          evidence.staff!,
+        ])
+      ).statusCode,
+    ).toBe(201);
     expect((await judge('leaders-and-managers', 'good', [evidence['case-tracking']!])).statusCode).toBe(201);
     const now = await record();
     expect(now.overallGrade).toEqual({
@@ -182,7 +236,12 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
       label: 'Requires improvement to be good',
       limitedBy: ['help-and-protection'],
     });
-    expect(now.substantiation).toMatchObject({ unsubstantiatedJudgements: [], ungradedAreas: [], evidenceTooThin: false, flawWarnings: [] });
+    expect(now.substantiation).toMatchObject({
+      unsubstantiatedJudgements: [],
+      ungradedAreas: [],
+      evidenceTooThin: false,
+      flawWarnings: [],
+    });
 
     const requirement = await post('inspector', `/api/inspections/${inspectionId}/requirements`, {
       regulationId: 'childrens-homes-2015-reg-12',
@@ -199,29 +258,52 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
       text: 'Records of restraint should say what happened afterwards',
     });
     expect(recommendation.statusCode).toBe(201);
-    expect((await post('inspector', `/api/inspections/${inspectionId}/errors-put-right`, { description: 'Fire drill log was unsigned; signed on the day' })).statusCode).toBe(201);
+    expect(
+      (
+        await post('inspector', `/api/inspections/${inspectionId}/errors-put-right`, {
+          description: 'Fire drill log was unsigned; signed on the day',
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 
   it('takes the provider’s comments on conduct before the informal feedback', async () => {
-    const early = await post('inspector', `/api/inspections/${inspectionId}/feedback`, { summary: 'Feedback given to the manager' });
+    const early = await post('inspector', `/api/inspections/${inspectionId}/feedback`, {
+      summary: 'Feedback given to the manager',
+    });
     expect(early.statusCode).toBe(422);
     expect(early.json().errors[0].field).toBe('conductComments');
-    const concern = await post('inspector', `/api/inspections/${inspectionId}/dialogue`, { kind: 'provider-concern', summary: 'Manager worried the inspector interviewed staff without her' });
-    await post('inspector', `/api/inspections/${inspectionId}/dialogue/${concern.json().id}/resolution`, { resolution: 'Explained why; manager satisfied' });
-    await post('inspector', `/api/inspections/${inspectionId}/dialogue`, { kind: 'end-of-day', summary: 'Day 1 emerging findings shared' });
-    await post('inspector', `/api/inspections/${inspectionId}/dialogue`, { kind: 'conduct-comment', summary: 'No further comments on conduct' });
+    const concern = await post('inspector', `/api/inspections/${inspectionId}/dialogue`, {
+      kind: 'provider-concern',
+      summary: 'Manager worried the inspector interviewed staff without her',
+    });
+    await post('inspector', `/api/inspections/${inspectionId}/dialogue/${concern.json().id}/resolution`, {
+      resolution: 'Explained why; manager satisfied',
+    });
+    await post('inspector', `/api/inspections/${inspectionId}/dialogue`, {
+      kind: 'end-of-day',
+      summary: 'Day 1 emerging findings shared',
+    });
+    await post('inspector', `/api/inspections/${inspectionId}/dialogue`, {
+      kind: 'conduct-comment',
+      summary: 'No further comments on conduct',
+    });
     const provider = await get('provider', `/api/inspections/${inspectionId}`);
     expect(provider.statusCode).toBe(200);
     expect(provider.json().judgements).toEqual([]);
     expect(provider.json().evidence).toBeUndefined();
 
-    const given = await post('inspector', `/api/inspections/${inspectionId}/feedback`, { summary: 'Feedback given to the manager' });
+    const given = await post('inspector', `/api/inspections/${inspectionId}/feedback`, {
+      summary: 'Feedback given to the manager',
+    });
     expect(given.statusCode).toBe(200);
     expect(given.json().status).toBe('feedback-given');
     const now = await record();
     const feedback = now.dialogue.find((d: { kind: string }) => d.kind === 'informal-feedback');
     expect(feedback.snapshot.overallGrade).toBe('requires-improvement-to-be-good');
-    expect(now.dialogue.find((d: { kind: string }) => d.kind === 'provider-concern').resolution).toBe('Explained why; manager satisfied');
+    expect(now.dialogue.find((d: { kind: string }) => d.kind === 'provider-concern').resolution).toBe(
+      'Explained why; manager satisfied',
+    );
   });
 
   it('shows the provider its judgements after feedback, but never the evidence', async () => {
@@ -233,25 +315,47 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
   });
 
   it('lets a manager moderate a grade with a reason, keeping the inspector’s grade in the history', async () => {
-    const inspector = await post('inspector', `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`, { grade: 'outstanding', reason: 'x' });
+    const inspector = await post(
+      'inspector',
+      `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`,
+      { grade: 'outstanding', reason: 'x' },
+    );
     expect(inspector.statusCode).toBe(403);
-    const noReason = await post('manager', `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`, { grade: 'requires-improvement-to-be-good' });
+    const noReason = await post(
+      'manager',
+      `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`,
+      { grade: 'requires-improvement-to-be-good' },
+    );
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().errors[0].field).toBe('reason');
-    const moderated = await post('manager', `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`, {
-      grade: 'requires-improvement-to-be-good',
-      reason: 'Oversight of missing episodes is weak; leaders did not spot the gaps',
-      version: 1,
-    });
+    const moderated = await post(
+      'manager',
+      `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`,
+      {
+        grade: 'requires-improvement-to-be-good',
+        reason: 'Oversight of missing episodes is weak; leaders did not spot the gaps',
+        version: 1,
+      },
+    );
     expect(moderated.statusCode).toBe(201);
-    const stale = await post('manager', `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`, {
-      grade: 'good',
-      reason: 'Second thoughts',
-      version: 1,
-    });
+    const stale = await post(
+      'manager',
+      `/api/inspections/${inspectionId}/judgements/leaders-and-managers/moderation`,
+      {
+        grade: 'good',
+        reason: 'Second thoughts',
+        version: 1,
+      },
+    );
     expect(stale.statusCode).toBe(409);
-    const judgement = (await record('manager')).judgements.find((j: { areaId: string }) => j.areaId === 'leaders-and-managers');
-    expect(judgement).toMatchObject({ grade: 'requires-improvement-to-be-good', moderated: true, version: 2 });
+    const judgement = (await record('manager')).judgements.find(
+      (j: { areaId: string }) => j.areaId === 'leaders-and-managers',
+    );
+    expect(judgement).toMatchObject({
+      grade: 'requires-improvement-to-be-good',
+      moderated: true,
+      version: 2,
+    });
     expect(judgement.history.map((h: { grade: string; kind: string }) => [h.grade, h.kind])).toEqual([
       ['good', 'inspector'],
       ['requires-improvement-to-be-good', 'moderation'],
@@ -273,13 +377,32 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
       additionalVisit: { startDate: '2025-03-20', endDate: '2025-03-21', leadInspectorId: managerId },
     });
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ type: 'additional-visit', status: 'planned', additionalVisitOf: inspectionId, notice: 'none' });
+    expect(response.json()).toMatchObject({
+      type: 'additional-visit',
+      status: 'planned',
+      additionalVisitOf: inspectionId,
+      notice: 'none',
+    });
     const flawed = await record();
     expect(flawed.status).toBe('incomplete');
-    expect(flawed.flaw).toEqual({ condition: 'insufficient-evidence', reasons: 'Too little case tracking for the number of children' });
+    expect(flawed.flaw).toEqual({
+      condition: 'insufficient-evidence',
+      reasons: 'Too little case tracking for the number of children',
+    });
     expect(flawed.additionalVisit).toEqual({ id: response.json().id });
-    const audit = await t.db.selectFrom('audit_events').select('action').where('entity_id', '=', inspectionId).execute();
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['inspection.created', 'evidence.corrected', 'judgement.moderated', 'inspection.incomplete']));
+    const audit = await t.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('entity_id', '=', inspectionId)
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        'inspection.created',
+        'evidence.corrected',
+        'judgement.moderated',
+        'inspection.incomplete',
+      ]),
+    );
   });
 
   it('warns before feedback when judgements are not substantiated or evidence is thin', async () => {
@@ -293,20 +416,34 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
     });
     const id = created.json().id;
     await post('inspector', `/api/inspections/${id}/status`, { status: 'on-site' });
-    const only = await post('inspector', `/api/inspections/${id}/evidence`, { source: 'observation', summary: 'One visit to the lounge' });
-    await post('inspector', `/api/inspections/${id}/judgements`, { areaId: 'overall-experiences-and-progress', grade: 'good', evidenceIds: [only.json().id], rationale: 'Seemed fine' });
+    const only = await post('inspector', `/api/inspections/${id}/evidence`, {
+      source: 'observation',
+      summary: 'One visit to the lounge',
+    });
+    await post('inspector', `/api/inspections/${id}/judgements`, {
+      areaId: 'overall-experiences-and-progress',
+      grade: 'good',
+      evidenceIds: [only.json().id],
+      rationale: 'Seemed fine',
+    });
     await post('inspector', `/api/inspections/${id}/dialogue`, { kind: 'conduct-comment', summary: 'None' });
     const warned = await post('inspector', `/api/inspections/${id}/feedback`, { summary: 'Feedback' });
     expect(warned.statusCode).toBe(422);
     expect(warned.json().errors).toEqual([
       {
         field: 'acknowledgeWarnings',
-        message: 'Warning: Too little evidence, or evidence of too poor quality, was gathered. Confirm you have seen this to give feedback anyway',
+        message:
+          'Warning: Too little evidence, or evidence of too poor quality, was gathered. Confirm you have seen this to give feedback anyway',
       },
     ]);
     const mine = (await get('inspector', '/api/inspections?mine=true&status=on-site')).json();
     expect(mine.items.map((i: { id: string }) => i.id)).toContain(id);
-    expect(mine.items.every((i: { status: string; leadInspector: { id: string } }) => i.status === 'on-site' && i.leadInspector.id === inspectorId)).toBe(true);
+    expect(
+      mine.items.every(
+        (i: { status: string; leadInspector: { id: string } }) =>
+          i.status === 'on-site' && i.leadInspector.id === inspectorId,
+      ),
+    ).toBe(true);
     const theirs = (await get('manager', '/api/inspections?mine=true')).json();
     expect(theirs.items.map((i: { id: string }) => i.id)).not.toContain(id);
   });

@@ -21,12 +21,25 @@ describe.each(kinds)('people and sign-in on the %s database', (kind) => {
     expect(response.statusCode).toBe(201);
     const { token } = response.json();
     const me = await t.app.inject({ url: '/api/me', headers: { authorization: `Bearer ${token}` } });
-    expect(me.json()).toMatchObject({ email: 'manager@demo.invalid', name: 'Demo regulatory inspection manager', roles: ['manager'], providers: [] });
+    expect(me.json()).toMatchObject({
+      email: 'manager@demo.invalid',
+      name: 'Demo regulatory inspection manager',
+      roles: ['manager'],
+      providers: [],
+    });
   });
 
   it('says the same for a wrong password and an unknown email', async () => {
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { email: 'analyst@demo.invalid', password: 'nope-nope' } });
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { email: 'nobody@demo.invalid', password: 'nope-nope' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { email: 'analyst@demo.invalid', password: 'nope-nope' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { email: 'nobody@demo.invalid', password: 'nope-nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.body).toBe(unknown.body);
@@ -43,25 +56,41 @@ describe.each(kinds)('people and sign-in on the %s database', (kind) => {
 
   it('refuses requests without a valid token, and a revoked token stops working', async () => {
     expect((await t.app.inject({ url: '/api/me' })).statusCode).toBe(401);
-    expect((await t.app.inject({ url: '/api/me', headers: { authorization: 'Bearer made-up' } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/api/me', headers: { authorization: 'Bearer made-up' } })).statusCode,
+    ).toBe(401);
     const { token } = (
-      await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { email: 'inspector@demo.invalid', password: DEMO_PASSWORD } })
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/tokens',
+        payload: { email: 'inspector@demo.invalid', password: DEMO_PASSWORD },
+      })
     ).json();
     const headers = { authorization: `Bearer ${token}` };
     expect((await t.app.inject({ url: '/api/me', headers })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'DELETE', url: '/api/tokens/current', headers })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'DELETE', url: '/api/tokens/current', headers })).statusCode).toBe(
+      204,
+    );
     expect((await t.app.inject({ url: '/api/me', headers })).statusCode).toBe(401);
   });
 
   it('slows down guessing: too many attempts for one email answer 429', async () => {
     const attempt = () =>
-      t.app.inject({ method: 'POST', url: '/api/tokens', payload: { email: 'reviewer@demo.invalid', password: 'guess-guess' } });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/tokens',
+        payload: { email: 'reviewer@demo.invalid', password: 'guess-guess' },
+      });
     const codes = [];
     for (let i = 0; i < 7; i++) codes.push((await attempt()).statusCode);
     expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(codes.slice(5)).toEqual([429, 429]);
     // Another account from the same address is not locked out by it.
-    const other = await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { email: 'analyst@demo.invalid', password: DEMO_PASSWORD } });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { email: 'analyst@demo.invalid', password: DEMO_PASSWORD },
+    });
     expect(other.statusCode).toBe(201);
   });
 
@@ -102,7 +131,11 @@ describe.each(kinds)('people and sign-in on the %s database', (kind) => {
   it('shows the GOV.UK error summary for a wrong password on the page', async () => {
     const jar = new CookieJar();
     const form = await getPage(t.app, jar, '/sign-in');
-    const response = await postForm(t.app, jar, '/sign-in', { _csrf: csrfTokenIn(form.body), email: 'planner@demo.invalid', password: 'wrong-password' });
+    const response = await postForm(t.app, jar, '/sign-in', {
+      _csrf: csrfTokenIn(form.body),
+      email: 'planner@demo.invalid',
+      password: 'wrong-password',
+    });
     expect(response.statusCode).toBe(401);
     expect(response.body).toContain('There is a problem');
     expect(response.body).toContain('Enter a correct email address and password');
@@ -124,7 +157,10 @@ describe.each(kinds)('people and sign-in on the %s database', (kind) => {
     const home = await getPage(t.app, jar, '/');
     const out = await postForm(t.app, jar, '/sign-out', { _csrf: csrfTokenIn(home.body) });
     expect(out.statusCode).toBe(303);
-    const replay = await t.app.inject({ url: '/providers', headers: { cookie: stolen, accept: 'text/html' } });
+    const replay = await t.app.inject({
+      url: '/providers',
+      headers: { cookie: stolen, accept: 'text/html' },
+    });
     expect(replay.statusCode).toBe(303);
     expect(replay.headers.location).toContain('/sign-in');
   });

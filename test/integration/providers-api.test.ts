@@ -21,9 +21,24 @@ const validProvider = {
 describe.each(kinds)('providers API on the %s database', (kind) => {
   let t: TestApp;
   const auth = async (role: string) => ({ authorization: `Bearer ${await t.tokenFor(role)}` });
-  const count = async () => Number((await t.db.selectFrom('providers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('providers')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const auditCount = async () =>
-    Number((await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom('audit_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     t = await startTestApp(kind);
@@ -31,13 +46,27 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
   afterAll(async () => t?.close());
 
   it('lets a planner register a provider, normalising the postcode, and records who did it', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/providers', headers: await auth('planner'), payload: validProvider });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/providers',
+      headers: await auth('planner'),
+      payload: validProvider,
+    });
     expect(response.statusCode).toBe(201);
     const created = response.json();
-    expect(created).toMatchObject({ urn: 'SC999001', postcode: 'LS1 4AB', status: 'registered', version: 1, ownerGroup: null });
+    expect(created).toMatchObject({
+      urn: 'SC999001',
+      postcode: 'LS1 4AB',
+      status: 'registered',
+      version: 1,
+      ownerGroup: null,
+    });
     expect(response.headers.location).toBe(`/api/providers/${created.id}`);
 
-    const history = await t.app.inject({ url: `/api/providers/${created.id}/history`, headers: await auth('manager') });
+    const history = await t.app.inject({
+      url: `/api/providers/${created.id}/history`,
+      headers: await auth('manager'),
+    });
     expect(history.statusCode).toBe(200);
     expect(history.json()[0]).toMatchObject({ action: 'provider.created', actor: { name: 'Demo planner' } });
   });
@@ -57,9 +86,13 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
     expect(names1.filter((n: string) => names2.includes(n))).toEqual([]);
     expect([...names1].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }))).toEqual(names1);
 
-    const agencies = (await t.app.inject({ url: '/api/providers?type=independent-fostering-agency', headers })).json();
+    const agencies = (
+      await t.app.inject({ url: '/api/providers?type=independent-fostering-agency', headers })
+    ).json();
     expect(agencies.total).toBe(3);
-    expect(agencies.items.every((p: { type: string }) => p.type === 'independent-fostering-agency')).toBe(true);
+    expect(agencies.items.every((p: { type: string }) => p.type === 'independent-fostering-agency')).toBe(
+      true,
+    );
 
     const past = (await t.app.inject({ url: '/api/providers?page=999', headers })).json();
     expect(past.items).toEqual([]);
@@ -77,7 +110,14 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
       method: 'POST',
       url: '/api/providers',
       headers: await auth('planner'),
-      payload: { ...validProvider, urn: 'ABC', places: 'four', postcode: 'nowhere', registeredOn: '2023-02-30', type: 'castle' },
+      payload: {
+        ...validProvider,
+        urn: 'ABC',
+        places: 'four',
+        postcode: 'nowhere',
+        registeredOn: '2023-02-30',
+        type: 'castle',
+      },
     });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
@@ -98,7 +138,9 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
       payload: { ...validProvider, name: 'Another', urn: 'sc999001' },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json().errors).toEqual([{ field: 'urn', message: 'Unique reference number SC999001 is already registered' }]);
+    expect(response.json().errors).toEqual([
+      { field: 'urn', message: 'Unique reference number SC999001 is already registered' },
+    ]);
   });
 
   it('lets only planners and managers change the register', async () => {
@@ -121,15 +163,27 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
     const mine = (await t.app.inject({ url: '/api/providers', headers: await auth('provider') })).json();
     expect(mine.total).toBe(2);
     const me = (await t.app.inject({ url: '/api/me', headers: await auth('provider') })).json();
-    expect(me.providers.map((p: { id: string }) => p.id).sort()).toEqual(mine.items.map((p: { id: string }) => p.id).sort());
+    expect(me.providers.map((p: { id: string }) => p.id).sort()).toEqual(
+      mine.items.map((p: { id: string }) => p.id).sort(),
+    );
 
-    const all = (await t.app.inject({ url: '/api/providers?pageSize=100', headers: await auth('planner') })).json();
-    const other = all.items.find((p: { id: string }) => !me.providers.some((m: { id: string }) => m.id === p.id));
+    const all = (
+      await t.app.inject({ url: '/api/providers?pageSize=100', headers: await auth('planner') })
+    ).json();
+    const other = all.items.find(
+      (p: { id: string }) => !me.providers.some((m: { id: string }) => m.id === p.id),
+    );
     const hidden = await t.app.inject({ url: `/api/providers/${other.id}`, headers: await auth('provider') });
-    const missing = await t.app.inject({ url: '/api/providers/00000000-0000-4000-8000-000000000000', headers: await auth('provider') });
+    const missing = await t.app.inject({
+      url: '/api/providers/00000000-0000-4000-8000-000000000000',
+      headers: await auth('provider'),
+    });
     expect(hidden.statusCode).toBe(404);
     expect(hidden.body).toBe(missing.body);
-    const own = await t.app.inject({ url: `/api/providers/${me.providers[0].id}`, headers: await auth('provider') });
+    const own = await t.app.inject({
+      url: `/api/providers/${me.providers[0].id}`,
+      headers: await auth('provider'),
+    });
     expect(own.statusCode).toBe(200);
     const notAnId = await t.app.inject({ url: '/api/providers/not-an-id', headers: await auth('planner') });
     expect(notAnId.statusCode).toBe(404);
@@ -156,14 +210,21 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
     const now = (await t.app.inject({ url: `/api/providers/${provider.id}`, headers })).json();
     expect(now.places).toBe(5);
 
-    const history = (await t.app.inject({ url: `/api/providers/${provider.id}/history`, headers: await auth('manager') })).json();
+    const history = (
+      await t.app.inject({ url: `/api/providers/${provider.id}/history`, headers: await auth('manager') })
+    ).json();
     expect(history[0].changes).toEqual([{ field: 'places', before: 4, after: 5 }]);
   });
 
   it('shows the audit trail to managers only', async () => {
-    const provider = (await t.app.inject({ url: '/api/providers?q=Kestrel', headers: await auth('planner') })).json().items[0];
+    const provider = (
+      await t.app.inject({ url: '/api/providers?q=Kestrel', headers: await auth('planner') })
+    ).json().items[0];
     for (const role of ['planner', 'inspector', 'analyst']) {
-      const response = await t.app.inject({ url: `/api/providers/${provider.id}/history`, headers: await auth(role) });
+      const response = await t.app.inject({
+        url: `/api/providers/${provider.id}/history`,
+        headers: await auth(role),
+      });
       expect(response.statusCode, role).toBe(404);
     }
   });
@@ -178,7 +239,12 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
       payload: { buildings: 1, description: '', submittedOn: 'tomorrow' },
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['buildings', 'description', 'submittedOn']);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['buildings', 'description', 'submittedOn']);
 
     const created = await t.app.inject({
       method: 'POST',
@@ -205,16 +271,31 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
     ]);
     const refused = await move('withdrawn');
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().errors[0]).toEqual({ field: 'status', message: 'An application that is approved cannot become withdrawn' });
+    expect(refused.json().errors[0]).toEqual({
+      field: 'status',
+      message: 'An application that is approved cannot become withdrawn',
+    });
   });
 
   it('lists owner groups with the homes and places they hold', async () => {
     const groups = (await t.app.inject({ url: '/api/owner-groups', headers: await auth('analyst') })).json();
     expect(groups.length).toBeGreaterThanOrEqual(6);
-    expect(groups.reduce((sum: number, g: { providers: number }) => sum + g.providers, 0)).toBeGreaterThan(10);
-    const added = await t.app.inject({ method: 'POST', url: '/api/owner-groups', headers: await auth('planner'), payload: { name: 'Kestrel Care' } });
+    expect(groups.reduce((sum: number, g: { providers: number }) => sum + g.providers, 0)).toBeGreaterThan(
+      10,
+    );
+    const added = await t.app.inject({
+      method: 'POST',
+      url: '/api/owner-groups',
+      headers: await auth('planner'),
+      payload: { name: 'Kestrel Care' },
+    });
     expect(added.statusCode).toBe(201);
-    const again = await t.app.inject({ method: 'POST', url: '/api/owner-groups', headers: await auth('planner'), payload: { name: 'kestrel care' } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/owner-groups',
+      headers: await auth('planner'),
+      payload: { name: 'kestrel care' },
+    });
     expect(again.statusCode).toBe(400);
     expect(again.json().errors[0].field).toBe('name');
     const provider = await t.app.inject({ url: '/api/owner-groups', headers: await auth('provider') });

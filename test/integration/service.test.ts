@@ -21,7 +21,12 @@ describe.each(kinds)('the service on the %s database', (kind) => {
     const api = await t.app.inject({ url: '/api/no-such-thing' });
     expect(api.statusCode).toBe(404);
     expect(api.headers['content-type']).toContain('application/problem+json');
-    expect(api.json()).toEqual({ type: 'about:blank', status: 404, title: 'Not found', detail: 'There is no such page or record.' });
+    expect(api.json()).toEqual({
+      type: 'about:blank',
+      status: 404,
+      title: 'Not found',
+      detail: 'There is no such page or record.',
+    });
     const page = await t.app.inject({ url: '/no-such-page', headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(404);
     expect(page.body).toContain('Page not found');

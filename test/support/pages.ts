@@ -32,7 +32,11 @@ export function csrfTokenIn(html: string): string {
 
 /** GETs a page with the jar's cookies, keeping any it sets. */
 export async function getPage(app: App, jar: CookieJar, url: string) {
-  const response = await app.inject({ method: 'GET', url, headers: { cookie: jar.header(), accept: 'text/html' } });
+  const response = await app.inject({
+    method: 'GET',
+    url,
+    headers: { cookie: jar.header(), accept: 'text/html' },
+  });
   jar.store(response.headers['set-cookie']);
   return response;
 }
@@ -42,7 +46,11 @@ export async function postForm(app: App, jar: CookieJar, url: string, fields: Re
   const response = await app.inject({
     method: 'POST',
     url,
-    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    headers: {
+      cookie: jar.header(),
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+    },
     payload: new URLSearchParams(fields).toString(),
   });
   jar.store(response.headers['set-cookie']);
