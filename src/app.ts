@@ -137,15 +137,12 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     if (await database.ping()) return { status: 'ok' };
-    return reply
-      .status(503)
-      .type('application/problem+json')
-      .send({
-        type: 'about:blank',
-        status: 503,
-        title: 'Unavailable',
-        detail: 'The database is not answering.',
-      });
+    return reply.status(503).type('application/problem+json').send({
+      type: 'about:blank',
+      status: 503,
+      title: 'Unavailable',
+      detail: 'The database is not answering.',
+    });
   });
 
   await app.register(homeRoutes);
