@@ -22,6 +22,15 @@ async function postgresAnswers() {
   }
 }
 
+// On a machine without them, install Chromium and PostgreSQL (or start PostgreSQL) when allowed to.
+const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+if ((!existsSync(chromium) || !(await postgresAnswers())) && canInstall && !process.env.CHROMIUM_PATH) {
+  const prepared = spawnSync('bash', [path.join(root, 'scripts', 'prepare-test-env.sh')], {
+    stdio: 'inherit',
+  });
+  if (prepared.status !== 0) console.warn('Preparing the test machine failed; see above.');
+}
+
 const missing = [];
 if (!existsSync(chromium))
   missing.push(`Chromium is not installed at ${chromium}: the browser tests cannot run`);
