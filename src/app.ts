@@ -13,7 +13,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import { registerDeadlineActions } from './deadlines/worker.js';
 import type { Database, Db } from './db/database.js';
 import { referenceRoutes } from './frameworks/routes.js';
 import { registerAuthentication } from './people/authenticate.js';
@@ -34,6 +36,7 @@ declare module 'fastify' {
     db: Db;
     database: Database;
     config: Config;
+    clock: Clock;
   }
   interface FastifyRequest {
     person: Person | null;
@@ -46,10 +49,17 @@ export interface AppOptions {
   config: Config;
   database: Database;
   logger?: FastifyServerOptions['logger'];
+  /** Tests move time with a ManualClock. */
+  clock?: Clock;
 }
 
 /** Builds the whole service: security, sessions, errors, then each capability's routes. */
-export async function buildApp({ config, database, logger = false }: AppOptions): Promise<App> {
+export async function buildApp({
+  config,
+  database,
+  logger = false,
+  clock = systemClock,
+}: AppOptions): Promise<App> {
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
@@ -62,6 +72,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   app.decorate('db', database.db);
   app.decorate('database', database);
   app.decorate('config', config);
+  app.decorate('clock', clock);
+  registerDeadlineActions(app);
   app.decorateRequest('person', null);
 
   await app.register(fastifyHelmet, {

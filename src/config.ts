@@ -18,6 +18,10 @@ export interface Config {
   signInRateLimit: number;
   /** Hours a browser session or API token stays valid. */
   sessionHours: number;
+  /** Seconds between sweeps for deadlines that have fallen due. */
+  deadlineSweepSeconds: number;
+  /** GOV.UK Notify: with a key and a template, messages are sent; otherwise they stay in the outbox. */
+  notify: { apiKey: string; templateId: string } | null;
 }
 
 export const DEFAULT_DEMO_PASSWORD = 'demo-password-2026';
@@ -51,6 +55,9 @@ const environmentSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
+  DEADLINE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  NOTIFY_API_KEY: z.string().min(10, 'must be a GOV.UK Notify API key').optional(),
+  NOTIFY_TEMPLATE_ID: z.uuid({ message: 'must be the id of a GOV.UK Notify email template' }).optional(),
 });
 
 export class ConfigError extends Error {}
@@ -73,6 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && e.DEMO_DATA === true) {
     throw new ConfigError('Invalid configuration:\n  DEMO_DATA: demo data is never created in production');
   }
+  if (Boolean(e.NOTIFY_API_KEY) !== Boolean(e.NOTIFY_TEMPLATE_ID)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  NOTIFY_TEMPLATE_ID: NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID go together',
+    );
+  }
   if (!e.SESSION_SECRET && !demoData) {
     throw new ConfigError(
       'Invalid configuration:\n  SESSION_SECRET: required outside demo mode (at least 32 characters)',
@@ -91,5 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT,
     sessionHours: e.SESSION_HOURS,
+    deadlineSweepSeconds: e.DEADLINE_SWEEP_SECONDS,
+    notify:
+      e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_ID
+        ? { apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_TEMPLATE_ID }
+        : null,
   };
 }

@@ -2,7 +2,9 @@ import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startDeadlineWorker } from './deadlines/worker.js';
 import { DEMO_PEOPLE, seedDemoData } from './demo/seed.js';
+import { startNotifyDelivery } from './messages/notify.js';
 
 /** Start-up: configuration → database → migrations → demo data → server, and a clean stop on signals. */
 export async function startServer(config: Config = loadConfig()) {
@@ -26,6 +28,8 @@ export async function startServer(config: Config = loadConfig()) {
       'demo accounts (one per role) use the demo password',
     );
   }
+  startDeadlineWorker(app, config.deadlineSweepSeconds);
+  if (config.notify) startNotifyDelivery(app, config.notify);
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ database: database.kind }, `Inspectorate is ready on ${address}`);
 

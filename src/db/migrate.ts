@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import { foundation } from './migrations/0001_foundation.js';
 import { inspections } from './migrations/0002_inspections.js';
+import { afterInspection } from './migrations/0003_after_inspection.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -12,6 +13,7 @@ export interface Migration {
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_inspections': inspections,
+  '0003_after_inspection': afterInspection,
 };
 
 export const migrationNames = Object.keys(migrations);

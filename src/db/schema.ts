@@ -205,6 +205,139 @@ export interface ErrorsPutRightTable {
   recorded_at: Instant;
 }
 
+export interface ReportsTable {
+  id: Generated<string>;
+  inspection_id: string;
+  procedure_id: string;
+  status: Generated<'draft' | 'final' | 'published'>;
+  draft_issued_on: IsoDate | null;
+  response_due: IsoDate | null;
+  finalised_on: IsoDate | null;
+  published_on: IsoDate | null;
+  presumed_accurate: Generated<boolean>;
+  created_at: Instant;
+  updated_at: Instant;
+  version: Generated<number>;
+}
+
+export interface ReportVersionsTable {
+  report_id: string;
+  version: number;
+  narrative: string;
+  content: Json;
+  change_note: string | null;
+  changed_by: string | null;
+  changed_at: Instant;
+}
+
+export interface DraftResponsesTable {
+  id: Generated<string>;
+  report_id: string;
+  route: string;
+  submitted_by: string;
+  submitted_at: Instant;
+}
+
+export interface AccuracyPointsTable {
+  id: Generated<string>;
+  response_id: string;
+  position: number;
+  passage: string;
+  comment: string;
+  decision: 'accepted' | 'rejected' | null;
+  reason: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+}
+
+export interface DayAfterContactsTable {
+  id: Generated<string>;
+  inspection_id: string;
+  issues: string;
+  raised_by: string;
+  raised_at: Instant;
+  assigned_to: string;
+  consulted_lead: Generated<boolean>;
+  outcome: string | null;
+  outcome_at: Date | null;
+}
+
+export interface ComplaintsTable {
+  id: Generated<string>;
+  reference: string;
+  inspection_id: string;
+  procedure_id: string;
+  channel: 'portal' | 'phone' | 'email' | 'draft-response';
+  complainant_name: string;
+  complainant_email: string | null;
+  summary: string;
+  status: Generated<string>;
+  received_on: IsoDate;
+  acknowledged_at: Date | null;
+  outcome: string | null;
+  outcome_reasons: string | null;
+  remedies: ColumnType<string[], string[] | undefined, string[]>;
+  closed_at: Date | null;
+  internal_review_requested_at: Date | null;
+  internal_review_outcome: string | null;
+  internal_review_at: Date | null;
+  escalated_at: Date | null;
+  adjudicator_ruling: string | null;
+  adjudicator_reasons: string | null;
+  adjudicator_ruled_at: Date | null;
+  raised_by: string | null;
+  handler_id: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+  version: Generated<number>;
+}
+
+export interface ComplaintNotesTable {
+  id: Generated<string>;
+  complaint_id: string;
+  note: string;
+  written_by: string;
+  written_at: Instant;
+}
+
+export interface ComplaintReviewsTable {
+  id: Generated<string>;
+  period_from: IsoDate;
+  period_to: IsoDate;
+  seed: string;
+  sample_size: number;
+  complaint_ids: string[];
+  findings: ColumnType<unknown, string | undefined, string>;
+  reviewer_id: string;
+  created_at: Instant;
+}
+
+export interface DeadlinesTable {
+  id: Generated<string>;
+  kind: string;
+  subject_id: string;
+  due_at: Instant;
+  status: Generated<'pending' | 'done' | 'cancelled'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  locked_until: Date | null;
+  done_at: Date | null;
+  created_at: Instant;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  recipient: string;
+  template: string;
+  subject: string;
+  body: string;
+  personalisation: ColumnType<unknown, string | undefined, string>;
+  created_at: Instant;
+  sent_at: Date | null;
+  delivery: Generated<'outbox' | 'notify'>;
+  last_error: string | null;
+}
+
 export interface Schema {
   people: PeopleTable;
   person_providers: PersonProvidersTable;
@@ -224,4 +357,14 @@ export interface Schema {
   requirements: RequirementsTable;
   recommendations: RecommendationsTable;
   errors_put_right: ErrorsPutRightTable;
+  reports: ReportsTable;
+  report_versions: ReportVersionsTable;
+  draft_responses: DraftResponsesTable;
+  accuracy_points: AccuracyPointsTable;
+  day_after_contacts: DayAfterContactsTable;
+  complaints: ComplaintsTable;
+  complaint_notes: ComplaintNotesTable;
+  complaint_reviews: ComplaintReviewsTable;
+  deadlines: DeadlinesTable;
+  outbox: OutboxTable;
 }

@@ -1,0 +1,60 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Schema } from '../db/schema.js';
+
+/**
+ * Messages to providers and staff. Each is written to the outbox in the transaction of the change that
+ * causes it, so a message goes out exactly when its change happens. With a GOV.UK Notify key the
+ * delivery worker sends them on; without one the outbox is the record of what would have been sent.
+ */
+export interface Message {
+  recipient: string;
+  /** What kind of message, e.g. 'draft-report-reminder'. */
+  template: string;
+  subject: string;
+  body: string;
+}
+
+export async function queueMessage(trx: Transaction<Schema> | Db, message: Message): Promise<void> {
+  await trx
+    .insertInto('outbox')
+    .values({
+      recipient: message.recipient,
+      template: message.template,
+      subject: message.subject,
+      body: message.body,
+    })
+    .execute();
+}
+
+export interface OutboxEntry extends Message {
+  id: string;
+  createdAt: string;
+  sentAt: string | null;
+  delivery: 'outbox' | 'notify';
+}
+
+/** The newest messages first; for one recipient, or all of them. */
+export async function listOutbox(
+  db: Db,
+  options: { recipient?: string; limit?: number } = {},
+): Promise<OutboxEntry[]> {
+  let query = db
+    .selectFrom('outbox')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(options.limit ?? 100);
+  if (options.recipient) query = query.where('recipient', '=', options.recipient);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    id: row.id,
+    recipient: row.recipient,
+    template: row.template,
+    subject: row.subject,
+    body: row.body,
+    createdAt: new Date(row.created_at).toISOString(),
+    sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
+    delivery: row.delivery,
+  }));
+}
