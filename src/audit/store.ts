@@ -1,6 +1,4 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Schema } from '../db/schema.js';
 
 export interface AuditEvent {
   actorId: string | null;
@@ -12,7 +10,7 @@ export interface AuditEvent {
 }
 
 /** Written in the caller's transaction, so a change and its record land together or not at all. */
-export async function recordAudit(trx: Transaction<Schema>, event: AuditEvent): Promise<void> {
+export async function recordAudit(trx: Db, event: AuditEvent): Promise<void> {
   await trx
     .insertInto('audit_events')
     .values({

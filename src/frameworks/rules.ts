@@ -263,7 +263,8 @@ const anchorWords: Record<DeadlineAnchor, string> = {
   'final-report': 'the final report',
 };
 
-function dueDate(deadline: Deadline, anchors: Partial<Record<DeadlineAnchor, IsoDate>>): IsoDate {
+/** The day a deadline falls on, counted from the anchor days it needs (e.g. the day the draft was sent). */
+export function dueDate(deadline: Deadline, anchors: Partial<Record<DeadlineAnchor, IsoDate>>): IsoDate {
   const from = anchors[deadline.after];
   if (from === undefined) {
     // Only badly formed data gets here, e.g. a draft report counted from the final report.

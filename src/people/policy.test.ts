@@ -29,6 +29,21 @@ const expected: Record<Action, Role[]> = {
   'conflict.declare': ['inspector', 'manager'],
   'conflict.declare-for-others': ['manager'],
   'conflicts.read': ['manager', 'planner'],
+  'report.issue': ['manager'],
+  'report.read': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'report.respond': [],
+  'report.decide-points': ['manager'],
+  'report.publish': ['manager'],
+  'complaints.list': ['manager', 'complaints', 'adjudicator', 'provider'],
+  'complaint.read': ['manager', 'complaints'],
+  'complaint.raise': ['complaints'],
+  'complaint.handle': ['complaints'],
+  'complaint.rule': [],
+  'complaint-review.conduct': ['reviewer'],
+  'day-after.raise': [],
+  'day-after.handle': ['manager', 'complaints'],
+  'deadlines.dashboard': ['inspector', 'manager', 'planner', 'complaints'],
+  'outbox.read-all': ['manager', 'complaints'],
 };
 
 describe('the authorisation policy', () => {
@@ -71,6 +86,18 @@ describe('the authorisation policy', () => {
     expect(can(user, 'inspection.read-findings', { ...own, status: 'on-site' })).toBe(false);
     expect(can(user, 'inspection.read-findings', { ...own, status: 'feedback-given' })).toBe(true);
     expect(can(user, 'inspection.read-records', { ...own, status: 'completed' })).toBe(false);
+  });
+
+  it('shows the adjudicator only escalated complaints, and a provider only its own', () => {
+    expect(can(person('adjudicator'), 'complaint.read', { escalated: true })).toBe(true);
+    expect(can(person('adjudicator'), 'complaint.read', { escalated: false })).toBe(false);
+    expect(can(person('adjudicator'), 'complaint.rule', { escalated: true })).toBe(true);
+    expect(can(person('provider', ['p1']), 'complaint.read', { providerId: 'p1' })).toBe(true);
+    expect(can(person('provider', ['p1']), 'complaint.read', { providerId: 'p2', escalated: true })).toBe(
+      false,
+    );
+    expect(can(person('provider', ['p1']), 'report.respond', { providerId: 'p1' })).toBe(true);
+    expect(can(person('inspector'), 'day-after.handle', { assignedTo: 'id-inspector' })).toBe(true);
   });
 
   it('gives staff the whole register and others none of it', () => {

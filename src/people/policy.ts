@@ -27,7 +27,22 @@ export type Action =
   | 'inspection.declare-flawed'
   | 'conflict.declare'
   | 'conflict.declare-for-others'
-  | 'conflicts.read';
+  | 'conflicts.read'
+  | 'report.issue'
+  | 'report.read'
+  | 'report.respond'
+  | 'report.decide-points'
+  | 'report.publish'
+  | 'complaints.list'
+  | 'complaint.read'
+  | 'complaint.raise'
+  | 'complaint.handle'
+  | 'complaint.rule'
+  | 'complaint-review.conduct'
+  | 'day-after.raise'
+  | 'day-after.handle'
+  | 'deadlines.dashboard'
+  | 'outbox.read-all';
 
 /** The staff roles that work across the whole register. */
 const REGISTER_READERS: Role[] = ['inspector', 'manager', 'planner', 'complaints', 'analyst'];
@@ -39,6 +54,10 @@ export interface Resource {
   teamIds?: readonly string[];
   notice?: Notice;
   status?: InspectionStatus;
+  /** A complaint escalated to the independent adjudicator. */
+  escalated?: boolean;
+  /** The inspector a day-after contact is assigned to. */
+  assignedTo?: string;
 }
 
 const ownsProvider = (person: Person, providerId: string | undefined) =>
@@ -75,6 +94,32 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
   'conflict.declare': (person) => hasRole(person, 'inspector', 'manager'),
   'conflict.declare-for-others': (person) => hasRole(person, 'manager'),
   'conflicts.read': (person) => hasRole(person, 'manager', 'planner'),
+  // The lead or team writes the report; a manager may issue it too.
+  'report.issue': (person, { teamIds }) =>
+    hasRole(person, 'manager') || (teamIds !== undefined && teamIds.includes(person.id)),
+  // Staff read any report; a provider its own once issued (published reports are public, without this).
+  'report.read': (person, { providerId }) =>
+    hasRole(person, ...REGISTER_READERS) || ownsProvider(person, providerId),
+  'report.respond': (person, { providerId }) => ownsProvider(person, providerId),
+  'report.decide-points': (person, { teamIds }) =>
+    hasRole(person, 'manager') || (teamIds !== undefined && teamIds.includes(person.id)),
+  'report.publish': (person) => hasRole(person, 'manager'),
+  'complaints.list': (person) => hasRole(person, 'complaints', 'manager', 'adjudicator', 'provider'),
+  // The adjudicator sees only what was escalated to it.
+  'complaint.read': (person, { providerId, escalated }) =>
+    hasRole(person, 'complaints', 'manager') ||
+    (hasRole(person, 'adjudicator') && escalated === true) ||
+    ownsProvider(person, providerId),
+  'complaint.raise': (person, { providerId }) =>
+    hasRole(person, 'complaints') || ownsProvider(person, providerId),
+  'complaint.handle': (person) => hasRole(person, 'complaints'),
+  'complaint.rule': (person, { escalated }) => hasRole(person, 'adjudicator') && escalated === true,
+  'complaint-review.conduct': (person) => hasRole(person, 'reviewer'),
+  'day-after.raise': (person, { providerId }) => ownsProvider(person, providerId),
+  'day-after.handle': (person, { assignedTo }) =>
+    hasRole(person, 'complaints', 'manager') || (assignedTo !== undefined && assignedTo === person.id),
+  'deadlines.dashboard': (person) => hasRole(person, 'inspector', 'manager', 'planner', 'complaints'),
+  'outbox.read-all': (person) => hasRole(person, 'manager', 'complaints'),
 };
 
 export function can(person: Person | null, action: Action, resource: Resource = {}): boolean {
