@@ -1,4 +1,5 @@
 import { buildApp, type App } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { seedDemoData } from '../../src/demo/seed.js';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
@@ -16,7 +17,11 @@ export interface TestApp {
 }
 
 /** The whole service on a fresh database with the demo data, ready for `app.inject` or `listen`. */
-export async function startTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestApp> {
   const testDatabase = await openTestDatabase(kind);
   const config = loadConfig({
     DATA_DIR: 'memory://',
@@ -27,7 +32,11 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
     ...env,
   });
   await seedDemoData(testDatabase.database.db, DEMO_PASSWORD);
-  const app = await buildApp({ config, database: testDatabase.database });
+  const app = await buildApp({
+    config,
+    database: testDatabase.database,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.ready();
   const tokens = new Map<string, string>();
   return {
