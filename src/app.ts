@@ -15,6 +15,9 @@ import {
 } from 'fastify-type-provider-zod';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import { complaintRoutes } from './complaints/routes.js';
+import { dayAfterRoutes } from './day-after/routes.js';
+import { deadlineRoutes } from './deadlines/routes.js';
 import { registerDeadlineActions } from './deadlines/worker.js';
 import type { Database, Db } from './db/database.js';
 import { referenceRoutes } from './frameworks/routes.js';
@@ -25,6 +28,8 @@ import { providerRoutes } from './providers/routes.js';
 import { inspectionManagementPages } from './inspections/management-pages.js';
 import { inspectionPages } from './inspections/pages.js';
 import { inspectionRoutes } from './inspections/routes.js';
+import { messageRoutes } from './messages/routes.js';
+import { reportRoutes } from './reports/routes.js';
 import { isApiRequest } from './web/access.js';
 import { registerErrorHandling } from './web/errors.js';
 import { homeRoutes } from './web/home.js';
@@ -163,7 +168,12 @@ export async function buildApp({
   await app.register(inspectionRoutes);
   await app.register(inspectionPages);
   await app.register(inspectionManagementPages);
+  await app.register(reportRoutes);
   await app.register(referenceRoutes);
+  await app.register(complaintRoutes);
+  await app.register(dayAfterRoutes);
+  await app.register(messageRoutes);
+  await app.register(deadlineRoutes);
   await app.register(async (api) => {
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

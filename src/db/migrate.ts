@@ -3,6 +3,7 @@ import type { Database } from './database.js';
 import { foundation } from './migrations/0001_foundation.js';
 import { inspections } from './migrations/0002_inspections.js';
 import { afterInspection } from './migrations/0003_after_inspection.js';
+import { complaintHandling } from './migrations/0004_complaint_handling.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_inspections': inspections,
   '0003_after_inspection': afterInspection,
+  '0004_complaint_handling': complaintHandling,
 };
 
 export const migrationNames = Object.keys(migrations);

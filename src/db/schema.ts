@@ -281,12 +281,16 @@ export interface ComplaintsTable {
   internal_review_requested_at: Date | null;
   internal_review_outcome: string | null;
   internal_review_at: Date | null;
+  internal_review_grounds: string | null;
+  internal_review_reasons: string | null;
   escalated_at: Date | null;
+  escalation_grounds: string | null;
   adjudicator_ruling: string | null;
   adjudicator_reasons: string | null;
   adjudicator_ruled_at: Date | null;
   raised_by: string | null;
   handler_id: string | null;
+  reinspection_id: string | null;
   created_at: Instant;
   updated_at: Instant;
   version: Generated<number>;

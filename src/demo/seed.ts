@@ -15,6 +15,15 @@ import {
   recordEvidence,
 } from '../inspections/store.js';
 import type { EvidenceSource } from '../inspections/rules.js';
+import { ManualClock, englishDate, systemClock, type Clock } from '../clock.js';
+import {
+  acknowledgeComplaint,
+  escalateComplaint,
+  raiseComplaint,
+  respondToComplaint,
+} from '../complaints/store.js';
+import { inspectionRecord } from '../inspections/store.js';
+import { finaliseReport, issueDraft, publishReport } from '../reports/store.js';
 
 /** One demo account per role, all with the demo password. */
 export const DEMO_PEOPLE: { email: string; name: string; role: Role }[] = ROLES.map((role) => ({
@@ -152,7 +161,11 @@ function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
  * Fills an empty database with the demo register and one account per role. Does nothing when anyone
  * already has an account, so restarting never duplicates it.
  */
-export async function seedDemoData(db: Db, password: string): Promise<boolean> {
+export async function seedDemoData(
+  db: Db,
+  password: string,
+  options: { afterInspection?: boolean; clock?: Clock } = {},
+): Promise<boolean> {
   if ((await countPeople(db)) > 0) return false;
   const passwordHash = await hashPassword(password);
   const planner = DEMO_PEOPLE.find((p) => p.role === 'planner')!;
@@ -206,13 +219,20 @@ export async function seedDemoData(db: Db, password: string): Promise<boolean> {
   }
 
   const others = homes.filter((h) => !own.includes(h.id));
-  await seedDemoInspections(db, {
+  const people = {
     plannerId,
     inspectorId: ids.get('inspector')!,
     managerId: ids.get('manager')!,
     ownHomes: own,
     otherHomes: others.map((h) => h.id),
-  });
+  };
+  await seedDemoInspections(db, people);
+  if (options.afterInspection !== false) {
+    await seedDemoAfterInspection(db, options.clock ?? systemClock, {
+      ...people,
+      complaintsId: ids.get('complaints')!,
+    });
+  }
   return true;
 }
 
@@ -240,66 +260,13 @@ async function seedDemoInspections(
   },
 ) {
   const { plannerId, inspectorId } = people;
-  const conduct = async (
+  const conduct = (
     providerId: string,
     startDate: string,
     endDate: string,
     grades: [string, string, string],
     finish: 'on-site' | 'feedback' | 'completed',
-  ) => {
-    const id = await createInspection(db, plannerId, {
-      providerId,
-      frameworkId: 'childrens-homes',
-      type: 'full',
-      notice: 'none',
-      startDate,
-      endDate,
-      leadInspectorId: inspectorId,
-      team: [],
-    });
-    await moveInspection(db, inspectorId, id, 'on-site');
-    const line = await openLineOfEnquiry(db, inspectorId, id, {
-      title: 'Children missing from home',
-      areaId: 'help-and-protection',
-    });
-    const evidence = [];
-    for (const [source, summary] of DEMO_EVIDENCE) {
-      evidence.push(
-        await recordEvidence(db, inspectorId, id, {
-          source,
-          summary,
-          childReference: source === 'case-tracking' ? 'child-a' : null,
-        }),
-      );
-    }
-    if (finish === 'on-site') return id;
-    await closeLineOfEnquiry(db, inspectorId, id, line, {
-      conclusion: 'Episodes are well managed and reviewed',
-      evidenceIds: [evidence[2]!, evidence[3]!],
-    });
-    const areas = ['overall-experiences-and-progress', 'help-and-protection', 'leaders-and-managers'];
-    for (const [index, areaId] of areas.entries()) {
-      await giveJudgement(db, inspectorId, id, {
-        areaId,
-        grade: grades[index]!,
-        evidenceIds: [evidence[index]!, evidence[index + 3]!],
-        rationale: 'The evidence shows consistent, child-centred practice.',
-      });
-    }
-    await recordDialogue(db, inspectorId, id, {
-      kind: 'end-of-day',
-      summary: 'Emerging findings shared with the registered manager',
-    });
-    await recordDialogue(db, inspectorId, id, {
-      kind: 'conduct-comment',
-      summary: 'The manager had no comments on the conduct of the inspection',
-    });
-    await giveFeedback(db, inspectorId, id, {
-      summary: 'Feedback given to the registered manager and the responsible individual',
-    });
-    if (finish === 'completed') await moveInspection(db, people.managerId, id, 'completed');
-    return id;
-  };
+  ) => conductDemoInspection(db, people, providerId, startDate, endDate, grades, finish);
   await conduct(people.ownHomes[0]!, '2025-02-11', '2025-02-12', ['good', 'good', 'good'], 'completed');
   await conduct(
     people.otherHomes[0]!,
@@ -319,4 +286,177 @@ async function seedDemoInspections(
     leadInspectorId: inspectorId,
     team: [],
   });
+}
+
+/** A full inspection by the demo inspector, carried to the stage asked for, with evidence behind it. */
+async function conductDemoInspection(
+  db: Db,
+  people: { plannerId: string; inspectorId: string; managerId: string },
+  providerId: string,
+  startDate: string,
+  endDate: string,
+  grades: [string, string, string],
+  finish: 'on-site' | 'feedback' | 'completed',
+): Promise<string> {
+  const { plannerId, inspectorId } = people;
+  const id = await createInspection(db, plannerId, {
+    providerId,
+    frameworkId: 'childrens-homes',
+    type: 'full',
+    notice: 'none',
+    startDate,
+    endDate,
+    leadInspectorId: inspectorId,
+    team: [],
+  });
+  await moveInspection(db, inspectorId, id, 'on-site');
+  const line = await openLineOfEnquiry(db, inspectorId, id, {
+    title: 'Children missing from home',
+    areaId: 'help-and-protection',
+  });
+  const evidence = [];
+  for (const [source, summary] of DEMO_EVIDENCE) {
+    evidence.push(
+      await recordEvidence(db, inspectorId, id, {
+        source,
+        summary,
+        childReference: source === 'case-tracking' ? 'child-a' : null,
+      }),
+    );
+  }
+  if (finish === 'on-site') return id;
+  await closeLineOfEnquiry(db, inspectorId, id, line, {
+    conclusion: 'Episodes are well managed and reviewed',
+    evidenceIds: [evidence[2]!, evidence[3]!],
+  });
+  const areas = ['overall-experiences-and-progress', 'help-and-protection', 'leaders-and-managers'];
+  for (const [index, areaId] of areas.entries()) {
+    await giveJudgement(db, inspectorId, id, {
+      areaId,
+      grade: grades[index]!,
+      evidenceIds: [evidence[index]!, evidence[index + 3]!],
+      rationale: 'The evidence shows consistent, child-centred practice.',
+    });
+  }
+  await recordDialogue(db, inspectorId, id, {
+    kind: 'end-of-day',
+    summary: 'Emerging findings shared with the registered manager',
+  });
+  await recordDialogue(db, inspectorId, id, {
+    kind: 'conduct-comment',
+    summary: 'The manager had no comments on the conduct of the inspection',
+  });
+  await giveFeedback(db, inspectorId, id, {
+    summary: 'Feedback given to the registered manager and the responsible individual',
+  });
+  if (finish === 'completed') await moveInspection(db, people.managerId, id, 'completed');
+  return id;
+}
+
+/** The weekday `days` calendar days before `date` (a Saturday or Sunday moves back to the Friday). */
+function weekdayBefore(date: string, days: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+const at = (date: string) => new ManualClock(new Date(`${date}T10:00:00Z`));
+
+/**
+ * After the inspection, around today: a report published, a draft the demo provider can still answer,
+ * a draft whose time to answer has run out (the first sweep for deadlines presumes it accurate), a
+ * complaint open and one escalated to the independent adjudicator.
+ */
+async function seedDemoAfterInspection(
+  db: Db,
+  clock: Clock,
+  people: {
+    plannerId: string;
+    inspectorId: string;
+    managerId: string;
+    complaintsId: string;
+    ownHomes: string[];
+    otherHomes: string[];
+  },
+) {
+  const today = englishDate(clock.now());
+  const narrative =
+    'Children make good progress. They enjoy warm relationships with staff, who know them well and help them with school, friendships and family time.';
+  const inspected = async (providerId: string, daysAgo: number, grades: [string, string, string]) => {
+    const end = weekdayBefore(today, daysAgo);
+    return conductDemoInspection(db, people, providerId, weekdayBefore(end, 1), end, grades, 'completed');
+  };
+  const draft = async (inspectionId: string, issuedOn: string) =>
+    issueDraft(db, at(issuedOn), people.inspectorId, (await inspectionRecord(db, inspectionId))!, narrative);
+  const on = (date: string) => new Date(`${date}T10:00:00Z`);
+
+  // Published: no answer to the draft, so presumed accurate, then published.
+  const published = await inspected(people.otherHomes[2]!, 70, ['outstanding', 'good', 'good']);
+  const publishedReport = await draft(published, weekdayBefore(today, 60));
+  await finaliseReport(db, at(weekdayBefore(today, 45)), people.managerId, publishedReport);
+  await publishReport(db, at(weekdayBefore(today, 40)), people.managerId, publishedReport);
+
+  // The demo provider's own home: a draft issued yesterday, waiting for its answer.
+  const awaiting = await inspected(people.ownHomes[0]!, 12, [
+    'good',
+    'good',
+    'requires-improvement-to-be-good',
+  ]);
+  await draft(awaiting, weekdayBefore(today, 1));
+
+  // A draft whose five working days ran out without an answer.
+  const overdue = await inspected(people.otherHomes[3]!, 30, ['good', 'good', 'good']);
+  await draft(overdue, weekdayBefore(today, 14));
+
+  // A complaint telephoned in about a draft's judgements, still open.
+  const complained = await inspected(people.otherHomes[4]!, 20, [
+    'requires-improvement-to-be-good',
+    'inadequate',
+    'inadequate',
+  ]);
+  await draft(complained, weekdayBefore(today, 3));
+  await raiseComplaint(db, people.complaintsId, {
+    inspectionId: complained,
+    channel: 'phone',
+    complainantName: 'Registered manager',
+    complainantEmail: 'registered.manager@demo.invalid',
+    summary:
+      'The inadequate judgement for help and protection does not reflect the improvements we made in the summer.',
+    receivedOn: weekdayBefore(today, 1),
+  });
+
+  // A complaint handled, closed and escalated to the independent adjudicator.
+  const escalated = await inspected(people.otherHomes[5]!, 90, [
+    'good',
+    'requires-improvement-to-be-good',
+    'good',
+  ]);
+  const complaint = await raiseComplaint(db, people.complaintsId, {
+    inspectionId: escalated,
+    channel: 'email',
+    complainantName: 'Responsible individual',
+    complainantEmail: 'responsible.individual@demo.invalid',
+    summary: 'The inspector did not speak to the night staff before judging help and protection.',
+    receivedOn: weekdayBefore(today, 60),
+  });
+  await acknowledgeComplaint(db, people.complaintsId, complaint.id, on(weekdayBefore(today, 58)));
+  await respondToComplaint(
+    db,
+    people.complaintsId,
+    complaint.id,
+    {
+      outcome: 'not-upheld',
+      reasons: 'The evidence includes interviews with two members of the night staff.',
+      remedies: [],
+    },
+    on(weekdayBefore(today, 40)),
+  );
+  await escalateComplaint(
+    db,
+    people.complaintsId,
+    complaint.id,
+    'The handler did not look at our rota showing who was on shift.',
+    on(weekdayBefore(today, 30)),
+  );
 }

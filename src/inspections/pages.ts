@@ -19,6 +19,9 @@ import {
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, Problem, type FieldError } from '../web/problem.js';
 import { DIALOGUE_KINDS, FLAW_CONDITIONS, isModeratable, isRecording, MINIMUM_EVIDENCE } from './rules.js';
+import { today } from '../clock.js';
+import { contactAboutInspection, contactDayFor } from '../day-after/store.js';
+import { reportOfInspection } from '../reports/store.js';
 import { inspectionToRecordOn, presentRecord, resourceOf, visibleInspection } from './routes.js';
 import {
   closeLineBody,
@@ -49,6 +52,7 @@ import {
   recordEvidence,
   resolveConcern,
   searchInspections,
+  type Inspection,
   type InspectionRecord,
 } from './store.js';
 
@@ -368,11 +372,28 @@ export async function inspectionPages(app: FastifyInstance) {
         canStart: onTeam && record.status === 'planned',
         canModerate: can(person, 'inspection.moderate') && isModeratable(record.status),
         canSeeProvider: can(person, 'provider.read', { providerId: record.provider.id }),
+        forProvider: await whatTheProviderCanDo(person, record),
         banner: bannerFor(request),
         errors: state.errors ?? [],
       },
       state.status ?? 200,
     );
+  }
+
+  /** For the provider's own users: the call on the day after, the report, and how to complain. */
+  async function whatTheProviderCanDo(person: Person, record: Inspection) {
+    const resource = { providerId: record.provider.id };
+    if (!can(person, 'day-after.raise', resource)) return null;
+    const contactDay = contactDayFor(record);
+    const contact = await contactAboutInspection(db, record.id);
+    const report = await reportOfInspection(db, record.id);
+    return {
+      contactDay,
+      canContactToday: contactDay !== null && contactDay === today(app.clock) && !contact,
+      contacted: contact !== null,
+      report: report ? { id: report.id, status: report.status } : null,
+      canComplain: can(person, 'complaint.raise', resource) && record.status !== 'planned',
+    };
   }
 
   app.get('/inspections/:id', hidden, async (request, reply) =>

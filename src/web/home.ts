@@ -16,6 +16,30 @@ export async function homeRoutes(app: FastifyInstance) {
         title: 'Conflicts of interest',
         text: 'Declare a connection to a provider, so that you are never put on its inspections.',
       },
+      can(person, 'deadlines.dashboard') && {
+        href: '/due',
+        title: 'Due and overdue',
+        text: 'Draft reports, responses and complaints with their deadlines, overdue first.',
+      },
+      can(person, 'complaints.list') && {
+        href: '/complaints',
+        title: person?.roles.includes('adjudicator') ? 'Complaints escalated to you' : 'Complaints',
+        text: person?.roles.includes('adjudicator')
+          ? 'Rule on whether each complaint escalated to you was handled properly.'
+          : 'Complaints about inspections: acknowledgement, investigation, outcome and escalation.',
+      },
+      can(person, 'complaint-review.conduct') && {
+        href: '/complaint-reviews',
+        title: 'Reviews of closed complaints',
+        text: 'Draw a sample of closed complaints, with personal details withheld, and record your findings.',
+      },
+      {
+        href: '/reports',
+        title: 'Inspection reports',
+        text: person?.roles.includes('provider')
+          ? 'Read and answer your draft reports, and search published reports.'
+          : 'Search published reports and follow reports through draft, response and publication.',
+      },
       can(person, 'providers.list') && {
         href: '/providers',
         title:

@@ -24,6 +24,12 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   if (can(person, 'conflict.declare') || can(person, 'conflicts.read')) {
     items.push({ href: '/conflicts', text: 'Conflicts of interest' });
   }
+  items.push({ href: '/reports', text: 'Reports' });
+  if (can(person, 'complaints.list')) items.push({ href: '/complaints', text: 'Complaints' });
+  if (can(person, 'complaint-review.conduct'))
+    items.push({ href: '/complaint-reviews', text: 'Complaint reviews' });
+  if (can(person, 'deadlines.dashboard')) items.push({ href: '/due', text: 'Due and overdue' });
+  if (person) items.push({ href: '/messages', text: 'Messages' });
   items.push({ href: '/reference', text: 'Reference' });
   if (!person) items.push({ href: '/sign-in', text: 'Sign in' });
   const path = url.split('?')[0] ?? '/';

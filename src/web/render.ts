@@ -11,6 +11,7 @@ import {
   INSPECTION_TYPES,
   NOTICE_TYPES,
 } from '../inspections/rules.js';
+import { POINT_DECISIONS, REPORT_STATUSES, RESPONSE_ROUTES } from '../reports/rules.js';
 
 const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const govukFrontendDir = path.resolve(srcDir, '../node_modules/govuk-frontend/dist');
@@ -59,6 +60,9 @@ const labels: Record<string, Record<string, string>> = {
   flawCondition: FLAW_CONDITIONS,
   dialogueKind: DIALOGUE_KINDS,
   judgementKind: { inspector: 'Given by the inspector', moderation: 'Moderated' },
+  reportStatus: REPORT_STATUSES,
+  responseRoute: RESPONSE_ROUTES,
+  pointDecision: POINT_DECISIONS,
 };
 templates.addFilter('label', (value: string, kind: string) => labels[kind]?.[value] ?? value);
 

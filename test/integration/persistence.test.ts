@@ -34,6 +34,15 @@ describe('the embedded database in DATA_DIR', () => {
       'provider@demo.invalid',
       'reviewer@demo.invalid',
     ]);
+    // The demo holds a case at every stage after an inspection.
+    const reports = await second.db.selectFrom('reports').select(['status', 'response_due']).execute();
+    expect(reports.map((r) => r.status).sort()).toEqual(['draft', 'draft', 'draft', 'published']);
+    const complaints = await second.db
+      .selectFrom('complaints')
+      .select(['closed_at', 'escalated_at'])
+      .execute();
+    expect(complaints.filter((c) => c.closed_at === null)).toHaveLength(1);
+    expect(complaints.filter((c) => c.escalated_at !== null)).toHaveLength(1);
     await second.close();
   });
 });

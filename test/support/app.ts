@@ -31,7 +31,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  await seedDemoData(testDatabase.database.db, DEMO_PASSWORD);
+  // The after-inspection stages depend on today's date; tests set up what they need themselves.
+  await seedDemoData(testDatabase.database.db, DEMO_PASSWORD, { afterInspection: false });
   const app = await buildApp({
     config,
     database: testDatabase.database,

@@ -1,0 +1,323 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/store.js';
+import { formatLongDate } from '../calendar/working-days.js';
+import { endOfEnglishDay, englishDate, startOfEnglishDay } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { postInspectionProcedures } from '../frameworks/procedures.js';
+import { PROVIDER_TYPES } from '../providers/rules.js';
+import { invalid, notFound, unprocessable } from '../web/problem.js';
+import {
+  acknowledgementDue,
+  drawSample,
+  redact,
+  responseDue,
+  type ComplaintOutcome,
+  type HandlingFinding,
+  type Remedy,
+} from './rules.js';
+import { procedureById } from './store.js';
+
+/**
+ * The periodic review of closed complaints by external representatives (from April 2024): a reproducible
+ * random sample of the complaints closed in a period, shown with personal details withheld.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_SAMPLE = 100;
+
+export interface ReviewFinding {
+  procedureFollowed: boolean;
+  finding: string;
+  recordedOn: string;
+}
+
+export interface ReviewSummary {
+  id: string;
+  from: string;
+  to: string;
+  seed: string;
+  size: number;
+  cases: number;
+  findings: number;
+  drawnOn: string;
+}
+
+/** One sampled complaint as the reviewer sees it: no names, no contact details, no provider identity. */
+export interface AnonymisedCase {
+  case: number;
+  provider: { type: string; typeLabel: string; region: string };
+  procedure: { id: string; name: string };
+  channel: string;
+  summary: string;
+  receivedOn: string;
+  acknowledgedOn: string | null;
+  acknowledgementDue: string;
+  respondedOn: string | null;
+  responseDue: string;
+  outcome: ComplaintOutcome | null;
+  outcomeReasons: string | null;
+  remedies: Remedy[];
+  notes: { writtenOn: string; note: string }[];
+  internalReview: {
+    requestedOn: string;
+    grounds: string | null;
+    finding: HandlingFinding | null;
+    reasons: string | null;
+    decidedOn: string | null;
+  } | null;
+  escalation: { escalatedOn: string; grounds: string | null } | null;
+  ruling: { ruling: HandlingFinding; reasons: string; ruledOn: string } | null;
+  finding: ReviewFinding | null;
+}
+
+export interface ReviewDetail extends ReviewSummary {
+  sample: AnonymisedCase[];
+}
+
+const dayOf = (value: Date | string | null) => (value === null ? null : englishDate(new Date(value)));
+
+/** The procedures under which closed complaints are reviewed externally. */
+const reviewedProcedures = postInspectionProcedures
+  .filter((p) => p.periodicReviewOfClosedComplaints)
+  .map((p) => p.id);
+
+function findingsOf(value: unknown): Record<string, ReviewFinding> {
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  return parsed && typeof parsed === 'object' ? (parsed as Record<string, ReviewFinding>) : {};
+}
+
+/**
+ * Draws the sample: every complaint handled under a procedure with periodic review and closed between
+ * `from` and `to` (days in England, both included), in id order, then the seeded draw.
+ */
+export async function drawReviewSample(
+  db: Db,
+  reviewerId: string,
+  input: { from: string; to: string; size: number; seed?: string | undefined },
+  now: Date,
+): Promise<string> {
+  const today = englishDate(now);
+  const errors = [];
+  if (input.to < input.from)
+    errors.push({ field: 'to', message: 'The end of the period must be on or after its start' });
+  if (input.to > today) {
+    errors.push({ field: 'to', message: `The period must end by today, ${formatLongDate(today)}` });
+  }
+  if (errors.length > 0) throw invalid(errors);
+  const seed = input.seed?.trim() || randomBytes(6).toString('hex');
+  const closed = await db
+    .selectFrom('complaints')
+    .select('id')
+    .where('closed_at', '>=', startOfEnglishDay(input.from))
+    .where('closed_at', '<', endOfEnglishDay(input.to))
+    .where('procedure_id', 'in', reviewedProcedures)
+    .orderBy('id')
+    .execute();
+  if (closed.length === 0) {
+    throw unprocessable([
+      {
+        field: 'from',
+        message: `No complaints handled under the procedure with external review were closed between ${formatLongDate(input.from)} and ${formatLongDate(input.to)}`,
+      },
+    ]);
+  }
+  const sample = drawSample(
+    closed.map((c) => c.id),
+    Math.min(input.size, MAX_SAMPLE),
+    seed,
+  );
+  return db.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('complaint_reviews')
+      .values({
+        period_from: input.from,
+        period_to: input.to,
+        seed,
+        sample_size: input.size,
+        complaint_ids: sample,
+        reviewer_id: reviewerId,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId: reviewerId,
+      action: 'complaint-review.drawn',
+      entityType: 'complaint-review',
+      entityId: id,
+      before: null,
+      after: { from: input.from, to: input.to, seed, size: input.size, population: closed.length, sample },
+    });
+    return id;
+  });
+}
+
+export async function listReviews(db: Db): Promise<ReviewSummary[]> {
+  const rows = await db.selectFrom('complaint_reviews').selectAll().orderBy('created_at', 'desc').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    from: r.period_from,
+    to: r.period_to,
+    seed: r.seed,
+    size: r.sample_size,
+    cases: r.complaint_ids.length,
+    findings: Object.keys(findingsOf(r.findings)).length,
+    drawnOn: englishDate(new Date(r.created_at)),
+  }));
+}
+
+/** A review with its sampled complaints, anonymised, in the order they were drawn. */
+export async function findReview(db: Db, id: string): Promise<ReviewDetail | null> {
+  if (!UUID.test(id)) return null;
+  const review = await db.selectFrom('complaint_reviews').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!review) return null;
+  const ids = review.complaint_ids;
+  const findings = findingsOf(review.findings);
+  const rows = ids.length
+    ? await db
+        .selectFrom('complaints as c')
+        .innerJoin('inspections as i', 'i.id', 'c.inspection_id')
+        .innerJoin('providers as p', 'p.id', 'i.provider_id')
+        .leftJoin('owner_groups as g', 'g.id', 'p.owner_group_id')
+        .selectAll('c')
+        .select([
+          'p.name as provider_name',
+          'p.urn as provider_urn',
+          'p.type as provider_type',
+          'p.region as provider_region',
+          'g.name as owner_name',
+          // Everyone named on the case, so that free text can be cleared of their names.
+          sql<
+            string[]
+          >`array(select name from people where id = any(array[c.raised_by, c.handler_id, i.lead_inspector_id]
+            || array(select person_id from inspection_team t where t.inspection_id = i.id)
+            || array(select written_by from complaint_notes n where n.complaint_id = c.id)))`.as(
+            'people_names',
+          ),
+        ])
+        .where('c.id', 'in', ids)
+        .execute()
+    : [];
+  const notes = ids.length
+    ? await db
+        .selectFrom('complaint_notes')
+        .select(['complaint_id', 'note', 'written_at'])
+        .where('complaint_id', 'in', ids)
+        .orderBy('written_at')
+        .orderBy('id')
+        .execute()
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const cases: AnonymisedCase[] = [];
+  ids.forEach((complaintId, index) => {
+    const r = byId.get(complaintId);
+    if (!r) return;
+    const terms = {
+      people: [r.complainant_name, ...r.people_names],
+      organisations: [r.provider_name, r.provider_urn, r.owner_name],
+    };
+    const clean = (text: string | null) => (text === null ? null : redact(text, terms));
+    cases.push({
+      case: index + 1,
+      provider: {
+        type: r.provider_type,
+        typeLabel: PROVIDER_TYPES[r.provider_type as keyof typeof PROVIDER_TYPES] ?? r.provider_type,
+        region: r.provider_region,
+      },
+      procedure: { id: r.procedure_id, name: procedureById(r.procedure_id).name },
+      channel: r.channel,
+      summary: clean(r.summary)!,
+      receivedOn: r.received_on,
+      acknowledgedOn: dayOf(r.acknowledged_at),
+      acknowledgementDue: acknowledgementDue(r.received_on),
+      respondedOn: dayOf(r.closed_at),
+      responseDue: responseDue(r.received_on),
+      outcome: r.outcome as ComplaintOutcome | null,
+      outcomeReasons: clean(r.outcome_reasons),
+      remedies: r.remedies as Remedy[],
+      notes: notes
+        .filter((n) => n.complaint_id === complaintId)
+        .map((n) => ({ writtenOn: dayOf(n.written_at)!, note: clean(n.note)! })),
+      internalReview: r.internal_review_requested_at
+        ? {
+            requestedOn: dayOf(r.internal_review_requested_at)!,
+            grounds: clean(r.internal_review_grounds),
+            finding: r.internal_review_outcome as HandlingFinding | null,
+            reasons: clean(r.internal_review_reasons),
+            decidedOn: dayOf(r.internal_review_at),
+          }
+        : null,
+      escalation: r.escalated_at
+        ? { escalatedOn: dayOf(r.escalated_at)!, grounds: clean(r.escalation_grounds) }
+        : null,
+      ruling:
+        r.adjudicator_ruling && r.adjudicator_ruled_at
+          ? {
+              ruling: r.adjudicator_ruling as HandlingFinding,
+              reasons: clean(r.adjudicator_reasons) ?? '',
+              ruledOn: dayOf(r.adjudicator_ruled_at)!,
+            }
+          : null,
+      finding: findings[complaintId] ?? null,
+    });
+  });
+  return {
+    id: review.id,
+    from: review.period_from,
+    to: review.period_to,
+    seed: review.seed,
+    size: review.sample_size,
+    cases: cases.length,
+    findings: Object.keys(findings).length,
+    drawnOn: englishDate(new Date(review.created_at)),
+    sample: cases,
+  };
+}
+
+/** Records (or replaces) the reviewer's finding on one case of the sample. */
+export async function recordReviewFinding(
+  db: Db,
+  reviewerId: string,
+  reviewId: string,
+  caseNumber: number,
+  input: { procedureFollowed: boolean; finding: string },
+  now: Date,
+): Promise<void> {
+  if (!UUID.test(reviewId)) throw notFound();
+  await db.transaction().execute(async (trx) => {
+    const review = await trx
+      .selectFrom('complaint_reviews')
+      .selectAll()
+      .where('id', '=', reviewId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!review) throw notFound();
+    const complaintId = review.complaint_ids[caseNumber - 1];
+    if (!complaintId) {
+      throw unprocessable([
+        {
+          field: 'case',
+          message: `The sample has cases 1 to ${review.complaint_ids.length}; there is no case ${caseNumber}`,
+        },
+      ]);
+    }
+    const findings = findingsOf(review.findings);
+    const before = findings[complaintId] ?? null;
+    const finding: ReviewFinding = { ...input, recordedOn: englishDate(now) };
+    findings[complaintId] = finding;
+    await trx
+      .updateTable('complaint_reviews')
+      .set({ findings: JSON.stringify(findings) })
+      .where('id', '=', reviewId)
+      .execute();
+    await recordAudit(trx, {
+      actorId: reviewerId,
+      action: 'complaint-review.finding-recorded',
+      entityType: 'complaint-review',
+      entityId: reviewId,
+      before,
+      after: { case: caseNumber, ...finding },
+    });
+  });
+}

@@ -1,0 +1,327 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { authorise } from '../web/access.js';
+import { notFound, problemSchema } from '../web/problem.js';
+import {
+  complaintScope,
+  complaintToAct,
+  presentComplaint,
+  takeInComplaint,
+  visibleComplaint,
+} from './access.js';
+import { complaintPages } from './pages.js';
+import { drawReviewSample, findReview, listReviews, recordReviewFinding } from './reviews.js';
+import {
+  acknowledgeBody,
+  complaintListSchema,
+  complaintQuery,
+  complaintSchema,
+  findingBody,
+  groundsBody,
+  newComplaintBody,
+  newReviewBody,
+  noteBody,
+  responseBody,
+  reviewFindingBody,
+  reviewListSchema,
+  reviewSchema,
+  rulingBody,
+} from './schemas.js';
+import {
+  acknowledgeComplaint,
+  addComplaintNote,
+  complaintDeadlineActions,
+  decideInternalReview,
+  escalateComplaint,
+  requestInternalReview,
+  respondToComplaint,
+  ruleOnComplaint,
+  searchComplaints,
+} from './store.js';
+
+const errors = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  422: problemSchema,
+};
+const idParams = z.object({ id: z.string() });
+const tags = ['complaints'];
+
+export async function complaintRoutes(instance: FastifyInstance) {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const db = app.db;
+  for (const [kind, action] of complaintDeadlineActions) app.deadlineActions.set(kind, action);
+
+  const detail = async (request: FastifyRequest, id: string) => {
+    const { complaint, person } = await visibleComplaint(request, id);
+    return presentComplaint(app, person, complaint);
+  };
+
+  app.get(
+    '/api/complaints',
+    {
+      schema: {
+        tags,
+        summary:
+          'Complaints the caller may see, newest first: all for complaints staff and managers, escalated ones for the adjudicator, a provider’s own',
+        querystring: complaintQuery,
+        response: { 200: complaintListSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const person = authorise(request, 'complaints.list');
+      const { escalated, overdue, ...rest } = request.query;
+      return searchComplaints(db, complaintScope(person), {
+        ...rest,
+        escalated: escalated === undefined ? undefined : escalated === 'true',
+        overdue: overdue === undefined ? undefined : overdue === 'true',
+      });
+    },
+  );
+
+  app.post(
+    '/api/complaints',
+    {
+      schema: {
+        tags,
+        summary:
+          'Make a complaint about an inspection: a provider through the portal, or complaints staff recording a phone call or email (channel, complainant, day received)',
+        body: newComplaintBody,
+        response: { 201: complaintSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = await takeInComplaint(request, request.body);
+      return reply
+        .status(201)
+        .header('location', `/api/complaints/${id}`)
+        .send(await detail(request, id));
+    },
+  );
+
+  app.get(
+    '/api/complaints/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A complaint, with its investigation notes for the inspectorate and the adjudicator',
+        params: idParams,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => detail(request, request.params.id),
+  );
+
+  app.post(
+    '/api/complaints/:id/acknowledge',
+    {
+      schema: {
+        tags,
+        summary: 'Acknowledge a complaint (complaints staff)',
+        params: idParams,
+        body: acknowledgeBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'acknowledge');
+      await acknowledgeComplaint(db, person.id, complaint.id, app.clock.now(), request.body?.version);
+      return detail(request, complaint.id);
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/notes',
+    {
+      schema: {
+        tags,
+        summary: 'Add an investigation note (complaints staff)',
+        params: idParams,
+        body: noteBody,
+        response: { 201: z.object({ id: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'note');
+      const id = await addComplaintNote(db, person.id, complaint.id, request.body.note, app.clock.now());
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/outcome',
+    {
+      schema: {
+        tags,
+        summary:
+          'Respond to a complaint and close it: outcome, reasons and remedies (a re-inspection is planned; an apology and requests to change the report are sent)',
+        params: idParams,
+        body: responseBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'respond');
+      await respondToComplaint(db, person.id, complaint.id, request.body, app.clock.now());
+      return detail(request, complaint.id);
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/internal-review',
+    {
+      schema: {
+        tags,
+        summary:
+          'Ask for an internal review of how the complaint was handled (procedures before April 2024; within 15 working days of the response)',
+        params: idParams,
+        body: groundsBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'request-review');
+      await requestInternalReview(db, person.id, complaint.id, request.body.grounds, app.clock.now());
+      return detail(request, complaint.id);
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/internal-review/decision',
+    {
+      schema: {
+        tags,
+        summary: 'Decide an internal review (complaints staff)',
+        params: idParams,
+        body: findingBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'decide-review');
+      await decideInternalReview(db, person.id, complaint.id, request.body, app.clock.now());
+      return detail(request, complaint.id);
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/escalate',
+    {
+      schema: {
+        tags,
+        summary:
+          'Escalate a closed complaint to the independent adjudicator (ICASO): after the internal review where the procedure has one',
+        params: idParams,
+        body: groundsBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'escalate');
+      await escalateComplaint(db, person.id, complaint.id, request.body.grounds, app.clock.now());
+      return detail(request, complaint.id);
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/ruling',
+    {
+      schema: {
+        tags,
+        summary:
+          'ICASO’s ruling on how an escalated complaint was handled; it does not change the inspection',
+        params: idParams,
+        body: rulingBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'rule');
+      await ruleOnComplaint(db, person.id, complaint.id, request.body, app.clock.now());
+      return detail(request, complaint.id);
+    },
+  );
+
+  // ---- The periodic review of closed complaints ----
+
+  const reviewTags = ['complaint reviews'];
+
+  app.get(
+    '/api/complaint-reviews',
+    {
+      schema: {
+        tags: reviewTags,
+        summary: 'Samples of closed complaints drawn for external review (reviewers)',
+        response: { 200: reviewListSchema, ...errors },
+      },
+    },
+    async (request) => {
+      authorise(request, 'complaint-review.conduct');
+      return { items: await listReviews(db) };
+    },
+  );
+
+  app.post(
+    '/api/complaint-reviews',
+    {
+      schema: {
+        tags: reviewTags,
+        summary:
+          'Draw a reproducible random sample of complaints closed in a period (seeded; the seed is recorded)',
+        body: newReviewBody,
+        response: { 201: reviewSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const person = authorise(request, 'complaint-review.conduct');
+      const id = await drawReviewSample(db, person.id, request.body, app.clock.now());
+      return reply
+        .status(201)
+        .header('location', `/api/complaint-reviews/${id}`)
+        .send((await findReview(db, id))!);
+    },
+  );
+
+  app.get(
+    '/api/complaint-reviews/:id',
+    {
+      schema: {
+        tags: reviewTags,
+        summary: 'A sample with its complaints anonymised, and the findings recorded so far',
+        params: idParams,
+        response: { 200: reviewSchema, ...errors },
+      },
+    },
+    async (request) => {
+      authorise(request, 'complaint-review.conduct');
+      const review = await findReview(db, request.params.id);
+      if (!review) throw notFound();
+      return review;
+    },
+  );
+
+  app.post(
+    '/api/complaint-reviews/:id/findings',
+    {
+      schema: {
+        tags: reviewTags,
+        summary: 'Record the finding on one case of the sample',
+        params: idParams,
+        body: reviewFindingBody,
+        response: { 200: reviewSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const person = authorise(request, 'complaint-review.conduct');
+      const { case: caseNumber, ...finding } = request.body;
+      await recordReviewFinding(db, person.id, request.params.id, caseNumber, finding, app.clock.now());
+      return (await findReview(db, request.params.id))!;
+    },
+  );
+
+  await complaintPages(app);
+}

@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  postInspection2020,
+  postInspection2024April,
+  postInspection2024January,
+} from '../frameworks/procedures.js';
+import type { PostInspectionProcedure } from '../frameworks/types.js';
+import {
+  acknowledgementDue,
+  drawSample,
+  hashSeed,
+  internalReviewRequestDue,
+  mulberry32,
+  openSteps,
+  redact,
+  refusalFor,
+  responseDue,
+  responseProblems,
+  type ComplaintState,
+  type ComplaintStatus,
+} from './rules.js';
+
+function state(
+  status: ComplaintStatus,
+  procedure: PostInspectionProcedure,
+  closedOn: string | null = status === 'received' || status === 'acknowledged' ? null : '2024-06-21',
+): ComplaintState {
+  return {
+    status,
+    procedure,
+    closedOn,
+    acknowledgedOn: status === 'received' ? null : '2024-06-03',
+    reviewRequestedOn: ['review-requested', 'reviewed'].includes(status) ? '2024-06-24' : null,
+    escalatedOn: ['escalated', 'ruled'].includes(status) ? '2024-07-01' : null,
+  };
+}
+
+const today = '2024-06-24';
+
+describe('targets in working days', () => {
+  it('counts the acknowledgement, the reply and the review request over weekends and bank holidays', () => {
+    // Friday 20 December 2024: Christmas Day and Boxing Day are skipped.
+    expect(acknowledgementDue('2024-12-20')).toBe('2024-12-24');
+    expect(responseDue('2024-06-03')).toBe('2024-07-15');
+    expect(internalReviewRequestDue('2024-06-21')).toBe('2024-07-12');
+  });
+});
+
+describe('the stages of a complaint', () => {
+  it('acknowledges once, and responds only after acknowledging', () => {
+    expect(refusalFor('acknowledge', state('received', postInspection2024April), today)).toBeNull();
+    expect(refusalFor('respond', state('received', postInspection2024April), today)).toEqual({
+      status: 409,
+      field: 'status',
+      message: 'Acknowledge the complaint before responding to it',
+    });
+    expect(refusalFor('acknowledge', state('acknowledged', postInspection2024April), today)).toMatchObject({
+      status: 409,
+      message: 'The complaint was already acknowledged on 3 June 2024',
+    });
+    expect(refusalFor('respond', state('closed', postInspection2024April), today)?.message).toBe(
+      'The complaint was already responded to and closed on 21 June 2024',
+    );
+  });
+
+  it.each([postInspection2020, postInspection2024January])(
+    'under %s, goes closed → internal review → ICASO, never straight to ICASO',
+    (procedure) => {
+      expect(refusalFor('escalate', state('acknowledged', procedure), today)?.message).toMatch(
+        /only after it has been responded to and closed/,
+      );
+      expect(refusalFor('escalate', state('closed', procedure), today)?.message).toMatch(
+        /an internal review comes first/,
+      );
+      expect(refusalFor('request-review', state('closed', procedure), today)).toBeNull();
+      expect(refusalFor('escalate', state('review-requested', procedure), today)?.message).toBe(
+        'Wait for the outcome of the internal review before escalating to ICASO',
+      );
+      expect(refusalFor('decide-review', state('review-requested', procedure), today)).toBeNull();
+      expect(refusalFor('escalate', state('reviewed', procedure), today)).toBeNull();
+      expect(openSteps(state('reviewed', procedure), today)).toEqual(['note', 'escalate']);
+      expect(openSteps(state('escalated', procedure), today)).toEqual(['rule']);
+    },
+  );
+
+  it('from April 2024 goes straight from closed to ICASO and refuses an internal review', () => {
+    const closed = state('closed', postInspection2024April);
+    expect(refusalFor('escalate', closed, today)).toBeNull();
+    expect(refusalFor('request-review', closed, today)).toEqual({
+      status: 422,
+      field: 'procedure',
+      message:
+        'Under the post-inspection arrangements from April 2024 there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)',
+    });
+    expect(openSteps(closed, today)).toEqual(['note', 'escalate']);
+  });
+
+  it('refuses an internal review asked for more than 15 working days after the response', () => {
+    const closed = state('closed', postInspection2020, '2024-06-21');
+    expect(refusalFor('request-review', closed, '2024-07-12')).toBeNull();
+    expect(refusalFor('request-review', closed, '2024-07-15')).toEqual({
+      status: 422,
+      field: 'date',
+      message:
+        'An internal review had to be asked for by 12 July 2024, 15 working days after the response on 21 June 2024',
+    });
+  });
+
+  it('escalates once and rules once; an escalated record takes no more notes', () => {
+    expect(refusalFor('escalate', state('escalated', postInspection2024April), today)?.message).toBe(
+      'The complaint was escalated to ICASO on 1 July 2024',
+    );
+    expect(refusalFor('note', state('escalated', postInspection2024April), today)?.status).toBe(409);
+    expect(refusalFor('rule', state('ruled', postInspection2024April), today)?.message).toBe(
+      'ICASO has already ruled on this complaint',
+    );
+  });
+});
+
+describe('the response', () => {
+  const context = { today: '2024-06-24', inspectionTeamIds: ['lead', 'member'] };
+
+  it('gives remedies only for a complaint upheld at least in part', () => {
+    expect(responseProblems({ outcome: 'not-upheld', remedies: ['apology'] }, context)).toEqual([
+      { field: 'remedies', message: 'A complaint that is not upheld has no remedies' },
+    ]);
+    expect(responseProblems({ outcome: 'partly-upheld', remedies: ['apology'] }, context)).toEqual([]);
+  });
+
+  it('needs a re-inspection’s dates and an independent lead', () => {
+    expect(responseProblems({ outcome: 'upheld', remedies: ['re-inspection'] }, context)[0]?.field).toBe(
+      'reinspection.startDate',
+    );
+    expect(
+      responseProblems(
+        {
+          outcome: 'upheld',
+          remedies: ['re-inspection'],
+          reinspection: { startDate: '2024-06-20', endDate: '2024-06-19', leadInspectorId: 'member' },
+        },
+        context,
+      ).map((e) => e.field),
+    ).toEqual(['reinspection.startDate', 'reinspection.endDate', 'reinspection.leadInspectorId']);
+  });
+});
+
+describe('the sample for the periodic review', () => {
+  const population = Array.from({ length: 40 }, (_, i) => `complaint-${i}`);
+
+  it('is the same for the same seed and differs for another', () => {
+    const first = drawSample(population, 8, '2024-Q2');
+    expect(drawSample(population, 8, '2024-Q2')).toEqual(first);
+    expect(drawSample(population, 8, '2024-Q3')).not.toEqual(first);
+    expect(new Set(first).size).toBe(8);
+    expect(first.every((id) => population.includes(id))).toBe(true);
+  });
+
+  it('takes everything when the population is smaller than the sample', () => {
+    expect(drawSample(['a', 'b'], 5, 'x').sort()).toEqual(['a', 'b']);
+    expect(drawSample([], 5, 'x')).toEqual([]);
+    expect(() => drawSample(['a'], 0, 'x')).toThrow(RangeError);
+  });
+
+  it('draws distinct members of the population for any seed and size', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 1, max: 60 }), (seed, size) => {
+        const sample = drawSample(population, size, seed);
+        expect(sample).toHaveLength(Math.min(size, population.length));
+        expect(new Set(sample).size).toBe(sample.length);
+        expect(drawSample(population, size, seed)).toEqual(sample);
+      }),
+    );
+  });
+
+  it('rests on a generator that gives numbers in [0, 1) from a hashed seed', () => {
+    expect(hashSeed('abc')).toBe(hashSeed('abc'));
+    expect(hashSeed('abc')).not.toBe(hashSeed('abd'));
+    const random = mulberry32(42);
+    const numbers = Array.from({ length: 1000 }, random);
+    expect(numbers.every((n) => n >= 0 && n < 1)).toBe(true);
+    expect(mulberry32(42)()).toBe(numbers[0]);
+  });
+});
+
+describe('redaction', () => {
+  it('removes email addresses, phone numbers, the complainant’s name and the provider’s name', () => {
+    const text =
+      'Jane Smith (jane.smith@oakfield.example, 07700 900123) says the inspector at Oakfield House ignored Ms Smith. Call 020 7946 0000.';
+    expect(redact(text, { people: ['Jane Smith'], organisations: ['Oakfield House'] })).toBe(
+      '[name removed] ([email removed], [phone number removed]) says the inspector at [provider] ignored Ms [name removed]. Call [phone number removed].',
+    );
+  });
+
+  it('keeps ordinary words that happen to be part of a name written without a capital', () => {
+    expect(redact('The provider complained to Demo provider', { people: ['Demo provider'] })).toBe(
+      'The provider complained to [name removed]',
+    );
+    expect(redact('Nothing personal here', { people: [null, ''] })).toBe('Nothing personal here');
+  });
+
+  it('does not take a name out of the middle of another word', () => {
+    expect(redact('Anne and Annette', { people: ['Anne Lee'] })).toBe('[name removed] and Annette');
+  });
+});

@@ -1,0 +1,450 @@
+import { addWorkingDays, formatLongDate, type IsoDate } from '../calendar/working-days.js';
+import type { PostInspectionProcedure } from '../frameworks/types.js';
+import type { FieldError } from '../web/problem.js';
+
+/**
+ * How a complaint about an inspection is handled, from intake to the independent adjudicator, and how
+ * closed complaints are sampled and anonymised for the external review. Pure: no clock, no database.
+ */
+
+// ---- Catalogues ----
+
+export const COMPLAINT_STATUSES = {
+  received: 'Received',
+  acknowledged: 'Acknowledged',
+  closed: 'Responded to and closed',
+  'review-requested': 'Internal review requested',
+  reviewed: 'Internal review done',
+  escalated: 'Escalated to ICASO',
+  ruled: 'ICASO has ruled',
+} as const;
+export type ComplaintStatus = keyof typeof COMPLAINT_STATUSES;
+
+export const COMPLAINT_CHANNELS = {
+  portal: 'Provider portal',
+  phone: 'Phone',
+  email: 'Email',
+  'draft-response': 'Answer to the draft report',
+} as const;
+
+export const COMPLAINT_OUTCOMES = {
+  upheld: 'Upheld',
+  'partly-upheld': 'Partly upheld',
+  'not-upheld': 'Not upheld',
+} as const;
+export type ComplaintOutcome = keyof typeof COMPLAINT_OUTCOMES;
+
+export const REMEDIES = {
+  'report-amended': 'The report is amended',
+  'judgement-changed': 'A judgement is changed',
+  're-inspection': 'The provider is inspected again',
+  apology: 'An apology',
+} as const;
+export type Remedy = keyof typeof REMEDIES;
+
+/** What the internal review and the adjudicator find: both judge the handling, never the inspection. */
+export const HANDLING_FINDINGS = {
+  'handled-properly': 'The complaint was handled properly',
+  'not-handled-properly': 'The complaint was not handled properly',
+} as const;
+export type HandlingFinding = keyof typeof HANDLING_FINDINGS;
+
+/**
+ * The regulator's own targets, counted in working days. Replying within 30 working days and a request
+ * for an internal review within 15 working days of the reply come from the 2017 complaints guidance
+ * (DOMAIN.md); acknowledging within 2 working days is the service's own target.
+ */
+export const COMPLAINT_TARGETS = {
+  acknowledgement: 2,
+  response: 30,
+  internalReviewRequest: 15,
+} as const;
+
+export const COMPLAINT_DEADLINE_KINDS = {
+  acknowledgement: 'complaint.acknowledgement-overdue',
+  response: 'complaint.response-overdue',
+} as const;
+
+export function acknowledgementDue(receivedOn: IsoDate): IsoDate {
+  return addWorkingDays(receivedOn, COMPLAINT_TARGETS.acknowledgement);
+}
+
+export function responseDue(receivedOn: IsoDate): IsoDate {
+  return addWorkingDays(receivedOn, COMPLAINT_TARGETS.response);
+}
+
+/** The last day to ask for an internal review of a complaint answered on `respondedOn`. */
+export function internalReviewRequestDue(respondedOn: IsoDate): IsoDate {
+  return addWorkingDays(respondedOn, COMPLAINT_TARGETS.internalReviewRequest);
+}
+
+// ---- What may happen next ----
+
+export type ComplaintStep =
+  'acknowledge' | 'note' | 'respond' | 'request-review' | 'decide-review' | 'escalate' | 'rule';
+
+/** Where a complaint has got to, as the rules need it. */
+export interface ComplaintState {
+  status: ComplaintStatus;
+  procedure: PostInspectionProcedure;
+  /** The day in England the complaint was responded to and closed. */
+  closedOn: IsoDate | null;
+  acknowledgedOn: IsoDate | null;
+  reviewRequestedOn: IsoDate | null;
+  escalatedOn: IsoDate | null;
+}
+
+/** Why a step is refused: 409 for the wrong stage, 422 for what the procedure or the calendar forbids. */
+export interface Refusal extends FieldError {
+  status: 409 | 422;
+}
+
+const stage = (message: string): Refusal => ({ status: 409, field: 'status', message });
+
+/** Why `step` cannot be taken now (today is `today` in England), or null when it can. */
+export function refusalFor(step: ComplaintStep, state: ComplaintState, today: IsoDate): Refusal | null {
+  const { status, procedure } = state;
+  const escalatedWords = state.escalatedOn
+    ? `The complaint was escalated to ICASO on ${formatLongDate(state.escalatedOn)}`
+    : 'The complaint has been escalated to ICASO';
+  switch (step) {
+    case 'acknowledge':
+      if (status === 'received') return null;
+      return stage(
+        state.acknowledgedOn
+          ? `The complaint was already acknowledged on ${formatLongDate(state.acknowledgedOn)}`
+          : 'The complaint has already been acknowledged',
+      );
+    case 'note':
+      if (status === 'escalated' || status === 'ruled') {
+        return stage(`${escalatedWords}: its record is closed to new notes`);
+      }
+      return null;
+    case 'respond':
+      if (status === 'acknowledged') return null;
+      if (status === 'received') return stage('Acknowledge the complaint before responding to it');
+      return stage(
+        state.closedOn
+          ? `The complaint was already responded to and closed on ${formatLongDate(state.closedOn)}`
+          : 'The complaint has already been responded to',
+      );
+    case 'request-review': {
+      if (!procedure.internalReview) {
+        return {
+          status: 422,
+          field: 'procedure',
+          message: `Under the ${lowerFirst(procedure.name)} there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)`,
+        };
+      }
+      if (status === 'received' || status === 'acknowledged' || state.closedOn === null) {
+        return stage(
+          'An internal review can be asked for once the complaint has been responded to and closed',
+        );
+      }
+      if (status !== 'closed') {
+        return stage(
+          state.reviewRequestedOn
+            ? `An internal review was already asked for on ${formatLongDate(state.reviewRequestedOn)}`
+            : escalatedWords,
+        );
+      }
+      const due = internalReviewRequestDue(state.closedOn);
+      if (today > due) {
+        return {
+          status: 422,
+          field: 'date',
+          message: `An internal review had to be asked for by ${formatLongDate(due)}, ${COMPLAINT_TARGETS.internalReviewRequest} working days after the response on ${formatLongDate(state.closedOn)}`,
+        };
+      }
+      return null;
+    }
+    case 'decide-review':
+      if (status === 'review-requested') return null;
+      if (status === 'reviewed' || status === 'escalated' || status === 'ruled') {
+        return stage('The internal review has already been decided');
+      }
+      return stage('No internal review has been asked for');
+    case 'escalate':
+      if (status === 'escalated' || status === 'ruled') return stage(escalatedWords);
+      if (status === 'received' || status === 'acknowledged') {
+        return stage('A complaint can be escalated to ICASO only after it has been responded to and closed');
+      }
+      if (procedure.internalReview) {
+        if (status === 'closed') {
+          return stage(
+            `Under the ${lowerFirst(procedure.name)} an internal review comes first: ask for one before escalating to ICASO`,
+          );
+        }
+        if (status === 'review-requested') {
+          return stage('Wait for the outcome of the internal review before escalating to ICASO');
+        }
+        return null; // reviewed
+      }
+      return status === 'closed' ? null : stage('The complaint cannot be escalated at this stage');
+    case 'rule':
+      if (status === 'escalated') return null;
+      return stage('ICASO has already ruled on this complaint');
+  }
+}
+
+/** The steps open now, in the order they come. */
+export function openSteps(state: ComplaintState, today: IsoDate): ComplaintStep[] {
+  const steps: ComplaintStep[] = [
+    'acknowledge',
+    'note',
+    'respond',
+    'request-review',
+    'decide-review',
+    'escalate',
+    'rule',
+  ];
+  return steps.filter((step) => refusalFor(step, state, today) === null);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+// ---- The response ----
+
+export interface ResponseInput {
+  outcome: ComplaintOutcome;
+  remedies: readonly Remedy[];
+  reinspection?: { startDate: IsoDate; endDate: IsoDate; leadInspectorId: string } | null | undefined;
+}
+
+/**
+ * What is wrong with a response, against each field: remedies only follow a complaint upheld at least in
+ * part; a re-inspection needs its dates and a lead who was not on the inspection complained about.
+ */
+export function responseProblems(
+  input: ResponseInput,
+  context: { today: IsoDate; inspectionTeamIds: readonly string[] },
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (input.outcome === 'not-upheld' && input.remedies.length > 0) {
+    errors.push({ field: 'remedies', message: 'A complaint that is not upheld has no remedies' });
+  }
+  const wantsReinspection = input.remedies.includes('re-inspection');
+  if (wantsReinspection && !input.reinspection) {
+    errors.push({
+      field: 'reinspection.startDate',
+      message: 'Give the dates and the lead inspector of the re-inspection',
+    });
+  }
+  if (!wantsReinspection && input.reinspection) {
+    errors.push({ field: 'remedies', message: 'Choose re-inspection as a remedy to plan a re-inspection' });
+  }
+  if (wantsReinspection && input.reinspection) {
+    if (input.reinspection.startDate < context.today) {
+      errors.push({
+        field: 'reinspection.startDate',
+        message: `The re-inspection must start on or after today, ${formatLongDate(context.today)}`,
+      });
+    }
+    if (input.reinspection.endDate < input.reinspection.startDate) {
+      errors.push({
+        field: 'reinspection.endDate',
+        message: 'The last day must be the same as or after the first day',
+      });
+    }
+    if (context.inspectionTeamIds.includes(input.reinspection.leadInspectorId)) {
+      errors.push({
+        field: 'reinspection.leadInspectorId',
+        message: 'The re-inspection is led by an inspector who was not on the inspection complained about',
+      });
+    }
+  }
+  return errors;
+}
+
+// ---- The periodic review of closed complaints ----
+
+/** A 32-bit hash of the seed text (FNV-1a), so that any text can seed the sample. */
+export function hashSeed(seed: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of seed) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** mulberry32: a small, fast PRNG; the same seed gives the same numbers in [0, 1) on any machine. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random sample of `size` from the population (all of it when smaller), reproducible from the seed:
+ * the first `size` places of a Fisher–Yates shuffle. The population must come in a stable order.
+ */
+export function drawSample<T>(population: readonly T[], size: number, seed: string): T[] {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`The sample size must be a whole number of 1 or more, not ${size}`);
+  }
+  const items = [...population];
+  const random = mulberry32(hashSeed(seed));
+  const take = Math.min(size, items.length);
+  for (let i = 0; i < take; i++) {
+    const j = i + Math.floor(random() * (items.length - i));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items.slice(0, take);
+}
+
+/** What a redaction removes: people's names (the complainant's first), and organisations' names. */
+export interface RedactionTerms {
+  people: readonly (string | null | undefined)[];
+  organisations?: readonly (string | null | undefined)[];
+}
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+// UK numbers: 01234 567890, 07700 900123, +44 20 7946 0000, (020) 7946 0000.
+const PHONE = /(?:\+44\s?\(?0?\)?\s?|\(?\b0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b/g;
+const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame']);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function wordPattern(text: string, flags: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, flags);
+}
+
+/**
+ * Free text with personal details taken out: email addresses, phone numbers, each person's full name and
+ * the capitalised parts of it (so 'Ms Smith' goes as well as 'Jane Smith'), and organisations' names.
+ */
+export function redact(text: string, terms: RedactionTerms): string {
+  let result = text.replace(EMAIL, '[email removed]').replace(PHONE, '[phone number removed]');
+  const replacements: { pattern: RegExp; length: number; by: string }[] = [];
+  for (const name of terms.organisations ?? []) {
+    const trimmed = name?.trim();
+    if (trimmed && trimmed.length > 1) {
+      replacements.push({ pattern: wordPattern(trimmed, 'giu'), length: trimmed.length, by: '[provider]' });
+    }
+  }
+  for (const name of terms.people) {
+    const trimmed = name?.trim();
+    if (!trimmed) continue;
+    replacements.push({ pattern: wordPattern(trimmed, 'giu'), length: trimmed.length, by: '[name removed]' });
+    // Parts of a name written with a capital, as names are: not 'provider' in 'Demo provider'.
+    for (const part of trimmed.split(/[\s,]+/)) {
+      if (part.length < 2 || TITLES.has(part.toLowerCase().replace(/\.$/, ''))) continue;
+      if (part.charAt(0) !== part.charAt(0).toUpperCase() || part.charAt(0) === part.charAt(0).toLowerCase())
+        continue;
+      replacements.push({ pattern: wordPattern(part, 'gu'), length: part.length, by: '[name removed]' });
+    }
+  }
+  // Longest first, so that a full name goes as one.
+  replacements.sort((a, b) => b.length - a.length);
+  for (const { pattern, by } of replacements) result = result.replace(pattern, by);
+  return result;
+}
+
+// ---- Intake ----
+
+export interface IntakeRequest {
+  inspectionId: string;
+  summary: string;
+  channel?: 'portal' | 'phone' | 'email' | undefined;
+  complainantName?: string | undefined;
+  complainantEmail?: string | undefined;
+  receivedOn?: IsoDate | undefined;
+}
+
+/** Who is making the record: the provider itself, through the portal, or complaints staff on its behalf. */
+export type IntakeCaller = { kind: 'provider'; name: string; email: string } | { kind: 'staff' };
+
+export interface IntakeRecord {
+  inspectionId: string;
+  channel: 'portal' | 'phone' | 'email';
+  complainantName: string;
+  complainantEmail: string | null;
+  summary: string;
+  receivedOn: IsoDate;
+}
+
+/**
+ * The complaint to record, or what is wrong with the request: a provider complains through the portal
+ * as itself, today; complaints staff record a call or an email with who made it and when it came in.
+ */
+export function intake(
+  caller: IntakeCaller,
+  request: IntakeRequest,
+  inspection: { status: string; startDate: IsoDate },
+  today: IsoDate,
+): { record: IntakeRecord } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  if (inspection.status === 'planned') {
+    errors.push({
+      field: 'inspectionId',
+      message:
+        'This inspection has not started: a complaint about it can be made once inspectors have been on site',
+    });
+  }
+  if (caller.kind === 'provider') {
+    if (request.channel !== undefined && request.channel !== 'portal') {
+      errors.push({ field: 'channel', message: 'A provider makes a complaint through the portal' });
+    }
+    if (errors.length > 0) return { errors };
+    return {
+      record: {
+        inspectionId: request.inspectionId,
+        channel: 'portal',
+        complainantName: caller.name,
+        complainantEmail: caller.email,
+        summary: request.summary,
+        receivedOn: today,
+      },
+    };
+  }
+  const channel = request.channel;
+  if (channel === undefined) {
+    errors.push({ field: 'channel', message: 'Select how the complaint was made: phone or email' });
+  } else if (channel === 'portal') {
+    errors.push({
+      field: 'channel',
+      message: 'Complaints staff record complaints made by phone or email; a provider uses the portal itself',
+    });
+  }
+  const name = request.complainantName?.trim();
+  if (!name) errors.push({ field: 'complainantName', message: 'Enter the complainant’s name' });
+  const email = request.complainantEmail?.trim() || null;
+  if (channel === 'email' && !email) {
+    errors.push({ field: 'complainantEmail', message: 'Enter the email address the complaint came from' });
+  }
+  const receivedOn = request.receivedOn;
+  if (receivedOn === undefined) {
+    errors.push({ field: 'receivedOn', message: 'Enter the day the complaint was received' });
+  } else if (receivedOn > today) {
+    errors.push({
+      field: 'receivedOn',
+      message: 'The day the complaint was received must be today or in the past',
+    });
+  } else if (receivedOn < inspection.startDate) {
+    errors.push({
+      field: 'receivedOn',
+      message: `The complaint cannot have been received before the inspection started on ${formatLongDate(inspection.startDate)}`,
+    });
+  }
+  if (errors.length > 0) return { errors };
+  return {
+    record: {
+      inspectionId: request.inspectionId,
+      channel: channel as 'phone' | 'email',
+      complainantName: name!,
+      complainantEmail: email,
+      summary: request.summary,
+      receivedOn: receivedOn!,
+    },
+  };
+}

@@ -1,0 +1,435 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { today } from '../clock.js';
+import { hasOpenComplaint } from '../complaints/store.js';
+import type { ResponseRoute } from '../frameworks/types.js';
+import { resourceOf, visibleInspection } from '../inspections/routes.js';
+import { inspectionRecord, type Inspection } from '../inspections/store.js';
+import { can, providerScope } from '../people/policy.js';
+import { PROVIDER_TYPES } from '../providers/rules.js';
+import { authorise, requirePerson } from '../web/access.js';
+import { formOptional, formText, type FormBody } from '../web/forms.js';
+import { paginationFor, queryString } from '../web/pagination.js';
+import { fieldErrorsOf, notFound, Problem, type FieldError } from '../web/problem.js';
+import { narrativeParagraphs } from './pdf.js';
+import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './reading.js';
+import { carriesPoints, inspectionDates, RESPONSE_ROUTES } from './rules.js';
+import { amendBody, decisionBody, GRADES, issueBody, responseBody, searchQuery } from './schemas.js';
+import {
+  amendNarrative,
+  decidePoint,
+  finaliseReport,
+  issueDraft,
+  localAuthoritiesWithReports,
+  publishReport,
+  reportOfInspection,
+  respondToDraft,
+  searchPublishedReports,
+  unpublishedReports,
+  type Report,
+} from './store.js';
+
+const hidden = { schema: { hide: true } };
+const view = (name: string) => `reports/views/${name}.njk`;
+
+/** Rows of passage and comment offered on the response form; rows left empty are left out. */
+export const POINT_ROWS = 5;
+
+const BANNERS: Record<string, string> = {
+  issued: 'The draft report has been issued and the provider told',
+  amended: 'The narrative has been amended: a new version is saved and the earlier ones kept',
+  decided: 'Decision recorded',
+  finalised: 'The report is final and the provider has been told',
+  published: 'The report is published',
+};
+
+interface FormState {
+  status?: number;
+  errors?: FieldError[];
+  posted?: { form: string; values: Record<string, unknown> };
+}
+
+const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+function bannerFor(request: FastifyRequest): string | null {
+  const saved = (request.query as { saved?: unknown }).saved;
+  return typeof saved === 'string' && Object.hasOwn(BANNERS, saved) ? BANNERS[saved]! : null;
+}
+
+/**
+ * A refusal shown on its form: each error against the form field it names (`place` maps the API's
+ * field names to the page's ids); anything that is not a refusal is thrown on.
+ */
+function refusalOnForm(
+  error: unknown,
+  place: (field: string) => string,
+): Required<Omit<FormState, 'posted'>> {
+  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+  const errors = error.errors.length > 0 ? error.errors : [{ field: '', message: error.detail }];
+  return { status: error.status, errors: errors.map((e) => ({ field: place(e.field), message: e.message })) };
+}
+
+/** Errors of a form that failed its schema, against the page's ids. */
+function invalidForm<T>(parsed: z.ZodSafeParseResult<T>, place: (field: string) => string) {
+  if (parsed.success) return null;
+  return {
+    status: 400,
+    errors: fieldErrorsOf(parsed.error).map((e) => ({ field: place(e.field), message: e.message })),
+  };
+}
+
+/** Places an error on one of `fields`, or the first of them; `key` tells apart forms repeated per item. */
+const placeOn =
+  (fields: string[], key?: string) =>
+  (field: string): string => {
+    const base = field.split('.')[0]!;
+    const placed = fields.includes(base) ? base : fields[0]!;
+    return key ? `${placed}-${key}` : placed;
+  };
+
+function routeChoices(report: Report, checked: string | undefined) {
+  return report.procedure.responseRoutes.map((route) => ({
+    value: route,
+    text: RESPONSE_ROUTES[route],
+    checked: route === checked || report.procedure.responseRoutes.length === 1,
+  }));
+}
+
+export async function reportPages(app: FastifyInstance) {
+  const db = app.db;
+
+  // ---- Public search ----
+
+  app.get('/reports', hidden, async (request, reply) => {
+    const person = request.person;
+    const raw = Object.fromEntries(
+      Object.entries(request.query as Record<string, unknown>).filter(
+        ([, value]) => typeof value === 'string' && value !== '',
+      ),
+    );
+    const parsed = searchQuery.safeParse(raw);
+    const search = parsed.success ? parsed.data : searchQuery.parse({});
+    const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
+    const scope = providerScope(person);
+    const [result, localAuthorities, unpublished] = await Promise.all([
+      searchPublishedReports(db, search),
+      localAuthoritiesWithReports(db),
+      unpublishedReports(db, scope),
+    ]);
+    const keep = {
+      q: search.q,
+      type: search.type,
+      localAuthority: search.localAuthority,
+      grade: search.grade,
+    };
+    const on = today(app.clock);
+    return reply.page(view('search'), {
+      title: 'Inspection reports',
+      search: keep,
+      result,
+      errors,
+      providerTypes: PROVIDER_TYPES,
+      localAuthorities,
+      grades: GRADES,
+      filtered: Boolean(search.q || search.type || search.localAuthority || search.grade),
+      pagination: paginationFor(
+        result.page,
+        result.totalPages,
+        (n) => `/reports${queryString({ ...keep, page: n })}`,
+      ),
+      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
+      to: Math.min(result.page * result.pageSize, result.total),
+      staff: scope.kind === 'all',
+      unpublished: unpublished.map((r) => ({
+        ...r,
+        dates: inspectionDates(r),
+        awaitingResponse: r.status === 'draft' && !r.responded && on <= r.responseDue,
+      })),
+    });
+  });
+
+  // ---- One report ----
+
+  app.get('/reports/:id', hidden, async (request, reply) => {
+    const report = await readableReport(request, idOf(request));
+    const person = request.person;
+    const on = today(app.clock);
+    return reply.page(view('report'), {
+      title: `Inspection report: ${report.content.provider.name}`,
+      report,
+      dates: inspectionDates(report.content),
+      paragraphs: narrativeParagraphs(report.narrative),
+      follow: mayFollowReport(person, report),
+      staff: can(person, 'inspection.read-records'),
+      canRespond:
+        can(person, 'report.respond', { providerId: report.providerId }) &&
+        report.status === 'draft' &&
+        !report.response &&
+        on <= report.responseDue,
+    });
+  });
+
+  app.get('/reports/:id/pdf', hidden, async (request, reply) => sendReportPdf(request, reply, idOf(request)));
+
+  // ---- The provider's response to the draft ----
+
+  /** The draft a provider user answers; anyone else is refused. */
+  async function draftToAnswer(request: FastifyRequest, id: string) {
+    // Signed out (say, from the link in the email), the provider is asked to sign in and brought back.
+    requirePerson(request);
+    const report = await readableReport(request, id);
+    const person = authorise(request, 'report.respond', { providerId: report.providerId });
+    return { report, person };
+  }
+
+  async function respondPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    report: Report,
+    state: FormState = {},
+  ) {
+    const on = today(app.clock);
+    const values = (state.posted?.values ?? {}) as Record<string, string | undefined>;
+    const rows = Array.from({ length: POINT_ROWS }, (_, index) => {
+      const n = index + 1;
+      return {
+        n,
+        passage: values[`points-${n}-passage`] ?? '',
+        comment: values[`points-${n}-comment`] ?? '',
+      };
+    });
+    return reply.page(
+      view('respond'),
+      {
+        title: 'Respond to the draft report',
+        report,
+        dates: inspectionDates(report.content),
+        open: report.status === 'draft' && on <= report.responseDue,
+        routes: routeChoices(report, values.route),
+        pointRoutes: report.procedure.responseRoutes.filter(carriesPoints),
+        rows,
+        summary: values.summary ?? '',
+        errors: state.errors ?? [],
+      },
+      state.status ?? 200,
+    );
+  }
+
+  app.get('/reports/:id/respond', hidden, async (request, reply) => {
+    const { report } = await draftToAnswer(request, idOf(request));
+    if (report.response) return reply.redirect(`/reports/${report.id}/respond/confirmation`, 303);
+    return respondPage(request, reply, report);
+  });
+
+  app.post('/reports/:id/respond', hidden, async (request, reply) => {
+    const { report, person } = await draftToAnswer(request, idOf(request));
+    const form = request.body as FormBody;
+    const route = formOptional(form, 'route') ?? '';
+    // The rows filled in, in order; an error on the n-th point sent belongs to the row it came from.
+    const filled: { row: number; passage: string; comment: string }[] = [];
+    for (let n = 1; n <= POINT_ROWS; n++) {
+      const passage = formText(form, `points-${n}-passage`)?.trim() ?? '';
+      const comment = formText(form, `points-${n}-comment`)?.trim() ?? '';
+      if (passage || comment) filled.push({ row: n, passage, comment });
+    }
+    const withPoints = carriesPoints(route as ResponseRoute);
+    const input = {
+      route,
+      ...(route && withPoints
+        ? { points: filled.map(({ passage, comment }) => ({ passage, comment })) }
+        : {}),
+      ...(route === 'formal-complaint' ? { summary: formText(form, 'summary') ?? '' } : {}),
+    };
+    const place = (field: string): string => {
+      const point = /^points\.(\d+)\.(passage|comment)$/.exec(field);
+      if (point) return `points-${filled[Number(point[1])]?.row ?? 1}-${point[2]}`;
+      if (field.startsWith('points')) return 'points-1-passage';
+      if (field === 'summary') return 'summary';
+      return 'route';
+    };
+    const parsed = responseBody.safeParse(input);
+    const refused = invalidForm(parsed, place);
+    if (refused)
+      return respondPage(request, reply, report, { ...refused, posted: { form: 'respond', values: form } });
+    try {
+      const { complaint } = await respondToDraft(db, app.clock, person, report.id, parsed.data!);
+      const reference = complaint ? `?reference=${encodeURIComponent(complaint.reference)}` : '';
+      return reply.redirect(`/reports/${report.id}/respond/confirmation${reference}`, 303);
+    } catch (error) {
+      const state = refusalOnForm(error, place);
+      return respondPage(request, reply, report, { ...state, posted: { form: 'respond', values: form } });
+    }
+  });
+
+  app.get('/reports/:id/respond/confirmation', hidden, async (request, reply) => {
+    const { report } = await draftToAnswer(request, idOf(request));
+    if (!report.response) return reply.redirect(`/reports/${report.id}/respond`, 303);
+    const reference = (request.query as { reference?: unknown }).reference;
+    return reply.page(view('respond-confirmation'), {
+      title: 'Response sent',
+      report,
+      response: report.response,
+      routeText: RESPONSE_ROUTES[report.response.route],
+      reference: typeof reference === 'string' && /^C-[0-9A-F]{8}$/.test(reference) ? reference : null,
+    });
+  });
+
+  // ---- The inspection team's report section ----
+
+  async function teamPage(request: FastifyRequest, reply: FastifyReply, id: string, state: FormState = {}) {
+    const inspection = await visibleInspection(request, id);
+    const person = requirePerson(request);
+    // The report's working side belongs to the inspectorate; providers answer on the report's own pages.
+    if (!can(person, 'inspection.read-records')) throw notFound();
+    const resource = resourceOf(inspection);
+    const report = await reportOfInspection(db, inspection.id);
+    const record = report ? null : await inspectionRecord(db, inspection.id);
+    let timeline: ReturnType<typeof inspectionTimeline> | null = null;
+    try {
+      timeline = inspectionTimeline(inspection, report);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+    }
+    const points = report?.response?.points ?? [];
+    return reply.page(
+      view('team'),
+      {
+        title: 'Report',
+        inspection,
+        record,
+        report,
+        timeline,
+        paragraphs: report ? narrativeParagraphs(report.narrative) : [],
+        routeText: report?.response ? RESPONSE_ROUTES[report.response.route] : null,
+        undecided: points.filter((p) => p.decision === null).length,
+        issuable: !report && (inspection.status === 'feedback-given' || inspection.status === 'completed'),
+        canIssue: can(person, 'report.issue', resource),
+        canDecide: can(person, 'report.decide-points', resource),
+        canPublish: can(person, 'report.publish'),
+        complaintOpen: report?.status === 'final' ? await hasOpenComplaint(db, inspection.id) : false,
+        versions: (report?.versions ?? [])
+          .map((v) => ({ ...v, paragraphs: narrativeParagraphs(v.narrative) }))
+          .reverse(),
+        draftStep: timeline?.steps.find((s) => s.id === 'draft-report') ?? null,
+        responseStep: timeline?.steps.find((s) => s.id === 'response') ?? null,
+        banner: bannerFor(request),
+        errors: state.errors ?? [],
+        posted: state.posted ?? null,
+      },
+      state.status ?? 200,
+    );
+  }
+
+  /** The report of an inspection for a change by the team, or 404. */
+  async function teamReport(
+    request: FastifyRequest,
+    id: string,
+  ): Promise<{ inspection: Inspection; report: Report }> {
+    const inspection = await visibleInspection(request, id);
+    const report = await reportOfInspection(db, inspection.id);
+    if (!report) throw notFound();
+    return { inspection, report };
+  }
+
+  const reportUrl = (inspectionId: string, saved: string) =>
+    `/inspections/${inspectionId}/report?saved=${saved}`;
+
+  app.get('/inspections/:id/report', hidden, async (request, reply) =>
+    teamPage(request, reply, idOf(request)),
+  );
+
+  app.post('/inspections/:id/report', hidden, async (request, reply) => {
+    const inspection = await visibleInspection(request, idOf(request));
+    const person = authorise(request, 'report.issue', resourceOf(inspection));
+    const form = request.body as FormBody;
+    const place = placeOn(['narrative']);
+    const parsed = issueBody.safeParse({ narrative: formText(form, 'narrative') });
+    const posted = { form: 'issue', values: form };
+    const refused = invalidForm(parsed, place);
+    if (refused) return teamPage(request, reply, inspection.id, { ...refused, posted });
+    try {
+      const record = await inspectionRecord(db, inspection.id);
+      if (!record) throw notFound();
+      await issueDraft(db, app.clock, person.id, record, parsed.data!.narrative);
+    } catch (error) {
+      return teamPage(request, reply, inspection.id, { ...refusalOnForm(error, place), posted });
+    }
+    return reply.redirect(reportUrl(inspection.id, 'issued'), 303);
+  });
+
+  app.post('/inspections/:id/report/versions', hidden, async (request, reply) => {
+    const { inspection, report } = await teamReport(request, idOf(request));
+    const person = authorise(request, 'report.issue', resourceOf(inspection));
+    const form = request.body as FormBody;
+    const place = placeOn(['narrative', 'note']);
+    const version = Number(formText(form, 'version'));
+    const parsed = amendBody.safeParse({
+      narrative: formText(form, 'narrative'),
+      note: formText(form, 'note'),
+      version: Number.isInteger(version) && version > 0 ? version : undefined,
+    });
+    const posted = { form: 'amend', values: form };
+    const refused = invalidForm(parsed, place);
+    if (refused) return teamPage(request, reply, inspection.id, { ...refused, posted });
+    try {
+      await amendNarrative(db, app.clock, person.id, report.id, parsed.data!);
+    } catch (error) {
+      return teamPage(request, reply, inspection.id, { ...refusalOnForm(error, place), posted });
+    }
+    return reply.redirect(reportUrl(inspection.id, 'amended'), 303);
+  });
+
+  app.post('/inspections/:id/report/points/:pointId', hidden, async (request, reply) => {
+    const { pointId } = request.params as { pointId: string };
+    const { inspection, report } = await teamReport(request, idOf(request));
+    const person = authorise(request, 'report.decide-points', resourceOf(inspection));
+    if (!report.response?.points.some((p) => p.id === pointId)) throw notFound();
+    const form = request.body as FormBody;
+    const place = placeOn(['decision', 'reason'], pointId);
+    const parsed = decisionBody.safeParse({
+      decision: formOptional(form, 'decision'),
+      reason: formText(form, 'reason'),
+    });
+    const posted = { form: `decide-${pointId}`, values: form };
+    const refused = invalidForm(parsed, place);
+    if (refused) return teamPage(request, reply, inspection.id, { ...refused, posted });
+    try {
+      await decidePoint(db, app.clock, person.id, report.id, pointId, parsed.data!);
+    } catch (error) {
+      return teamPage(request, reply, inspection.id, { ...refusalOnForm(error, place), posted });
+    }
+    return reply.redirect(`${reportUrl(inspection.id, 'decided')}#point-${pointId}`, 303);
+  });
+
+  app.post('/inspections/:id/report/finalise', hidden, async (request, reply) => {
+    const { inspection, report } = await teamReport(request, idOf(request));
+    const person = authorise(request, 'report.decide-points', resourceOf(inspection));
+    try {
+      await finaliseReport(db, app.clock, person.id, report.id);
+    } catch (error) {
+      return teamPage(
+        request,
+        reply,
+        inspection.id,
+        refusalOnForm(error, () => 'finalise'),
+      );
+    }
+    return reply.redirect(reportUrl(inspection.id, 'finalised'), 303);
+  });
+
+  app.post('/inspections/:id/report/publish', hidden, async (request, reply) => {
+    const { inspection, report } = await teamReport(request, idOf(request));
+    const person = authorise(request, 'report.publish');
+    try {
+      await publishReport(db, app.clock, person.id, report.id);
+    } catch (error) {
+      return teamPage(
+        request,
+        reply,
+        inspection.id,
+        refusalOnForm(error, () => 'publish'),
+      );
+    }
+    return reply.redirect(reportUrl(inspection.id, 'published'), 303);
+  });
+}

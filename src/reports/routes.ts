@@ -1,0 +1,274 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { resourceOf, visibleInspection } from '../inspections/routes.js';
+import { inspectionRecord } from '../inspections/store.js';
+import { authorise } from '../web/access.js';
+import { notFound, problemSchema } from '../web/problem.js';
+import { reportPages } from './pages.js';
+import {
+  inspectionTimeline,
+  mayFollowReport,
+  presentReport,
+  readableReport,
+  reportWithInspection,
+  sendReportPdf,
+} from './reading.js';
+import { PRESUME_ACCURATE, RESPONSE_REMINDER } from './rules.js';
+import {
+  amendBody,
+  decisionBody,
+  inspectionTimelineSchema,
+  issueBody,
+  pointSchema,
+  reportSchema,
+  reportSummarySchema,
+  responseBody,
+  responseSchema,
+  searchQuery,
+} from './schemas.js';
+import {
+  amendNarrative,
+  decidePoint,
+  finaliseReport,
+  findReport,
+  issueDraft,
+  presumeAccurate,
+  publishReport,
+  remindToRespond,
+  reportOfInspection,
+  respondToDraft,
+  searchPublishedReports,
+} from './store.js';
+
+const errors = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  422: problemSchema,
+};
+const tags = ['reports'];
+const idParams = z.object({ id: z.string() });
+
+export async function reportRoutes(instance: FastifyInstance) {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
+  const db = app.db;
+  app.deadlineActions.set(RESPONSE_REMINDER, remindToRespond);
+  app.deadlineActions.set(PRESUME_ACCURATE, presumeAccurate);
+
+  app.get(
+    '/api/reports',
+    {
+      schema: {
+        tags,
+        summary: 'Search published inspection reports (no sign-in needed)',
+        security: [],
+        querystring: searchQuery,
+        response: {
+          200: z.object({
+            items: z.array(reportSummarySchema),
+            page: z.number().int(),
+            pageSize: z.number().int(),
+            total: z.number().int(),
+            totalPages: z.number().int(),
+          }),
+          400: problemSchema,
+        },
+      },
+    },
+    async (request) => searchPublishedReports(db, request.query),
+  );
+
+  app.get(
+    '/api/reports/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'A report: anyone once published; before that the inspectorate and the provider’s own users, with its versions and the provider’s response',
+        security: [],
+        params: idParams,
+        response: { 200: reportSchema, 404: problemSchema },
+      },
+    },
+    async (request) => presentReport(request.person, await readableReport(request, request.params.id)),
+  );
+
+  app.get(
+    '/api/reports/:id/pdf',
+    {
+      schema: {
+        tags,
+        summary: 'A report as PDF, with the same access as the report',
+        security: [],
+        params: idParams,
+        response: { 404: problemSchema },
+      },
+    },
+    async (request, reply) => sendReportPdf(request, reply, request.params.id),
+  );
+
+  app.get(
+    '/api/inspections/:id/report',
+    {
+      schema: {
+        tags,
+        summary: 'The report of an inspection, once its draft is issued',
+        params: idParams,
+        response: { 200: reportSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      const report = await reportOfInspection(db, inspection.id);
+      if (!report || !mayFollowReport(request.person, report)) throw notFound();
+      return presentReport(request.person, report);
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/report',
+    {
+      schema: {
+        tags,
+        summary:
+          'Issue the draft report (the inspection team or a manager, after the feedback): version 1, the response deadline, and the provider told',
+        params: idParams,
+        body: issueBody,
+        response: { 201: reportSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      const person = authorise(request, 'report.issue', resourceOf(inspection));
+      const record = await inspectionRecord(db, inspection.id);
+      if (!record) throw notFound();
+      const id = await issueDraft(db, app.clock, person.id, record, request.body.narrative);
+      return reply
+        .status(201)
+        .header('location', `/api/reports/${id}`)
+        .send(presentReport(person, (await findReport(db, id))!));
+    },
+  );
+
+  app.get(
+    '/api/inspections/:id/timeline',
+    {
+      schema: {
+        tags,
+        summary:
+          'The steps after an inspection with each deadline under its procedure, and what happened when',
+        params: idParams,
+        response: { 200: inspectionTimelineSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      return inspectionTimeline(inspection, await reportOfInspection(db, inspection.id));
+    },
+  );
+
+  app.post(
+    '/api/reports/:id/versions',
+    {
+      schema: {
+        tags,
+        summary: 'Amend the narrative of a draft: a new version, the earlier ones kept',
+        params: idParams,
+        body: amendBody,
+        response: { 201: z.object({ id: z.uuid(), version: z.number().int() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { report, resource } = await reportWithInspection(request, request.params.id);
+      const person = authorise(request, 'report.issue', resource);
+      const version = await amendNarrative(db, app.clock, person.id, report.id, request.body);
+      return reply.status(201).send({ id: report.id, version });
+    },
+  );
+
+  app.post(
+    '/api/reports/:id/response',
+    {
+      schema: {
+        tags,
+        summary:
+          'Answer the draft (the provider’s users), by a route its procedure allows, before the deadline: points quoting the report, or a formal complaint',
+        params: idParams,
+        body: responseBody,
+        response: {
+          201: responseSchema.extend({
+            complaint: z.object({ id: z.uuid(), reference: z.string() }).nullable(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const report = await readableReport(request, request.params.id);
+      const person = authorise(request, 'report.respond', { providerId: report.providerId });
+      const { response, complaint } = await respondToDraft(db, app.clock, person, report.id, request.body);
+      return reply.status(201).send({ ...response, complaint });
+    },
+  );
+
+  app.post(
+    '/api/reports/:id/points/:pointId',
+    {
+      schema: {
+        tags,
+        summary:
+          'Decide a point of the provider’s response (the inspection team or a manager), with the reason; an accepted point may amend the narrative',
+        params: z.object({ id: z.string(), pointId: z.string() }),
+        body: decisionBody,
+        response: { 200: pointSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { report, resource } = await reportWithInspection(request, request.params.id);
+      const person = authorise(request, 'report.decide-points', resource);
+      return decidePoint(db, app.clock, person.id, report.id, request.params.pointId, request.body);
+    },
+  );
+
+  app.post(
+    '/api/reports/:id/finalise',
+    {
+      schema: {
+        tags,
+        summary:
+          'Finalise the report: refused while a point is undecided, or while the provider may still respond',
+        params: idParams,
+        response: { 200: reportSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { report, resource } = await reportWithInspection(request, request.params.id);
+      const person = authorise(request, 'report.decide-points', resource);
+      await finaliseReport(db, app.clock, person.id, report.id);
+      return presentReport(person, (await findReport(db, report.id))!);
+    },
+  );
+
+  app.post(
+    '/api/reports/:id/publish',
+    {
+      schema: {
+        tags,
+        summary: 'Publish a final report (managers); refused while a complaint about the inspection is open',
+        params: idParams,
+        response: { 200: reportSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const report = await readableReport(request, request.params.id);
+      const person = authorise(request, 'report.publish');
+      await publishReport(db, app.clock, person.id, report.id);
+      return presentReport(person, (await findReport(db, report.id))!);
+    },
+  );
+
+  await reportPages(app);
+}
