@@ -16,7 +16,12 @@ const KIND_LABELS: Record<string, string> = {
   'day-after.outcome-overdue': 'Call the provider and record the outcome',
   'report.response-reminder': 'Remind the provider to answer the draft report',
   'report.presume-accurate': 'Draft report presumed accurate unless answered',
+  'inspection.draft-report-overdue': 'Issue the draft report',
+  'inspection.final-report-overdue': 'Finalise the report',
 };
+
+/** Deadlines that, once they have acted, stay on the dashboard as overdue until resolved. */
+const FLAG_KINDS = ['inspection.draft-report-overdue', 'inspection.final-report-overdue'];
 
 const TEAMS: Record<string, string> = {
   complaint: 'Complaints',
@@ -108,7 +113,15 @@ export async function dueAndOverdue(db: Db, now: Date, team?: string) {
     .limit(1000)
     .execute();
   const flagged = await flaggedComplaints(db);
-  const subjects = await subjectsOf(db, [...new Set(pending.map((d) => d.subject_id))]);
+  const raised = await db
+    .selectFrom('deadlines')
+    .select(['id', 'kind', 'subject_id', 'due_at'])
+    .where('status', '=', 'done')
+    .where('kind', 'in', FLAG_KINDS)
+    .orderBy('due_at')
+    .limit(1000)
+    .execute();
+  const subjects = await subjectsOf(db, [...new Set([...pending, ...raised].map((d) => d.subject_id))]);
   const dueBy = (at: Date) => englishDate(new Date(at.getTime() - 1));
   const items: DueItem[] = [
     ...flagged.map((f) => ({
@@ -122,7 +135,10 @@ export async function dueAndOverdue(db: Db, now: Date, team?: string) {
       flagged: true,
       subject: { id: f.complaintId, label: `Complaint ${f.reference}`, href: `/complaints/${f.complaintId}` },
     })),
-    ...pending.map((d) => {
+    ...[
+      ...raised.map((d) => ({ ...d, flagged: true })),
+      ...pending.map((d) => ({ ...d, flagged: false })),
+    ].map((d) => {
       const at = new Date(d.due_at);
       return {
         id: d.id,
@@ -131,8 +147,8 @@ export async function dueAndOverdue(db: Db, now: Date, team?: string) {
         team: teamOf(d.kind),
         dueAt: at.toISOString(),
         dueBy: dueBy(at),
-        overdue: at.getTime() < now.getTime(),
-        flagged: false,
+        overdue: d.flagged || at.getTime() < now.getTime(),
+        flagged: d.flagged,
         subject: subjects.get(d.subject_id) ?? { id: d.subject_id, label: d.subject_id, href: null },
       };
     }),

@@ -41,6 +41,20 @@ export async function cancelDeadline(trx: Trx | Db, kind: string, subjectId: str
     .execute();
 }
 
+/**
+ * What a flag waited for has happened: a pending deadline will not act, and one that has already acted
+ * (flagged something overdue) stops showing as overdue.
+ */
+export async function resolveFlag(trx: Trx | Db, kind: string, subjectId: string): Promise<void> {
+  await trx
+    .updateTable('deadlines')
+    .set({ status: 'cancelled' })
+    .where('kind', '=', kind)
+    .where('subject_id', '=', subjectId)
+    .where('status', 'in', ['pending', 'done'])
+    .execute();
+}
+
 export interface SweepResult {
   done: number;
   failed: number;

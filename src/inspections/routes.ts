@@ -34,6 +34,9 @@ import {
   createInspection,
   declareConflict,
   declareIncomplete,
+  DRAFT_REPORT_OVERDUE,
+  FINAL_REPORT_OVERDUE,
+  reportOverdueAction,
   findInspection,
   giveFeedback,
   giveJudgement,
@@ -108,6 +111,8 @@ export function presentRecord(person: Person | null, record: InspectionRecord) {
 export async function inspectionRoutes(instance: FastifyInstance) {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const db = app.db;
+  app.deadlineActions.set(DRAFT_REPORT_OVERDUE, reportOverdueAction('draft'));
+  app.deadlineActions.set(FINAL_REPORT_OVERDUE, reportOverdueAction('final'));
 
   app.get(
     '/api/inspections',

@@ -2,6 +2,9 @@ import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
+import { englishDate, endOfEnglishDay } from '../clock.js';
+import { scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
+import { queueMessage } from '../messages/store.js';
 import {
   frameworkById,
   gradeById,
@@ -10,6 +13,7 @@ import {
   overallGrade,
   regulationById,
   RuleError,
+  timeline,
 } from '../frameworks/rules.js';
 import type { ProviderScope } from '../people/policy.js';
 import { conflict, invalid, notFound, unprocessable, type FieldError } from '../web/problem.js';
@@ -1376,7 +1380,63 @@ export async function giveFeedback(
       })
       .execute();
     await setStatus(trx, actorId, row, 'feedback-given');
+    await scheduleReportDeadlines(trx, row.framework_id, row.end_date, inspectionId);
   });
+}
+
+/** The regulator's own dates for the report, flagged to staff when missed. */
+export const DRAFT_REPORT_OVERDUE = 'inspection.draft-report-overdue';
+export const FINAL_REPORT_OVERDUE = 'inspection.final-report-overdue';
+
+async function scheduleReportDeadlines(trx: Trx, frameworkId: string, endDate: string, inspectionId: string) {
+  let dates;
+  try {
+    dates = timeline(frameworkId, endDate);
+  } catch (error) {
+    // Inspections before the first post-inspection procedure have no such dates.
+    if (error instanceof RuleError) return;
+    throw error;
+  }
+  await scheduleDeadline(trx, DRAFT_REPORT_OVERDUE, inspectionId, endOfEnglishDay(dates.draftReportDue));
+  await scheduleDeadline(trx, FINAL_REPORT_OVERDUE, inspectionId, endOfEnglishDay(dates.finalReportDue));
+}
+
+/**
+ * When the draft (or final) report is late, the lead inspector and the managers are told. The flag is
+ * resolved when the report is issued (or finalised); if it already was, there is nothing to say.
+ */
+export function reportOverdueAction(which: 'draft' | 'final'): DeadlineAction {
+  return async (trx, inspectionId, dueAt) => {
+    const report = await trx
+      .selectFrom('reports')
+      .select('status')
+      .where('inspection_id', '=', inspectionId)
+      .executeTakeFirst();
+    if (which === 'draft' ? report !== undefined : report !== undefined && report.status !== 'draft') return;
+    const inspection = await trx
+      .selectFrom('inspections as i')
+      .innerJoin('providers as p', 'p.id', 'i.provider_id')
+      .innerJoin('people as l', 'l.id', 'i.lead_inspector_id')
+      .select(['p.name as provider', 'l.email as lead', 'i.end_date'])
+      .where('i.id', '=', inspectionId)
+      .executeTakeFirst();
+    if (!inspection) return;
+    const managers = await trx
+      .selectFrom('people')
+      .select('email')
+      .where('active', '=', true)
+      .where(sql<boolean>`'manager' = any(roles)`)
+      .execute();
+    const due = englishDate(new Date(dueAt.getTime() - 1));
+    for (const recipient of new Set([inspection.lead, ...managers.map((m) => m.email)])) {
+      await queueMessage(trx, {
+        recipient,
+        template: `${which}-report-overdue`,
+        subject: `The ${which} report on ${inspection.provider} is overdue`,
+        body: `The ${which} report of the inspection of ${inspection.provider} that ended on ${inspection.end_date} was due by ${due}. See /inspections/${inspectionId}`,
+      });
+    }
+  };
 }
 
 export async function declareIncomplete(

@@ -5,10 +5,15 @@ import { englishDate, endOfEnglishDay, startOfEnglishDay, today, type Clock } fr
 import { hasOpenComplaint, raiseComplaint } from '../complaints/store.js';
 import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
-import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
+import { cancelDeadline, resolveFlag, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
 import { procedureFor, RuleError } from '../frameworks/rules.js';
 import type { PostInspectionProcedure, ResponseRoute } from '../frameworks/types.js';
-import { findInspection, type InspectionRecord } from '../inspections/store.js';
+import {
+  DRAFT_REPORT_OVERDUE,
+  FINAL_REPORT_OVERDUE,
+  findInspection,
+  type InspectionRecord,
+} from '../inspections/store.js';
 import { queueMessage } from '../messages/store.js';
 import { findPerson } from '../people/store.js';
 import type { ProviderScope } from '../people/policy.js';
@@ -545,6 +550,7 @@ export async function issueDraft(
     const reminderAt = startOfEnglishDay(workingDaysBefore(responseDue, REMINDER_WORKING_DAYS));
     if (reminderAt > now) await scheduleDeadline(trx, RESPONSE_REMINDER, id, reminderAt);
     await scheduleDeadline(trx, PRESUME_ACCURATE, id, endOfEnglishDay(responseDue));
+    await resolveFlag(trx, DRAFT_REPORT_OVERDUE, record.id);
 
     await tellProvider(trx, content, {
       template: 'draft-report-issued',
@@ -823,6 +829,7 @@ export async function finaliseReport(db: Db, clock: Clock, actorId: string, repo
     });
     await cancelDeadline(trx, RESPONSE_REMINDER, reportId);
     await cancelDeadline(trx, PRESUME_ACCURATE, reportId);
+    await resolveFlag(trx, FINAL_REPORT_OVERDUE, row.inspection_id);
     await tellProvider(trx, current.content, {
       template: 'report-finalised',
       subject: `Final inspection report: ${current.content.provider.name}`,
@@ -924,6 +931,7 @@ export const presumeAccurate: DeadlineAction = async (trx, reportId, dueAt) => {
     set: { status: 'final', finalised_on: finalisedOn, presumed_accurate: true },
   });
   await cancelDeadline(trx, RESPONSE_REMINDER, reportId);
+  await resolveFlag(trx, FINAL_REPORT_OVERDUE, row.inspection_id);
   await tellProvider(trx, current.content, {
     template: 'report-presumed-accurate',
     subject: `Inspection report presumed accurate: ${current.content.provider.name}`,
