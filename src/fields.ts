@@ -18,3 +18,18 @@ export const requiredText = (
   max: number,
   tooLong = `Must be ${max.toLocaleString('en-GB')} characters or fewer`,
 ) => z.string({ message: required }).trim().min(1, required).max(max, tooLong);
+
+/** `page` and `pageSize` of a list's query string: whole numbers, pages of at most 100. */
+export const paginationFields = (defaultPageSize = 25) => ({
+  page: z.coerce
+    .number({ message: 'Page must be a whole number' })
+    .int('Page must be a whole number')
+    .min(1, 'Page must be 1 or more')
+    .default(1),
+  pageSize: z.coerce
+    .number({ message: 'Page size must be a whole number' })
+    .int('Page size must be a whole number')
+    .min(1, 'Page size must be between 1 and 100')
+    .max(100, 'Page size must be between 1 and 100')
+    .default(defaultPageSize),
+});

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorise } from '../web/access.js';
-import { notFound, problemSchema } from '../web/problem.js';
+import { notFound, problemResponses } from '../web/problem.js';
 import {
   complaintScope,
   complaintToAct,
@@ -40,14 +40,7 @@ import {
   searchComplaints,
 } from './store.js';
 
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  422: problemSchema,
-};
+const errors = problemResponses;
 const idParams = z.object({ id: z.string() });
 const tags = ['complaints'];
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, requiredText } from '../fields.js';
+import { isoDate, requiredText, paginationFields } from '../fields.js';
 import { COMPLAINT_OUTCOMES, COMPLAINT_STATUSES, HANDLING_FINDINGS, REMEDIES } from './rules.js';
 
 /** The wire shapes of complaints and their reviews, for validation, responses and the OpenAPI document. */
@@ -33,17 +33,7 @@ export const complaintQuery = z.object({
   escalated: z.enum(['true', 'false'], { message: 'escalated must be true or false' }).optional(),
   overdue: z.enum(['true', 'false'], { message: 'overdue must be true or false' }).optional(),
   inspectionId: z.uuid({ message: 'inspectionId must be an id' }).optional(),
-  page: z.coerce
-    .number({ message: 'Page must be a whole number' })
-    .int('Page must be a whole number')
-    .min(1, 'Page must be 1 or more')
-    .default(1),
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1, 'Page size must be between 1 and 100')
-    .max(100, 'Page size must be between 1 and 100')
-    .default(25),
+  ...paginationFields(),
 });
 
 export const acknowledgeBody = z.object({ version }).default({});

@@ -3,6 +3,7 @@ import { sql, type Selectable, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { endOfEnglishDay, englishDate } from '../clock.js';
+import { fetchPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { ComplaintsTable, Schema } from '../db/schema.js';
 import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
@@ -376,27 +377,12 @@ export async function searchComplaints(db: Db, scope: ComplaintScope, search: Co
       and d.status = 'done')`;
     query = query.where(search.overdue ? missed : sql<boolean>`not ${missed}`);
   }
-  const [rows, counted] = await Promise.all([
-    query
-      .orderBy('c.received_on', 'desc')
-      .orderBy('c.created_at', 'desc')
-      .orderBy('c.id')
-      .limit(search.pageSize)
-      .offset((search.page - 1) * search.pageSize)
-      .execute(),
-    query
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const total = Number(counted.n);
-  return {
-    items: rows.map(toComplaint),
-    page: search.page,
-    pageSize: search.pageSize,
-    total,
-    totalPages: Math.ceil(total / search.pageSize),
-  };
+  return fetchPage(
+    query,
+    (q) => q.orderBy('c.received_on', 'desc').orderBy('c.created_at', 'desc').orderBy('c.id'),
+    search,
+    toComplaint,
+  );
 }
 
 // ---- Changing ----

@@ -15,7 +15,7 @@ import {
   forbidden,
   notFound,
   Problem,
-  problemSchema,
+  problemResponses,
   type FieldError,
 } from '../web/problem.js';
 import { dayAfterContactRefusal, longDateWithWeekday } from './rules.js';
@@ -30,14 +30,7 @@ import {
   type DayAfterContact,
 } from './store.js';
 
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  422: problemSchema,
-};
+const errors = problemResponses;
 const idParams = z.object({ id: z.string() });
 const tags = ['day-after contacts'];
 const hidden = { schema: { hide: true } };

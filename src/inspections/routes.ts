@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { can, providerScope } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
-import { forbidden, notFound, problemSchema } from '../web/problem.js';
+import { forbidden, notFound, problemResponses } from '../web/problem.js';
 import {
   closeLineBody,
   conflictBody,
@@ -54,14 +54,7 @@ import {
   type InspectionRecord,
 } from './store.js';
 
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  422: problemSchema,
-};
+const errors = problemResponses;
 const idParams = z.object({ id: z.string() });
 const created = z.object({ id: z.string(), version: z.number().int().optional() });
 const tags = ['inspections'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, requiredText } from '../fields.js';
+import { isoDate, requiredText, paginationFields } from '../fields.js';
 import {
   EVIDENCE_SOURCES,
   FLAW_CONDITIONS,
@@ -37,17 +37,7 @@ export const inspectionQuery = z.object({
   mine: z.enum(['true', 'false'], { message: 'mine must be true or false' }).optional(),
   from: isoDate('From must be a date like 2025-04-01').optional(),
   to: isoDate('To must be a date like 2026-03-31').optional(),
-  page: z.coerce
-    .number({ message: 'Page must be a whole number' })
-    .int('Page must be a whole number')
-    .min(1, 'Page must be 1 or more')
-    .default(1),
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1, 'Page size must be between 1 and 100')
-    .max(100, 'Page size must be between 1 and 100')
-    .default(25),
+  ...paginationFields(),
 });
 
 export const statusBody = z.object({

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/store.js';
+import { fetchPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { englishDate, endOfEnglishDay } from '../clock.js';
@@ -371,26 +372,7 @@ export async function searchInspections(db: Db, scope: ProviderScope, search: In
   }
   if (search.from) query = query.where('i.end_date', '>=', search.from);
   if (search.to) query = query.where('i.start_date', '<=', search.to);
-  const [rows, counted] = await Promise.all([
-    query
-      .orderBy('i.start_date', 'desc')
-      .orderBy('i.id')
-      .limit(search.pageSize)
-      .offset((search.page - 1) * search.pageSize)
-      .execute(),
-    query
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const total = Number(counted.n);
-  return {
-    items: rows.map(toInspection),
-    page: search.page,
-    pageSize: search.pageSize,
-    total,
-    totalPages: Math.ceil(total / search.pageSize),
-  };
+  return fetchPage(query, (q) => q.orderBy('i.start_date', 'desc').orderBy('i.id'), search, toInspection);
 }
 
 /** Locks the inspection for a change and checks it is in a state that allows it. */

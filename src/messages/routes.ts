@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { paginationFields } from '../fields.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -14,17 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const messageQuery = z.object({
   mine: z.enum(['true', 'false'], { message: 'mine must be true or false' }).optional(),
-  page: z.coerce
-    .number({ message: 'Page must be a whole number' })
-    .int('Page must be a whole number')
-    .min(1, 'Page must be 1 or more')
-    .default(1),
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1, 'Page size must be between 1 and 100')
-    .max(100, 'Page size must be between 1 and 100')
-    .default(25),
+  ...paginationFields(),
 });
 
 const messageSchema = z.object({

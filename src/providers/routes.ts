@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { paginationFields } from '../fields.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
@@ -78,17 +79,7 @@ const listQuery = z.object({
     })
     .optional(),
   ownerGroupId: z.uuid({ message: 'Owner group must be an id from the list' }).optional(),
-  page: z.coerce
-    .number({ message: 'Page must be a whole number' })
-    .int('Page must be a whole number')
-    .min(1, 'Page must be 1 or more')
-    .default(1),
-  pageSize: z.coerce
-    .number({ message: 'Page size must be a whole number' })
-    .int('Page size must be a whole number')
-    .min(1, 'Page size must be between 1 and 100')
-    .max(100, 'Page size must be between 1 and 100')
-    .default(25),
+  ...paginationFields(),
 });
 
 const idParams = z.object({ id: z.string() });

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import { recordAudit } from '../audit/store.js';
+import { fetchPage, type Page } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { ProvidersTable } from '../db/schema.js';
 import type { ProviderScope } from '../people/policy.js';
@@ -103,14 +104,6 @@ export interface ProviderSearch {
   pageSize: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-  totalPages: number;
-}
-
 /** Providers matching a search, alphabetically, one page at a time, within what the person may see. */
 export async function searchProviders(
   db: Db,
@@ -140,26 +133,7 @@ export async function searchProviders(
   if (search.ownerGroupId) query = query.where('p.owner_group_id', '=', search.ownerGroupId);
 
   // The page and the count as two queries: a window count would make the server read every match.
-  const [rows, counted] = await Promise.all([
-    query
-      .orderBy(sql`lower(p.name)`)
-      .orderBy('p.id')
-      .limit(search.pageSize)
-      .offset((search.page - 1) * search.pageSize)
-      .execute(),
-    query
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const total = Number(counted.n);
-  return {
-    items: rows.map(toProvider),
-    page: search.page,
-    pageSize: search.pageSize,
-    total,
-    totalPages: Math.ceil(total / search.pageSize),
-  };
+  return fetchPage(query, (q) => q.orderBy(sql`lower(p.name)`).orderBy('p.id'), search, toProvider);
 }
 
 export async function findProvider(db: Db, id: string): Promise<Provider | null> {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
 import { inspectionRecord } from '../inspections/store.js';
 import { authorise } from '../web/access.js';
-import { notFound, problemSchema } from '../web/problem.js';
+import { notFound, problemResponses, problemSchema } from '../web/problem.js';
 import { reportPages } from './pages.js';
 import {
   inspectionTimeline,
@@ -41,14 +41,7 @@ import {
   searchPublishedReports,
 } from './store.js';
 
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  422: problemSchema,
-};
+const errors = problemResponses;
 const tags = ['reports'];
 const idParams = z.object({ id: z.string() });
 

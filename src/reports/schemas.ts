@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requiredText } from '../fields.js';
+import { requiredText, paginationFields } from '../fields.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import { MAX_POINTS, REPORT_STATUSES } from './rules.js';
@@ -123,17 +123,7 @@ export const searchQuery = z.object({
   grade: z
     .enum(Object.keys(GRADES) as [string, ...string[]], { message: 'Choose a grade from the list' })
     .optional(),
-  page: z.coerce
-    .number({ message: 'Page must be a whole number' })
-    .int('Page must be a whole number')
-    .min(1, 'Page must be 1 or more')
-    .default(1),
-  pageSize: z.coerce
-    .number({ message: 'Page size must be a whole number' })
-    .int('Page size must be a whole number')
-    .min(1, 'Page size must be between 1 and 100')
-    .max(100, 'Page size must be between 1 and 100')
-    .default(20),
+  ...paginationFields(20),
 });
 
 export const issueBody = z.object({

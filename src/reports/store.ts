@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/store.js';
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { englishDate, endOfEnglishDay, startOfEnglishDay, today, type Clock } from '../clock.js';
 import { hasOpenComplaint, raiseComplaint } from '../complaints/store.js';
+import { fetchPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { cancelDeadline, resolveFlag, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
@@ -284,26 +285,7 @@ export async function searchPublishedReports(db: Db, search: ReportSearch) {
   if (search.grade) {
     query = query.where(sql<string>`${field(`->'overallGrade'->>'grade'`)}`, '=', search.grade);
   }
-  const [rows, counted] = await Promise.all([
-    query
-      .orderBy('r.published_on', 'desc')
-      .orderBy('r.id')
-      .limit(search.pageSize)
-      .offset((search.page - 1) * search.pageSize)
-      .execute(),
-    query
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const total = Number(counted.n);
-  return {
-    items: rows.map(toSummary),
-    page: search.page,
-    pageSize: search.pageSize,
-    total,
-    totalPages: Math.ceil(total / search.pageSize),
-  };
+  return fetchPage(query, (q) => q.orderBy('r.published_on', 'desc').orderBy('r.id'), search, toSummary);
 }
 
 /** The local authorities with at least one published report, for the search filter. */

@@ -90,3 +90,13 @@ export const problemSchema = z
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .describe('application/problem+json (RFC 9457)');
+
+/** The refusals an API operation may answer with, for its OpenAPI description. */
+export const problemResponses = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  422: problemSchema,
+};
