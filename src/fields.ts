@@ -33,3 +33,10 @@ export const paginationFields = (defaultPageSize = 25) => ({
     .max(100, 'Page size must be between 1 and 100')
     .default(defaultPageSize),
 });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a path parameter can be a record's id at all; anything else is simply not found. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

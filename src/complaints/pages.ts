@@ -16,6 +16,7 @@ import {
   formOptional,
   formText,
   type FormBody,
+  savedBanner,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, forbidden, notFound, Problem, type FieldError } from '../web/problem.js';
@@ -92,10 +93,7 @@ interface FormState {
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
-function bannerFor(request: FastifyRequest): string | null {
-  const saved = (request.query as { saved?: unknown }).saved;
-  return typeof saved === 'string' && Object.hasOwn(BANNERS, saved) ? BANNERS[saved]! : null;
-}
+const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
 /**
  * A refusal shown on its form: each field error against the form field it belongs to (`fields` maps the

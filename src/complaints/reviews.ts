@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isUuid } from '../fields.js';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
@@ -23,7 +24,6 @@ import { procedureById } from './store.js';
  * random sample of the complaints closed in a period, shown with personal details withheld.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_SAMPLE = 100;
 
 export interface ReviewFinding {
@@ -169,7 +169,7 @@ export async function listReviews(db: Db): Promise<ReviewSummary[]> {
 
 /** A review with its sampled complaints, anonymised, in the order they were drawn. */
 export async function findReview(db: Db, id: string): Promise<ReviewDetail | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const review = await db.selectFrom('complaint_reviews').selectAll().where('id', '=', id).executeTakeFirst();
   if (!review) return null;
   const ids = review.complaint_ids;
@@ -284,7 +284,7 @@ export async function recordReviewFinding(
   input: { procedureFollowed: boolean; finding: string },
   now: Date,
 ): Promise<void> {
-  if (!UUID.test(reviewId)) throw notFound();
+  if (!isUuid(reviewId)) throw notFound();
   await db.transaction().execute(async (trx) => {
     const review = await trx
       .selectFrom('complaint_reviews')

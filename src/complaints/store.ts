@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isUuid } from '../fields.js';
 import { sql, type Selectable, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
@@ -35,7 +36,6 @@ import {
 } from './rules.js';
 
 type Trx = Transaction<Schema>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type ComplaintChannel = 'portal' | 'phone' | 'email' | 'draft-response';
 
@@ -324,7 +324,7 @@ export function stateOf(
 }
 
 export async function findComplaint(db: Db, id: string): Promise<Complaint | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await complaintQuery(db).where('c.id', '=', id).executeTakeFirst();
   return row ? toComplaint(row) : null;
 }
@@ -414,7 +414,7 @@ async function takeStep<T>(
   version: number | undefined,
   apply: (trx: Trx, row: Selectable<ComplaintsTable>) => Promise<T>,
 ): Promise<T> {
-  if (!UUID.test(id)) throw notFound();
+  if (!isUuid(id)) throw notFound();
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('complaints')

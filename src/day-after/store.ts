@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { isUuid } from '../fields.js';
 import { recordAudit } from '../audit/store.js';
 import { addWorkingDays, formatLongDate } from '../calendar/working-days.js';
 import { endOfEnglishDay, englishDate } from '../clock.js';
@@ -12,7 +13,6 @@ import { conflict, notFound, Problem, unprocessable } from '../web/problem.js';
 import { chooseInspector, dayAfterContactDay, dayAfterContactRefusal, longDateWithWeekday } from './rules.js';
 
 type Trx = Transaction<Schema>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Flags a contact whose call has no recorded outcome by the end of the next working day. */
 export const DAY_AFTER_OUTCOME_OVERDUE = 'day-after.outcome-overdue';
@@ -82,13 +82,13 @@ function toContact(row: ContactRow): DayAfterContact {
 }
 
 export async function findDayAfterContact(db: Db, id: string): Promise<DayAfterContact | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await contactQuery(db).where('d.id', '=', id).executeTakeFirst();
   return row ? toContact(row) : null;
 }
 
 export async function contactAboutInspection(db: Db, inspectionId: string): Promise<DayAfterContact | null> {
-  if (!UUID.test(inspectionId)) return null;
+  if (!isUuid(inspectionId)) return null;
   const row = await contactQuery(db).where('d.inspection_id', '=', inspectionId).executeTakeFirst();
   return row ? toContact(row) : null;
 }
@@ -230,7 +230,7 @@ export async function recordDayAfterOutcome(
   input: { consultedLead: boolean; outcome: string },
   now: Date,
 ): Promise<void> {
-  if (!UUID.test(id)) throw notFound();
+  if (!isUuid(id)) throw notFound();
   await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('day_after_contacts')

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUuid } from '../fields.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { frameworkInForce, RuleError } from '../frameworks/rules.js';
 import type { ProviderTypeId } from '../frameworks/types.js';
@@ -40,8 +41,6 @@ import {
   type Inspection,
   type InspectionRecord,
 } from './store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Short names for the flaw conditions; the conditions' own wording is shown beside them. */
 export const FLAW_CONDITION_NAMES: Record<keyof typeof FLAW_CONDITIONS, string> = {
@@ -257,7 +256,7 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     authorise(request, 'inspection.create');
     const providerId = (request.query as { providerId?: string }).providerId;
     return planPage(request, reply, {
-      providerId: providerId && UUID.test(providerId) ? providerId : undefined,
+      providerId: providerId && isUuid(providerId) ? providerId : undefined,
       type: 'full',
       team: [],
     });
@@ -365,7 +364,7 @@ export async function inspectionManagementPages(app: FastifyInstance) {
 
   app.get('/conflicts', { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as { providerId?: string; saved?: string };
-    const providerId = query.providerId && UUID.test(query.providerId) ? query.providerId : undefined;
+    const providerId = query.providerId && isUuid(query.providerId) ? query.providerId : undefined;
     return conflictsPage(request, reply, { values: { providerId }, saved: query.saved });
   });
 

@@ -15,6 +15,7 @@ import {
   formText,
   pointAtDayBoxes,
   type FormBody,
+  savedBanner,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, Problem, type FieldError } from '../web/problem.js';
@@ -101,10 +102,7 @@ type Outcome = { redirect: string } | { status: number; errors: FieldError[] };
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
-function bannerFor(request: FastifyRequest): string | null {
-  const saved = (request.query as { saved?: unknown }).saved;
-  return typeof saved === 'string' && Object.hasOwn(BANNERS, saved) ? BANNERS[saved]! : null;
-}
+const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
 function queryText(request: FastifyRequest, name: string): string {
   const value = (request.query as Record<string, unknown>)[name];

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { isUuid } from '../fields.js';
 import { recordAudit } from '../audit/store.js';
 import { fetchPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
@@ -37,7 +38,6 @@ import {
 } from './rules.js';
 
 type Trx = Transaction<Schema>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Inspection {
   id: string;
@@ -95,7 +95,7 @@ export async function declareConflict(
     .where('id', '=', input.personId)
     .executeTakeFirst();
   if (!person) throw invalid([{ field: 'personId', message: 'Select a person from the list' }]);
-  const provider = UUID.test(input.providerId)
+  const provider = isUuid(input.providerId)
     ? await db.selectFrom('providers').select('id').where('id', '=', input.providerId).executeTakeFirst()
     : undefined;
   if (!provider) throw invalid([{ field: 'providerId', message: 'Select a provider from the register' }]);
@@ -155,7 +155,7 @@ export interface NewInspection {
 /** Checks a proposed inspection against the register, the rules and declared conflicts. */
 async function inspectionProblems(db: Db, input: NewInspection): Promise<FieldError[]> {
   const errors: FieldError[] = [];
-  const provider = UUID.test(input.providerId)
+  const provider = isUuid(input.providerId)
     ? await db
         .selectFrom('providers')
         .select(['id', 'type', 'name'])
@@ -187,7 +187,7 @@ async function inspectionProblems(db: Db, input: NewInspection): Promise<FieldEr
     errors.push({ field: 'endDate', message: 'The last day must be the same as or after the first day' });
   }
   const everyone = [input.leadInspectorId, ...input.team];
-  const ids = everyone.filter((id) => UUID.test(id));
+  const ids = everyone.filter((id) => isUuid(id));
   const people = ids.length
     ? await db
         .selectFrom('people')
@@ -322,7 +322,7 @@ function toInspection(row: InspectionRow): Inspection {
 }
 
 export async function findInspection(db: Db, id: string): Promise<Inspection | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await inspectionQuery(db).where('i.id', '=', id).executeTakeFirst();
   return row ? toInspection(row) : null;
 }
@@ -453,7 +453,7 @@ export interface EvidenceInput {
 
 async function assertLineOnInspection(trx: Trx, inspectionId: string, lineId: string | null | undefined) {
   if (!lineId) return;
-  const line = UUID.test(lineId)
+  const line = isUuid(lineId)
     ? await trx
         .selectFrom('lines_of_enquiry')
         .select('id')
@@ -513,7 +513,7 @@ export async function correctEvidence(
   return db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
-    const latest = UUID.test(evidenceId)
+    const latest = isUuid(evidenceId)
       ? await trx
           .selectFrom('evidence')
           .selectAll()
@@ -633,7 +633,7 @@ export async function closeLineOfEnquiry(
   await db.transaction().execute(async (trx) => {
     const inspection = await lockInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
-    const line = UUID.test(lineId)
+    const line = isUuid(lineId)
       ? await trx
           .selectFrom('lines_of_enquiry')
           .selectAll()
@@ -721,7 +721,7 @@ export async function resolveConcern(
 ) {
   await db.transaction().execute(async (trx) => {
     await lockInspection(trx, inspectionId);
-    const entry = UUID.test(entryId)
+    const entry = isUuid(entryId)
       ? await trx
           .selectFrom('dialogue_entries')
           .selectAll()

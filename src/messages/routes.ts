@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { paginationFields } from '../fields.js';
+import { paginationFields, isUuid } from '../fields.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -10,8 +10,6 @@ import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, problemSchema } from '../web/problem.js';
 
 /** The outbox as people read it: their own messages, or every message for managers and complaints staff. */
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const messageQuery = z.object({
   mine: z.enum(['true', 'false'], { message: 'mine must be true or false' }).optional(),
@@ -86,7 +84,7 @@ async function pageOfMessages(db: Db, recipient: string | null, page: number, pa
 
 async function visibleMessage(request: FastifyRequest, id: string) {
   const person = requirePerson(request);
-  if (!UUID.test(id)) throw notFound();
+  if (!isUuid(id)) throw notFound();
   const row = await outboxQuery(request.server.db, recipientFor(person, false))
     .selectAll()
     .where('id', '=', id)

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { paginationFields } from '../fields.js';
+import { paginationFields, isUuid } from '../fields.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
@@ -43,8 +43,6 @@ import {
   searchProviders,
   type Provider,
 } from './store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const providerSchema = z.object({
   id: z.uuid(),
@@ -116,7 +114,7 @@ const historySchema = z.array(
 /** The provider a person may read, or 404 whether it is missing or hidden from them. */
 async function readableProvider(request: FastifyRequest, id: string): Promise<Provider> {
   authorise(request, 'provider.read', { providerId: id }, 'hide');
-  const provider = UUID.test(id) ? await findProvider(request.server.db, id) : null;
+  const provider = isUuid(id) ? await findProvider(request.server.db, id) : null;
   if (!provider) throw notFound();
   return provider;
 }
@@ -315,7 +313,7 @@ export async function providerRoutes(instance: FastifyInstance) {
     async (request) => {
       const provider = await readableProvider(request, request.params.id);
       const person = authorise(request, 'provider.change');
-      if (!UUID.test(request.params.applicationId)) throw notFound();
+      if (!isUuid(request.params.applicationId)) throw notFound();
       const { status, note } = request.body;
       return moveApplication(db, person.id, provider.id, request.params.applicationId, status, note);
     },
@@ -591,7 +589,7 @@ export async function providerRoutes(instance: FastifyInstance) {
       const { id, applicationId } = request.params as { id: string; applicationId: string };
       const provider = await readableProvider(request, id);
       const person = authorise(request, 'provider.change');
-      if (!UUID.test(applicationId)) throw notFound();
+      if (!isUuid(applicationId)) throw notFound();
       const parsed = applicationStatusChange.safeParse({
         ...(request.body as object),
         note: (request.body as { note?: string }).note || null,

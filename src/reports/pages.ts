@@ -8,7 +8,7 @@ import { inspectionRecord, type Inspection } from '../inspections/store.js';
 import { can, providerScope } from '../people/policy.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
-import { formOptional, formText, type FormBody } from '../web/forms.js';
+import { formOptional, formText, type FormBody, savedBanner } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, Problem, type FieldError } from '../web/problem.js';
 import { narrativeParagraphs } from './pdf.js';
@@ -51,10 +51,7 @@ interface FormState {
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
-function bannerFor(request: FastifyRequest): string | null {
-  const saved = (request.query as { saved?: unknown }).saved;
-  return typeof saved === 'string' && Object.hasOwn(BANNERS, saved) ? BANNERS[saved]! : null;
-}
+const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
 /**
  * A refusal shown on its form: each error against the form field it names (`place` maps the API's

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { isUuid } from '../fields.js';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { englishDate, endOfEnglishDay, startOfEnglishDay, today, type Clock } from '../clock.js';
@@ -47,7 +48,6 @@ import {
 } from './rules.js';
 
 type Trx = Transaction<Schema>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccuracyPoint {
   id: string;
@@ -121,7 +121,7 @@ function reportQuery(db: Db | Trx) {
 
 async function loadReport(db: Db | Trx, where: { id: string } | { inspectionId: string }) {
   const key = 'id' in where ? where.id : where.inspectionId;
-  if (!UUID.test(key)) return null;
+  if (!isUuid(key)) return null;
   let query = reportQuery(db);
   query = 'id' in where ? query.where('r.id', '=', where.id) : query.where('r.inspection_id', '=', key);
   const row = await query.executeTakeFirst();
@@ -373,7 +373,7 @@ export function contentOf(record: InspectionRecord, localAuthority: string): Rep
 
 /** Locks the report for a change: one change at a time, each seeing the one before. */
 async function lockReport(trx: Trx, id: string) {
-  if (!UUID.test(id)) throw notFound();
+  if (!isUuid(id)) throw notFound();
   const row = await trx.selectFrom('reports').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound();
   return row;
@@ -726,7 +726,7 @@ export async function decidePoint(
   pointId: string,
   input: { decision: PointDecision; reason: string; narrative?: string | null | undefined },
 ): Promise<AccuracyPoint> {
-  if (!UUID.test(pointId)) throw notFound();
+  if (!isUuid(pointId)) throw notFound();
   const now = clock.now();
   await db.transaction().execute(async (trx) => {
     const row = await lockReport(trx, reportId);

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { Problem, type FieldError } from './problem.js';
 
 /** Helpers for GOV.UK forms posted as application/x-www-form-urlencoded. */
@@ -68,4 +69,10 @@ export function formErrors(error: unknown, dateFields: string[] = []): FieldErro
 
 export function pointAtDayBoxes(errors: FieldError[], dateFields: string[]): FieldError[] {
   return errors.map((e) => (dateFields.includes(e.field) ? { ...e, field: `${e.field}-day` } : e));
+}
+
+/** The success banner a redirect asked for with `?saved=`, from a page's own table of banners. */
+export function savedBanner(request: FastifyRequest, banners: Record<string, string>): string | null {
+  const saved = (request.query as { saved?: unknown }).saved;
+  return typeof saved === 'string' && Object.hasOwn(banners, saved) ? banners[saved]! : null;
 }
