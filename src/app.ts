@@ -29,6 +29,9 @@ import { inspectionManagementPages } from './inspections/management-pages.js';
 import { inspectionPages } from './inspections/pages.js';
 import { inspectionRoutes } from './inspections/routes.js';
 import { messageRoutes } from './messages/routes.js';
+import { concernRoutes } from './concerns/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { planningRoutes } from './planning/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { isApiRequest } from './web/access.js';
 import { registerErrorHandling } from './web/errors.js';
@@ -174,6 +177,9 @@ export async function buildApp({
   await app.register(dayAfterRoutes);
   await app.register(messageRoutes);
   await app.register(deadlineRoutes);
+  await app.register(planningRoutes);
+  await app.register(concernRoutes);
+  await app.register(notificationRoutes);
   await app.register(async (api) => {
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

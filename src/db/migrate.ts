@@ -4,6 +4,7 @@ import { foundation } from './migrations/0001_foundation.js';
 import { inspections } from './migrations/0002_inspections.js';
 import { afterInspection } from './migrations/0003_after_inspection.js';
 import { complaintHandling } from './migrations/0004_complaint_handling.js';
+import { planning } from './migrations/0005_planning.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0002_inspections': inspections,
   '0003_after_inspection': afterInspection,
   '0004_complaint_handling': complaintHandling,
+  '0005_planning': planning,
 };
 
 export const migrationNames = Object.keys(migrations);

@@ -342,6 +342,73 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+export interface ConcernsTable {
+  id: Generated<string>;
+  reference: string;
+  provider_id: string | null;
+  provider_description: string;
+  channel: 'public-form' | 'phone' | 'email' | 'notification';
+  summary: string;
+  raiser_name: string | null;
+  raiser_email: string | null;
+  raiser_relationship: string | null;
+  received_at: Instant;
+  status: Generated<'new' | 'decided'>;
+  risk_level: 'low' | 'medium' | 'high' | 'immediate' | null;
+  decision: 'inspect-now' | 'bring-forward' | 'monitor' | 'no-action' | null;
+  decision_reasons: string | null;
+  bring_forward_to: IsoDate | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  notification_id: string | null;
+  raised_by: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+  version: Generated<number>;
+}
+
+export interface EventNotificationsTable {
+  id: Generated<string>;
+  reference: string;
+  provider_id: string;
+  category_id: string;
+  event_date: IsoDate;
+  what_happened: string;
+  actions_taken: string;
+  told: ColumnType<string[], string[] | undefined, string[]>;
+  told_other: string | null;
+  submitted_by: string;
+  submitted_at: Instant;
+  status: Generated<'submitted' | 'reviewed'>;
+  review_outcome: 'no-further-action' | 'concern-raised' | 'inspection-brought-forward' | null;
+  review_notes: string | null;
+  bring_forward_to: IsoDate | null;
+  concern_id: string | null;
+  reviewed_by: string | null;
+  reviewed_at: Date | null;
+  version: Generated<number>;
+}
+
+export interface ProviderChangesTable {
+  id: Generated<string>;
+  provider_id: string;
+  kind: 'manager-changed' | 'owner-changed';
+  occurred_on: IsoDate;
+  note: string | null;
+  recorded_by: string | null;
+  recorded_at: Instant;
+}
+
+export interface AuthoritySamplesTable {
+  id: Generated<string>;
+  year_starting: IsoDate;
+  seed: string;
+  size: number;
+  authorities: ColumnType<unknown, string, string>;
+  drawn_by: string | null;
+  drawn_at: Instant;
+}
+
 export interface Schema {
   people: PeopleTable;
   person_providers: PersonProvidersTable;
@@ -371,4 +438,8 @@ export interface Schema {
   complaint_reviews: ComplaintReviewsTable;
   deadlines: DeadlinesTable;
   outbox: OutboxTable;
+  concerns: ConcernsTable;
+  event_notifications: EventNotificationsTable;
+  provider_changes: ProviderChangesTable;
+  authority_samples: AuthoritySamplesTable;
 }

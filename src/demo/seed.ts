@@ -24,6 +24,25 @@ import {
 } from '../complaints/store.js';
 import { inspectionRecord } from '../inspections/store.js';
 import { finaliseReport, issueDraft, publishReport } from '../reports/store.js';
+import { seedConcernsDemo } from '../concerns/demo.js';
+import { seedNotificationsDemo } from '../notifications/demo.js';
+import { seedPlanningDemo } from '../planning/demo.js';
+
+/** The demo's people and homes, as each capability's own demo data needs them. */
+export interface DemoPeople {
+  plannerId: string;
+  inspectorId: string;
+  managerId: string;
+  /** The two homes the demo provider account acts for. */
+  ownHomes: string[];
+  /** Children's homes the demo provider account does not act for. */
+  otherHomes: string[];
+  providerUserId: string;
+  /** Every demo account's id by role. */
+  ids: Map<Role, string>;
+  /** Every provider on the demo register. */
+  providerIds: string[];
+}
 
 /** One demo account per role, all with the demo password. */
 export const DEMO_PEOPLE: { email: string; name: string; role: Role }[] = ROLES.map((role) => ({
@@ -227,6 +246,15 @@ export async function seedDemoData(
     otherHomes: others.map((h) => h.id),
   };
   await seedDemoInspections(db, people);
+  const everyone: DemoPeople = {
+    ...people,
+    ids,
+    providerIds: providers.map((p) => p.id),
+    providerUserId: ids.get('provider')!,
+  };
+  await seedPlanningDemo(db, everyone);
+  await seedConcernsDemo(db, everyone);
+  await seedNotificationsDemo(db, everyone);
   if (options.afterInspection !== false) {
     await seedDemoAfterInspection(db, options.clock ?? systemClock, {
       ...people,

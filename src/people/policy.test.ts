@@ -44,6 +44,17 @@ const expected: Record<Action, Role[]> = {
   'day-after.handle': ['manager', 'complaints'],
   'deadlines.dashboard': ['inspector', 'manager', 'planner', 'complaints'],
   'outbox.read-all': ['manager', 'complaints'],
+  'plan.read': ['manager', 'planner'],
+  'plan.draw-sample': ['manager', 'planner'],
+  'provider-change.record': ['manager', 'planner'],
+  'concerns.list': ['inspector', 'manager', 'planner'],
+  'concern.read': ['inspector', 'manager', 'planner'],
+  'concern.raise-for-others': ['inspector', 'manager', 'planner', 'complaints'],
+  'concern.assess': ['manager', 'planner'],
+  'notifications.list': ['inspector', 'manager', 'planner', 'provider'],
+  'notification.read': ['inspector', 'manager', 'planner'],
+  'notification.submit': [],
+  'notification.review': ['inspector', 'manager', 'planner'],
 };
 
 describe('the authorisation policy', () => {

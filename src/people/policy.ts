@@ -42,7 +42,18 @@ export type Action =
   | 'day-after.raise'
   | 'day-after.handle'
   | 'deadlines.dashboard'
-  | 'outbox.read-all';
+  | 'outbox.read-all'
+  | 'plan.read'
+  | 'plan.draw-sample'
+  | 'provider-change.record'
+  | 'concerns.list'
+  | 'concern.read'
+  | 'concern.raise-for-others'
+  | 'concern.assess'
+  | 'notifications.list'
+  | 'notification.read'
+  | 'notification.submit'
+  | 'notification.review';
 
 /** The staff roles that work across the whole register. */
 const REGISTER_READERS: Role[] = ['inspector', 'manager', 'planner', 'complaints', 'analyst'];
@@ -120,6 +131,21 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
     hasRole(person, 'complaints', 'manager') || (assignedTo !== undefined && assignedTo === person.id),
   'deadlines.dashboard': (person) => hasRole(person, 'inspector', 'manager', 'planner', 'complaints'),
   'outbox.read-all': (person) => hasRole(person, 'manager', 'complaints'),
+  // The plan reveals no-notice dates to come, so it stays with those who schedule.
+  'plan.read': (person) => hasRole(person, ...REGISTER_KEEPERS),
+  'plan.draw-sample': (person) => hasRole(person, ...REGISTER_KEEPERS),
+  'provider-change.record': (person) => hasRole(person, ...REGISTER_KEEPERS),
+  // Concerns name people who raised them; only those who assess risk, and inspectors, read them.
+  'concerns.list': (person) => hasRole(person, 'planner', 'manager', 'inspector'),
+  'concern.read': (person) => hasRole(person, 'planner', 'manager', 'inspector'),
+  // Staff record concerns that arrive by phone or email; anyone may use the public form.
+  'concern.raise-for-others': (person) => hasRole(person, 'planner', 'manager', 'inspector', 'complaints'),
+  'concern.assess': (person) => hasRole(person, ...REGISTER_KEEPERS),
+  'notifications.list': (person) => hasRole(person, 'planner', 'manager', 'inspector', 'provider'),
+  'notification.read': (person, { providerId }) =>
+    hasRole(person, 'planner', 'manager', 'inspector') || ownsProvider(person, providerId),
+  'notification.submit': (person, { providerId }) => ownsProvider(person, providerId),
+  'notification.review': (person) => hasRole(person, ...REGISTER_KEEPERS, 'inspector'),
 };
 
 export function can(person: Person | null, action: Action, resource: Resource = {}): boolean {

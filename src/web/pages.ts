@@ -24,6 +24,9 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   if (can(person, 'conflict.declare') || can(person, 'conflicts.read')) {
     items.push({ href: '/conflicts', text: 'Conflicts of interest' });
   }
+  if (can(person, 'plan.read')) items.push({ href: '/plan', text: 'Plan' });
+  if (can(person, 'concerns.list')) items.push({ href: '/concerns', text: 'Concerns' });
+  if (can(person, 'notifications.list')) items.push({ href: '/notifications', text: 'Notifications' });
   items.push({ href: '/reports', text: 'Reports' });
   if (can(person, 'complaints.list')) items.push({ href: '/complaints', text: 'Complaints' });
   if (can(person, 'complaint-review.conduct'))
