@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { isUuid } from '../fields.js';
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { endOfEnglishDay, englishDate } from '../clock.js';
 import { fetchPage } from '../db/paging.js';
-import type { Db } from '../db/database.js';
-import type { ComplaintsTable, Schema } from '../db/schema.js';
+import { inTransaction, type Db, type Trx } from '../db/database.js';
+import type { ComplaintsTable } from '../db/schema.js';
 import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
 import { postInspectionProcedures } from '../frameworks/procedures.js';
 import { frameworkInForce, procedureFor, RuleError } from '../frameworks/rules.js';
@@ -35,8 +35,6 @@ import {
   type Remedy,
 } from './rules.js';
 
-type Trx = Transaction<Schema>;
-
 export type ComplaintChannel = 'portal' | 'phone' | 'email' | 'draft-response';
 
 export interface NewComplaint {
@@ -52,11 +50,6 @@ export interface NewComplaint {
 /** A reference a complainant can quote: C- and eight letters or digits. */
 function newReference(): string {
   return `C-${randomBytes(5).toString('hex').toUpperCase().slice(0, 8)}`;
-}
-
-/** Runs `work` in the caller's transaction, or in a new one when given the database itself. */
-function inTransaction<T>(trx: Trx | Db, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return trx.isTransaction ? work(trx as Trx) : trx.transaction().execute(work);
 }
 
 /**

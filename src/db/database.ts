@@ -1,12 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlitePool } from './pglite-pool.js';
 import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
+export type Trx = Transaction<Schema>;
+
+/** Runs `work` in the caller's transaction, or in a new one when given the database itself. */
+export function inTransaction<T>(trx: Trx | Db, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return trx.isTransaction ? work(trx as Trx) : trx.transaction().execute(work);
+}
 
 export interface Database {
   db: Db;
