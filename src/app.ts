@@ -32,6 +32,7 @@ import { messageRoutes } from './messages/routes.js';
 import { concernRoutes } from './concerns/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { planningRoutes } from './planning/routes.js';
+import { authoritySampleRoutes } from './planning/sample-routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { isApiRequest } from './web/access.js';
 import { registerErrorHandling } from './web/errors.js';
@@ -178,6 +179,7 @@ export async function buildApp({
   await app.register(messageRoutes);
   await app.register(deadlineRoutes);
   await app.register(planningRoutes);
+  await app.register(authoritySampleRoutes);
   await app.register(concernRoutes);
   await app.register(notificationRoutes);
   await app.register(async (api) => {
