@@ -40,6 +40,13 @@ export async function homeRoutes(app: FastifyInstance) {
           ? 'Read and answer your draft reports, and search published reports.'
           : 'Search published reports and follow reports through draft, response and publication.',
       },
+      can(person, 'notifications.list') && {
+        href: '/notifications',
+        title: 'Serious-event notifications',
+        text: person?.roles.includes('provider')
+          ? 'Notify us of a serious event at one of your homes, and see those you have sent.'
+          : 'Review the serious events providers notify: no further action, a concern, or an earlier inspection.',
+      },
       can(person, 'providers.list') && {
         href: '/providers',
         title:
