@@ -110,6 +110,11 @@ export interface InspectionsTable {
   flaw_condition: string | null;
   flaw_reasons: string | null;
   additional_visit_of: string | null;
+  /**
+   * The overall grade (after limiting judgements, latest version of each judgement, moderation
+   * included), or null until one can be reached; kept by the inspection store, read by the plan.
+   */
+  overall_grade: Generated<string | null>;
   created_by: string | null;
   created_at: Instant;
   updated_at: Instant;

@@ -17,6 +17,7 @@ import {
   RuleError,
   timeline,
 } from '../frameworks/rules.js';
+import type { Framework } from '../frameworks/types.js';
 import type { ProviderScope } from '../people/policy.js';
 import { conflict, invalid, notFound, unprocessable, type FieldError } from '../web/problem.js';
 import {
@@ -803,6 +804,7 @@ export async function giveJudgement(
         given_by: actorId,
       })
       .execute();
+    await keepOverallGrade(trx, inspectionId, framework);
     await recordAudit(trx, {
       actorId,
       action: 'judgement.given',
@@ -813,6 +815,31 @@ export async function giveJudgement(
     });
     return version;
   });
+}
+
+/**
+ * Keeps the inspection's overall grade (the latest version of each judgement, through the framework's
+ * overall-grade rule) on the inspection itself, where the plan reads it; null until one can be reached.
+ */
+async function keepOverallGrade(trx: Trx, inspectionId: string, framework: Framework) {
+  const latest = await trx
+    .selectFrom('judgements')
+    .distinctOn('area_id')
+    .select(['area_id', 'grade_id'])
+    .where('inspection_id', '=', inspectionId)
+    .orderBy('area_id')
+    .orderBy('version', 'desc')
+    .execute();
+  let grade: string | null = null;
+  try {
+    grade = overallGrade(
+      framework,
+      latest.map((j) => ({ areaId: j.area_id, gradeId: j.grade_id })),
+    ).grade.id;
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+  }
+  await trx.updateTable('inspections').set({ overall_grade: grade }).where('id', '=', inspectionId).execute();
 }
 
 /** A manager's change of grade: a new version with its reason; the inspector's grade stays on record. */
@@ -867,6 +894,7 @@ export async function moderateJudgement(
         given_by: actorId,
       })
       .execute();
+    await keepOverallGrade(trx, inspectionId, framework);
     await recordAudit(trx, {
       actorId,
       action: 'judgement.moderated',

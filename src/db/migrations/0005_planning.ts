@@ -78,5 +78,12 @@ export const planning: Migration = {
        drawn_by uuid references people(id),
        drawn_at timestamptz not null default now()
      )`,
+    // The overall grade of an inspection, after limiting judgements and moderation, kept by the
+    // inspection store whenever a judgement is given or moderated, so that the plan can read each
+    // provider's last grade from an index instead of working it out from every judgement.
+    `alter table inspections add column overall_grade text`,
+    `create index inspections_graded on inspections (provider_id, end_date desc)
+       where status = 'completed' and overall_grade is not null`,
+    `create index provider_changes_recent on provider_changes (occurred_on, provider_id)`,
   ],
 };

@@ -1,0 +1,539 @@
+import { sql, type RawBuilder } from 'kysely';
+import { recordAudit } from '../audit/store.js';
+import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
+import { inTransaction, type Db } from '../db/database.js';
+import type { Page } from '../db/paging.js';
+import { isUuid } from '../fields.js';
+import type { Notice } from '../inspections/rules.js';
+import { invalid, notFound } from '../web/problem.js';
+import {
+  DEFAULT_NOTIFICATION_WEIGHT,
+  explainSignal,
+  FIRST_INSPECTION_MONTHS,
+  gradeLabel,
+  intervalTable,
+  MAX_WEIGHTED_DAYS,
+  MONITORING_VISIT_MONTHS,
+  noticeFor,
+  NOTIFICATION_WEIGHTS,
+  SIGNAL_WEIGHTS,
+  SIGNAL_WINDOW_MONTHS,
+  type IntervalOverrides,
+  type MonthCount,
+  type RiskSignal,
+  type SignalKind,
+} from './rules.js';
+
+/**
+ * The plan, worked out in the database for the whole register at once: each provider's last graded
+ * inspection (from an index), its due date from the framework's interval for that grade, the risk
+ * signals since then summed per provider, and the brought-forward date. The intervals, weights and
+ * periods come from rules.ts as JSON parameters; nothing of the rules is written into the SQL.
+ */
+
+export type { IntervalOverrides } from './rules.js';
+
+export interface PlanQuery {
+  from: IsoDate;
+  to: IsoDate;
+  today: IsoDate;
+  page: number;
+  pageSize: number;
+  intervals?: IntervalOverrides;
+  /** Provider type. */
+  type?: string | undefined;
+  region?: string | undefined;
+}
+
+export interface PlanSignal extends RiskSignal {
+  label: string;
+  explanation: string;
+}
+
+export interface PlanRow {
+  provider: {
+    id: string;
+    name: string;
+    urn: string;
+    type: string;
+    region: string;
+    localAuthority: string;
+    registeredOn: IsoDate;
+  };
+  /** A full inspection (the first, when never inspected) or a monitoring visit after the worst grade. */
+  kind: 'full' | 'monitoring';
+  /** What the due date is counted from. */
+  basis: 'last-inspection' | 'registration';
+  lastInspection: {
+    id: string;
+    frameworkId: string;
+    endDate: IsoDate;
+    grade: string;
+    gradeLabel: string;
+    intervalMonths: number;
+  } | null;
+  due: IsoDate;
+  broughtForward: IsoDate;
+  /** Days between the brought-forward date and the due date. */
+  daysBroughtForward: number;
+  overdue: boolean;
+  notice: Notice;
+  signals: PlanSignal[];
+}
+
+interface Scope {
+  type?: string | undefined;
+  region?: string | undefined;
+  providerIds?: string[];
+}
+
+/** The rules as the SQL reads them. */
+function parameters(today: IsoDate, intervals: IntervalOverrides = []) {
+  const grades = intervalTable(intervals).map((row) => ({
+    framework_id: row.frameworkId,
+    grade_id: row.gradeId,
+    rank: row.rank,
+    months: row.months,
+    worst: row.worst,
+    monitoring_months: MONITORING_VISIT_MONTHS[row.frameworkId] ?? null,
+  }));
+  const first = Object.entries(FIRST_INSPECTION_MONTHS).map(([type, months]) => ({
+    provider_type: type,
+    months,
+  }));
+  return {
+    today,
+    grades: JSON.stringify(grades),
+    first: JSON.stringify(first),
+    weights: JSON.stringify(SIGNAL_WEIGHTS),
+    categoryWeights: JSON.stringify(NOTIFICATION_WEIGHTS),
+  };
+}
+
+/**
+ * `base`: one row per registered provider with a due date; `sig`: its risk signals since its last
+ * inspection. Shared by the plan, the what-if and a provider's own plan.
+ */
+function planCtes(
+  today: IsoDate,
+  intervals: IntervalOverrides | undefined,
+  scope: Scope,
+): RawBuilder<unknown> {
+  const p = parameters(today, intervals);
+  const filters: RawBuilder<unknown>[] = [sql`p.status = 'registered'`];
+  if (scope.type) filters.push(sql`p.type = ${scope.type}`);
+  if (scope.region) filters.push(sql`p.region = ${scope.region}`);
+  if (scope.providerIds) filters.push(sql`p.id = any(${scope.providerIds}::uuid[])`);
+  const where = sql.join(filters, sql` and `);
+  const day = sql`${p.today}::date`;
+  const weight = (kind: SignalKind) => sql`(${p.weights}::jsonb ->> ${kind})::int`;
+  return sql`
+    grades as (
+      select * from jsonb_to_recordset(${p.grades}::jsonb)
+        as g(framework_id text, grade_id text, rank int, months int, worst boolean, monitoring_months int)
+    ),
+    first_due as (
+      select * from jsonb_to_recordset(${p.first}::jsonb) as f(provider_type text, months int)
+    ),
+    register as (
+      select p.id, p.name, p.urn, p.type, p.region, p.local_authority, p.registered_on,
+        li.id as last_id, li.framework_id as last_framework_id, li.end_date as last_end,
+        li.overall_grade as last_grade, g.rank as last_rank, g.months as last_months,
+        pv.overall_grade as previous_grade, pg.rank as previous_rank,
+        case when li.id is null then (p.registered_on + make_interval(months => f.months))::date
+             else (li.end_date + make_interval(months => g.months))::date end as due,
+        case when g.worst and g.monitoring_months is not null then
+          (greatest(li.end_date, (select max(m.end_date) from inspections m
+             where m.provider_id = p.id and m.type = 'monitoring' and m.status = 'completed'
+               and m.end_date > li.end_date))
+           + make_interval(months => g.monitoring_months))::date end as monitoring_due,
+        coalesce(li.end_date, p.registered_on) as since
+      from providers p
+      left join lateral (
+        select i.id, i.framework_id, i.end_date, i.overall_grade from inspections i
+        where i.provider_id = p.id and i.status = 'completed' and i.overall_grade is not null
+        order by i.end_date desc, i.id desc limit 1
+      ) li on true
+      left join grades g on g.framework_id = li.framework_id and g.grade_id = li.overall_grade
+      left join lateral (
+        select i.framework_id, i.overall_grade from inspections i
+        where i.provider_id = p.id and i.status = 'completed' and i.overall_grade is not null
+        order by i.end_date desc, i.id desc offset 1 limit 1
+      ) pv on li.id is not null
+      left join grades pg on pg.framework_id = pv.framework_id and pg.grade_id = pv.overall_grade
+      left join first_due f on f.provider_type = p.type
+      where ${where}
+    ),
+    base as (select * from register where due is not null),
+    sig as (
+      select c.provider_id,
+        case when c.decision is null then 'concern-awaiting-assessment'
+             when c.decision = 'inspect-now' then 'concern-inspect-now'
+             else 'concern-bring-forward' end as kind,
+        case when c.decision is null then ${weight('concern-awaiting-assessment')}
+             when c.decision = 'inspect-now' then 0
+             when c.bring_forward_to is null then ${weight('concern-bring-forward')}
+             else 0 end as weight,
+        case when c.decision = 'inspect-now'
+               then coalesce(c.bring_forward_to, (c.decided_at at time zone 'Europe/London')::date, ${day})
+             when c.decision = 'bring-forward' then c.bring_forward_to end as bring_forward_to,
+        (c.received_at at time zone 'Europe/London')::date as on_date,
+        c.reference, null::text as category, null::jsonb as detail
+      from concerns c join base b on b.id = c.provider_id
+      where (c.received_at at time zone 'Europe/London')::date > b.since
+        and (c.decision is null or c.decision in ('inspect-now', 'bring-forward'))
+      union all
+      select n.provider_id, 'notification',
+        case when n.review_outcome = 'inspection-brought-forward' and n.bring_forward_to is not null then 0
+             else coalesce((${p.categoryWeights}::jsonb ->> n.category_id)::int, ${DEFAULT_NOTIFICATION_WEIGHT}::int)
+        end,
+        case when n.review_outcome = 'inspection-brought-forward' then n.bring_forward_to end,
+        n.event_date, n.reference, n.category_id, null::jsonb
+      from event_notifications n join base b on b.id = n.provider_id
+      where n.event_date > b.since
+        and n.event_date > (${day} - make_interval(months => ${SIGNAL_WINDOW_MONTHS}::int))::date
+        and n.event_date <= ${day}
+        and (n.review_outcome is null or n.review_outcome = 'inspection-brought-forward')
+      union all
+      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, r.comply_by,
+        null::text, r.regulation_id, null::jsonb
+      from requirements r join base b on r.inspection_id = b.last_id
+      where r.comply_by < ${day}
+      union all
+      select b.id, 'grade-drop', ${weight('grade-drop')}, null::date, b.last_end, null::text, b.last_framework_id,
+        jsonb_build_object('from', b.previous_grade, 'to', b.last_grade)
+      from base b where b.last_rank > b.previous_rank
+      union all
+      select ch.provider_id, ch.kind, (${p.weights}::jsonb ->> ch.kind)::int, null::date, ch.occurred_on,
+        null::text, null::text, jsonb_build_object('note', ch.note)
+      from provider_changes ch join base b on b.id = ch.provider_id
+      where ch.occurred_on > b.since
+        and ch.occurred_on > (${day} - make_interval(months => ${SIGNAL_WINDOW_MONTHS}::int))::date
+        and ch.occurred_on <= ${day}
+    ),
+    agg as (
+      select provider_id, least(sum(weight), ${MAX_WEIGHTED_DAYS}::int)::int as weight,
+        min(bring_forward_to) as explicit
+      from sig group by provider_id
+    ),
+    planned as (
+      select b.id, b.name, b.urn, b.type, b.region, b.local_authority, b.registered_on, b.last_id,
+        b.last_framework_id, b.last_end, b.last_grade, b.last_months, 'full'::text as kind, b.due,
+        greatest(least(b.due - coalesce(a.weight, 0), coalesce(a.explicit, b.due)), least(b.due, ${day}))
+          as brought_forward
+      from base b left join agg a on a.provider_id = b.id
+      where not exists (select 1 from inspections o where o.provider_id = b.id
+        and o.status in ('planned', 'on-site', 'feedback-given') and o.type in ('full', 'additional-visit'))
+      union all
+      select b.id, b.name, b.urn, b.type, b.region, b.local_authority, b.registered_on, b.last_id,
+        b.last_framework_id, b.last_end, b.last_grade, b.last_months, 'monitoring', b.monitoring_due,
+        b.monitoring_due
+      from base b
+      where b.monitoring_due is not null and b.monitoring_due < b.due
+        and not exists (select 1 from inspections o where o.provider_id = b.id
+          and o.status in ('planned', 'on-site', 'feedback-given') and o.type = 'monitoring')
+    )`;
+}
+
+interface PlannedRow {
+  id: string;
+  name: string;
+  urn: string;
+  type: string;
+  region: string;
+  local_authority: string;
+  registered_on: string;
+  last_id: string | null;
+  last_framework_id: string | null;
+  last_end: string | null;
+  last_grade: string | null;
+  last_months: number | null;
+  kind: 'full' | 'monitoring';
+  due: string;
+  brought_forward: string;
+}
+
+interface SignalRow {
+  provider_id: string;
+  kind: SignalKind;
+  weight: number;
+  bring_forward_to: string | null;
+  on_date: string;
+  reference: string | null;
+  category: string | null;
+  detail: RiskSignal['detail'] | string | null;
+}
+
+const columns = sql`id, name, urn, type, region, local_authority, registered_on, last_id, last_framework_id,
+  last_end, last_grade, last_months, kind, due, brought_forward`;
+
+/**
+ * One page of the plan for a period: every row whose brought-forward date falls in it, and every overdue
+ * row, earliest first. Providers with a full inspection already planned or under way are left out.
+ */
+export async function planFor(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
+  const { from, to, today, page, pageSize } = query;
+  const result = await sql<PlannedRow & { total: number }>`
+    with ${planCtes(today, query.intervals, { type: query.type, region: query.region })}
+    select ${columns}, count(*) over () as total
+    from planned
+    where brought_forward <= ${to}::date and (brought_forward >= ${from}::date or due < ${today}::date)
+    order by brought_forward, name, kind, id
+    limit ${pageSize} offset ${(page - 1) * pageSize}`.execute(db);
+  const rows = result.rows;
+  let total = rows.length ? Number(rows[0]!.total) : 0;
+  if (rows.length === 0 && page > 1) {
+    // Past the last page: the count still tells the pagination how many there are.
+    const counted = await sql<{ n: number }>`
+      with ${planCtes(today, query.intervals, { type: query.type, region: query.region })}
+      select count(*) as n from planned
+      where brought_forward <= ${to}::date and (brought_forward >= ${from}::date or due < ${today}::date)`.execute(
+      db,
+    );
+    total = Number(counted.rows[0]?.n ?? 0);
+  }
+  const signals = await signalsOf(
+    db,
+    today,
+    query.intervals,
+    rows.filter((r) => r.kind === 'full').map((r) => r.id),
+  );
+  return {
+    items: rows.map((row) => present(row, today, signals.get(row.id) ?? [])),
+    page,
+    pageSize,
+    total,
+    totalPages: Math.ceil(total / pageSize),
+  };
+}
+
+/** The signals behind the given providers' plan rows, explained. */
+async function signalsOf(
+  db: Db,
+  today: IsoDate,
+  intervals: IntervalOverrides | undefined,
+  providerIds: string[],
+): Promise<Map<string, PlanSignal[]>> {
+  const byProvider = new Map<string, PlanSignal[]>();
+  if (providerIds.length === 0) return byProvider;
+  const result = await sql<SignalRow>`
+    with ${planCtes(today, intervals, { providerIds })}
+    select provider_id, kind, weight, bring_forward_to, on_date, reference, category, detail from sig
+    order by provider_id, on_date desc, kind`.execute(db);
+  for (const row of result.rows) {
+    const signal: RiskSignal = {
+      kind: row.kind,
+      weightDays: Number(row.weight),
+      bringForwardTo: row.bring_forward_to,
+      on: row.on_date,
+      reference: row.reference,
+      category: row.category,
+      detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail,
+    };
+    const frameworkId = row.kind === 'grade-drop' ? row.category : null;
+    byProvider.set(row.provider_id, [
+      ...(byProvider.get(row.provider_id) ?? []),
+      {
+        ...signal,
+        label: labelOf(signal.kind),
+        explanation: explainSignal(signal, {
+          date: formatLongDate,
+          grade: (id) => gradeLabel(frameworkId, id),
+        }),
+      },
+    ]);
+  }
+  return byProvider;
+}
+
+function labelOf(kind: SignalKind): string {
+  const labels: Record<SignalKind, string> = {
+    'concern-awaiting-assessment': 'Concern awaiting assessment',
+    'concern-inspect-now': 'Concern: inspect now',
+    'concern-bring-forward': 'Concern: bring forward',
+    notification: 'Serious-event notification',
+    'overdue-requirement': 'Requirement not met in time',
+    'grade-drop': 'Grade dropped',
+    'manager-changed': 'New registered manager',
+    'owner-changed': 'New owner',
+  };
+  return labels[kind];
+}
+
+function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function present(row: PlannedRow, today: IsoDate, signals: PlanSignal[]): PlanRow {
+  return {
+    provider: {
+      id: row.id,
+      name: row.name,
+      urn: row.urn,
+      type: row.type,
+      region: row.region,
+      localAuthority: row.local_authority,
+      registeredOn: row.registered_on,
+    },
+    kind: row.kind,
+    basis: row.last_id ? 'last-inspection' : 'registration',
+    lastInspection:
+      row.last_id && row.last_end && row.last_grade && row.last_framework_id
+        ? {
+            id: row.last_id,
+            frameworkId: row.last_framework_id,
+            endDate: row.last_end,
+            grade: row.last_grade,
+            gradeLabel: gradeLabel(row.last_framework_id, row.last_grade),
+            intervalMonths: Number(row.last_months),
+          }
+        : null,
+    due: row.due,
+    broughtForward: row.brought_forward,
+    daysBroughtForward: daysBetween(row.brought_forward, row.due),
+    overdue: row.due < today,
+    notice: noticeFor(row.type),
+    signals: row.kind === 'full' ? signals : [],
+  };
+}
+
+/**
+ * Full inspections per month of the period: each provider inspected on its brought-forward date (an
+ * overdue one at the start of the period, or today if later), then again every interval for its current
+ * grade, as if the grade stayed the same. Monitoring visits are not counted.
+ */
+export async function workloadByMonth(
+  db: Db,
+  query: { from: IsoDate; to: IsoDate; today: IsoDate; intervals?: IntervalOverrides },
+): Promise<MonthCount[]> {
+  const { from, to, today } = query;
+  const result = await sql<{ month: string; count: number }>`
+    with ${planCtes(today, query.intervals, {})},
+    starts as (
+      select case when due < ${today}::date then greatest(${today}::date, ${from}::date)
+                  else greatest(brought_forward, ${today}::date) end as first_on,
+        last_months as months
+      from planned where kind = 'full'
+    )
+    select to_char(on_day, 'YYYY-MM') as month, count(*)::int as count
+    from starts,
+      generate_series(first_on::timestamp,
+        case when months is null then first_on::timestamp else ${to}::date::timestamp end,
+        make_interval(months => coalesce(months, 1))) as on_day
+    where on_day >= ${from}::date and on_day <= ${to}::date
+    group by 1 order by 1`.execute(db);
+  return result.rows.map((r) => ({ month: r.month, count: Number(r.count) }));
+}
+
+/** One provider's plan: its rows (whatever their dates) with every signal explained. */
+export async function providerPlan(db: Db, providerId: string, today: IsoDate) {
+  if (!isUuid(providerId)) return null;
+  const provider = await db
+    .selectFrom('providers')
+    .select(['id', 'name', 'urn', 'type', 'region', 'local_authority', 'registered_on', 'status'])
+    .where('id', '=', providerId)
+    .executeTakeFirst();
+  if (!provider) return null;
+  const result = await sql<PlannedRow>`
+    with ${planCtes(today, undefined, { providerIds: [providerId] })}
+    select ${columns} from planned order by brought_forward, kind`.execute(db);
+  const signals = await signalsOf(db, today, undefined, [providerId]);
+  const open = await db
+    .selectFrom('inspections')
+    .select(['id', 'type', 'status', 'start_date', 'notice'])
+    .where('provider_id', '=', providerId)
+    .where('status', 'in', ['planned', 'on-site', 'feedback-given'])
+    .orderBy('start_date')
+    .execute();
+  return {
+    provider: {
+      id: provider.id,
+      name: provider.name,
+      urn: provider.urn,
+      type: provider.type,
+      region: provider.region,
+      localAuthority: provider.local_authority,
+      registeredOn: provider.registered_on,
+      status: provider.status,
+    },
+    rows: result.rows.map((row) => present(row, today, signals.get(row.id) ?? [])),
+    signals: signals.get(providerId) ?? [],
+    openInspections: open.map((i) => ({
+      id: i.id,
+      type: i.type,
+      status: i.status,
+      startDate: i.start_date,
+      notice: i.notice,
+    })),
+    changes: await listProviderChanges(db, providerId),
+  };
+}
+
+// ---- Changes of manager or owner ----
+
+export const PROVIDER_CHANGE_KINDS = {
+  'manager-changed': 'Change of registered manager',
+  'owner-changed': 'Change of owner',
+} as const;
+export type ProviderChangeKind = keyof typeof PROVIDER_CHANGE_KINDS;
+
+export async function listProviderChanges(db: Db, providerId: string) {
+  const rows = await db
+    .selectFrom('provider_changes as c')
+    .leftJoin('people as p', 'p.id', 'c.recorded_by')
+    .select(['c.id', 'c.kind', 'c.occurred_on', 'c.note', 'c.recorded_at', 'p.name as recorded_by_name'])
+    .where('c.provider_id', '=', providerId)
+    .orderBy('c.occurred_on', 'desc')
+    .orderBy('c.recorded_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    occurredOn: r.occurred_on,
+    note: r.note,
+    recordedBy: r.recorded_by_name,
+    recordedAt: new Date(r.recorded_at).toISOString(),
+  }));
+}
+
+/** Records a change of manager or owner, which counts as a risk signal for twelve months. */
+export async function recordProviderChange(
+  db: Db,
+  actorId: string,
+  providerId: string,
+  input: { kind: ProviderChangeKind; occurredOn: IsoDate; note?: string | null | undefined },
+  today: IsoDate,
+): Promise<string> {
+  if (!isUuid(providerId)) throw notFound();
+  const provider = await db
+    .selectFrom('providers')
+    .select(['id', 'registered_on'])
+    .where('id', '=', providerId)
+    .executeTakeFirst();
+  if (!provider) throw notFound();
+  if (input.occurredOn > today) {
+    throw invalid([{ field: 'occurredOn', message: 'The date of the change must be today or in the past' }]);
+  }
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto('provider_changes')
+      .values({
+        provider_id: providerId,
+        kind: input.kind,
+        occurred_on: input.occurredOn,
+        note: input.note?.trim() || null,
+        recorded_by: actorId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId,
+      action: 'provider-change.recorded',
+      entityType: 'provider',
+      entityId: providerId,
+      before: null,
+      after: { id: row.id, ...input },
+    });
+    return row.id;
+  });
+}
