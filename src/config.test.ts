@@ -23,22 +23,46 @@ describe('loadConfig', () => {
 
   it('requires a session secret outside demo mode', () => {
     expect(() => loadConfig({ DEMO_DATA: '0' })).toThrow(/SESSION_SECRET: required outside demo mode/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db' })).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', BASE_URL: 'https://x.gov.uk' }),
+    ).toThrow(ConfigError);
   });
 
   it('never creates demo data in production', () => {
     const secret = 's'.repeat(32);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret }).demoData).toBe(false);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_DATA: '1' })).toThrow(
-      /never created in production/,
-    );
+    const live = { NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL: 'https://x.gov.uk' };
+    expect(loadConfig(live).demoData).toBe(false);
+    expect(() => loadConfig({ ...live, DEMO_DATA: '1' })).toThrow(/never created in production/);
   });
 
   it('names every bad setting', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' })).toThrow(
       /PORT: .*\n.*DATABASE_URL: must start with postgres:\/\/.*\n.*SESSION_SECRET: must be at least 32 characters/,
+    );
+  });
+
+  it('links messages to localhost on the port by default, and to BASE_URL when set', () => {
+    expect(loadConfig({}).baseUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '8080' }).baseUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ BASE_URL: 'https://inspect.example.gov.uk/' }).baseUrl).toBe(
+      'https://inspect.example.gov.uk',
+    );
+    expect(loadConfig({ BASE_URL: 'https://example.gov.uk/inspectorate' }).baseUrl).toBe(
+      'https://example.gov.uk/inspectorate',
+    );
+  });
+
+  it('refuses a BASE_URL that is not an absolute http(s) address, and requires one in production', () => {
+    for (const bad of [
+      'inspect.example.gov.uk',
+      '/inspect',
+      'ftp://example.gov.uk',
+      'https://x.gov.uk/?a=1',
+    ]) {
+      expect(() => loadConfig({ BASE_URL: bad }), bad).toThrow(/BASE_URL: must be an absolute http/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) })).toThrow(
+      /BASE_URL: required in production/,
     );
   });
 });

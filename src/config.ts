@@ -5,6 +5,8 @@ import { z } from 'zod';
 export interface Config {
   port: number;
   host: string;
+  /** Where people reach the service: the start of every link in a message, e.g. https://inspect.example.gov.uk. */
+  baseUrl: string;
   production: boolean;
   /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
@@ -24,6 +26,18 @@ export interface Config {
   notify: { apiKey: string; templateId: string } | null;
 }
 
+/** An absolute http(s) address, which may have a path (a service published below a folder). */
+function isBaseUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username
+    );
+  } catch {
+    return false;
+  }
+}
+
 export const DEFAULT_DEMO_PASSWORD = 'demo-password-2026';
 
 const booleanFlag = z
@@ -39,6 +53,13 @@ const environmentSchema = z.object({
     .max(65535)
     .default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  BASE_URL: z
+    .string()
+    .refine(
+      isBaseUrl,
+      'must be an absolute http:// or https:// address with no query or fragment, like https://inspect.example.gov.uk',
+    )
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -85,6 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  NOTIFY_TEMPLATE_ID: NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID go together',
     );
   }
+  // Links in emails to providers must reach the real service, not this machine.
+  if (production && !e.BASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  BASE_URL: required in production, the address people reach the service at',
+    );
+  }
   if (!e.SESSION_SECRET && !demoData) {
     throw new ConfigError(
       'Invalid configuration:\n  SESSION_SECRET: required outside demo mode (at least 32 characters)',
@@ -93,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     host: e.HOST,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     production,
     dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl,

@@ -15,11 +15,14 @@ import {
   formNumber,
   formOptional,
   formText,
-  type FormBody,
+  idOf,
   savedBanner,
+  submitForm,
+  type FormBody,
+  type FormState,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, forbidden, notFound, Problem, type FieldError } from '../web/problem.js';
+import { fieldErrorsOf, forbidden, notFound } from '../web/problem.js';
 import { templates } from '../web/render.js';
 import {
   complaintScope,
@@ -85,46 +88,15 @@ const BANNERS: Record<string, string> = {
   finding: 'Your finding has been saved',
 };
 
-interface FormState {
-  status?: number;
-  errors?: FieldError[];
-  posted?: { form: string; values: Record<string, unknown> };
-}
-
-const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
 const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
-/**
- * A refusal shown on its form: each field error against the form field it belongs to (`fields` maps the
- * API's names to the form's ids; anything else goes to `fallback`). Other errors are thrown on.
- */
-function refusalOnForm(
-  error: unknown,
-  fields: Record<string, string>,
-  fallback: string,
-): { status: number; errors: FieldError[] } {
-  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
-  const errors = error.errors.length > 0 ? error.errors : [{ field: fallback, message: error.detail }];
-  return {
-    status: error.status,
-    errors: errors.map(({ field, message }) => ({ field: fields[field] ?? fallback, message })),
-  };
-}
-
-async function attempt<T>(
+/** A form's outcome, its errors placed by `fields` (the API's names to the form's ids) or on `fallback`. */
+const attempt = <T>(
   parsed: z.ZodSafeParseResult<T>,
   fields: Record<string, string>,
   fallback: string,
   act: (data: T) => Promise<string>,
-): Promise<{ redirect: string } | { status: number; errors: FieldError[] }> {
-  try {
-    if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
-    return { redirect: await act(parsed.data) };
-  } catch (error) {
-    return refusalOnForm(error, fields, fallback);
-  }
-}
+) => submitForm(parsed, (field) => fields[field] ?? fallback, act);
 
 export async function complaintPages(app: FastifyInstance) {
   const db = app.db;

@@ -13,12 +13,17 @@ import {
   formNumber,
   formOptional,
   formText,
+  idOf,
+  placeOn,
   pointAtDayBoxes,
-  type FormBody,
+  refusalOnForm,
   savedBanner,
+  submitForm,
+  type FormBody,
+  type FormState,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, notFound, Problem, type FieldError } from '../web/problem.js';
+import { fieldErrorsOf, notFound } from '../web/problem.js';
 import { DIALOGUE_KINDS, FLAW_CONDITIONS, isModeratable, isRecording, MINIMUM_EVIDENCE } from './rules.js';
 import { today } from '../clock.js';
 import { contactAboutInspection, contactDayFor } from '../day-after/store.js';
@@ -92,16 +97,6 @@ interface Workspace {
 }
 
 /** A form sent back: the status to answer, its errors, and which form (for which item) with what was typed. */
-interface FormState {
-  status?: number;
-  errors?: FieldError[];
-  posted?: { form: string; values: Record<string, unknown> };
-}
-
-type Outcome = { redirect: string } | { status: number; errors: FieldError[] };
-
-const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
 const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
 function queryText(request: FastifyRequest, name: string): string {
@@ -118,43 +113,13 @@ function numbered(record: InspectionRecord): Evidence[] {
   }));
 }
 
-/**
- * Errors against the fields of the form they belong to: a field the form does not have (or a refusal
- * with no field) goes to its first field; `key` tells apart the forms repeated for each item on a page.
- */
-function placeErrors(errors: FieldError[], fields: string[], key?: string): FieldError[] {
-  return errors.map(({ field, message }) => {
-    const base = field.split('.')[0]!;
-    const placed = fields.includes(base) ? base : fields[0]!;
-    return { field: key ? `${placed}-${key}` : placed, message };
-  });
-}
-
-/** A refusal (invalid, unprocessable or conflicting) shown on the form; anything else is thrown on. */
-function formRefusal(
-  error: unknown,
-  fields: string[],
-  key?: string,
-): { status: number; errors: FieldError[] } {
-  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
-  const errors = error.errors.length > 0 ? error.errors : [{ field: fields[0]!, message: error.detail }];
-  return { status: error.status, errors: placeErrors(errors, fields, key) };
-}
-
-/** Validates a converted form, then makes the change; a refusal at either step comes back for the form. */
-async function submit<T>(
+/** Validates a converted form, then makes the change; a refusal comes back placed on the form's `fields`. */
+const submit = <T>(
   parsed: z.ZodSafeParseResult<T>,
   fields: string[],
   key: string | undefined,
   act: (data: T) => Promise<string>,
-): Promise<Outcome> {
-  if (!parsed.success) return { status: 400, errors: placeErrors(fieldErrorsOf(parsed.error), fields, key) };
-  try {
-    return { redirect: await act(parsed.data) };
-  } catch (error) {
-    return formRefusal(error, fields, key);
-  }
-}
+) => submitForm(parsed, placeOn(fields, key), act);
 
 /** Whether what a person may see of an inspection includes the working records (the inspectorate only). */
 function withRecords(seen: ReturnType<typeof presentRecord>): seen is InspectionRecord {
@@ -410,7 +375,7 @@ export async function inspectionPages(app: FastifyInstance) {
         Number.isInteger(version) ? version : undefined,
       );
     } catch (error) {
-      return inspectionPage(request, reply, inspection.id, formRefusal(error, ['start']));
+      return inspectionPage(request, reply, inspection.id, refusalOnForm(error, placeOn(['start'])));
     }
     return reply.redirect(`/inspections/${inspection.id}?saved=started`, 303);
   });

@@ -3,11 +3,14 @@ import { paginationFields, isUuid } from '../fields.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import { fetchPage } from '../db/paging.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { requirePerson } from '../web/access.js';
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, problemSchema } from '../web/problem.js';
+import { useBaseUrl } from './links.js';
+import { toOutboxEntry } from './store.js';
 
 /** The outbox as people read it: their own messages, or every message for managers and complaints staff. */
 
@@ -42,44 +45,13 @@ function outboxQuery(db: Db, recipient: string | null) {
   return query;
 }
 
-function toMessage(row: {
-  id: string;
-  recipient: string;
-  template: string;
-  subject: string;
-  body: string;
-  created_at: Date | string;
-  sent_at: Date | null;
-  delivery: 'outbox' | 'notify';
-  last_error: string | null;
-}) {
-  return {
-    id: row.id,
-    recipient: row.recipient,
-    template: row.template,
-    subject: row.subject,
-    body: row.body,
-    createdAt: new Date(row.created_at).toISOString(),
-    sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
-    delivery: row.delivery,
-    lastError: row.last_error,
-  };
-}
-
-async function pageOfMessages(db: Db, recipient: string | null, page: number, pageSize: number) {
-  const query = outboxQuery(db, recipient);
-  const [rows, counted] = await Promise.all([
-    query
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const total = Number(counted.n);
-  return { items: rows.map(toMessage), page, pageSize, total, totalPages: Math.ceil(total / pageSize) };
+function pageOfMessages(db: Db, recipient: string | null, page: number, pageSize: number) {
+  return fetchPage(
+    outboxQuery(db, recipient).selectAll(),
+    (q) => q.orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    { page, pageSize },
+    toOutboxEntry,
+  );
 }
 
 async function visibleMessage(request: FastifyRequest, id: string) {
@@ -90,12 +62,14 @@ async function visibleMessage(request: FastifyRequest, id: string) {
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) throw notFound();
-  return toMessage(row);
+  return toOutboxEntry(row);
 }
 
 export async function messageRoutes(instance: FastifyInstance) {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   const db = app.db;
+  // Messages queued from now on link to the service where it is published.
+  useBaseUrl(app.config.baseUrl);
 
   app.get(
     '/api/messages',

@@ -1,10 +1,12 @@
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Schema } from '../db/schema.js';
+import type { OutboxTable, Schema } from '../db/schema.js';
+import { withFullLinks } from './links.js';
 
 /**
  * Messages to providers and staff. Each is written to the outbox in the transaction of the change that
- * causes it, so a message goes out exactly when its change happens. With a GOV.UK Notify key the
+ * causes it, so a message goes out exactly when its change happens. Paths in the body (`/reports/…`)
+ * are written as full links on the service's base URL (links.ts). With a GOV.UK Notify key the
  * delivery worker sends them on; without one the outbox is the record of what would have been sent.
  */
 export interface Message {
@@ -22,7 +24,7 @@ export async function queueMessage(trx: Transaction<Schema> | Db, message: Messa
       recipient: message.recipient,
       template: message.template,
       subject: message.subject,
-      body: message.body,
+      body: withFullLinks(message.body),
     })
     .execute();
 }
@@ -32,6 +34,24 @@ export interface OutboxEntry extends Message {
   createdAt: string;
   sentAt: string | null;
   delivery: 'outbox' | 'notify';
+  /** Why Notify refused it, if it did. */
+  lastError: string | null;
+}
+
+type OutboxRow = Selectable<OutboxTable>;
+
+export function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    recipient: row.recipient,
+    template: row.template,
+    subject: row.subject,
+    body: row.body,
+    createdAt: new Date(row.created_at).toISOString(),
+    sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
+    delivery: row.delivery,
+    lastError: row.last_error,
+  };
 }
 
 /** The newest messages first; for one recipient, or all of them. */
@@ -46,15 +66,5 @@ export async function listOutbox(
     .orderBy('id')
     .limit(options.limit ?? 100);
   if (options.recipient) query = query.where('recipient', '=', options.recipient);
-  const rows = await query.execute();
-  return rows.map((row) => ({
-    id: row.id,
-    recipient: row.recipient,
-    template: row.template,
-    subject: row.subject,
-    body: row.body,
-    createdAt: new Date(row.created_at).toISOString(),
-    sentAt: row.sent_at ? new Date(row.sent_at).toISOString() : null,
-    delivery: row.delivery,
-  }));
+  return (await query.execute()).map(toOutboxEntry);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { today } from '../clock.js';
+import { paginationFields } from '../fields.js';
 import { hasOpenComplaint } from '../complaints/store.js';
 import type { ResponseRoute } from '../frameworks/types.js';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
@@ -8,9 +9,19 @@ import { inspectionRecord, type Inspection } from '../inspections/store.js';
 import { can, providerScope } from '../people/policy.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
-import { formOptional, formText, type FormBody, savedBanner } from '../web/forms.js';
+import {
+  formOptional,
+  formText,
+  idOf,
+  placeOn,
+  refusalOnForm,
+  savedBanner,
+  submitForm,
+  type FormBody,
+  type FormState,
+} from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, notFound, Problem, type FieldError } from '../web/problem.js';
+import { fieldErrorsOf, notFound, Problem } from '../web/problem.js';
 import { narrativeParagraphs } from './pdf.js';
 import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './reading.js';
 import { carriesPoints, inspectionDates, RESPONSE_ROUTES } from './rules.js';
@@ -27,6 +38,7 @@ import {
   searchPublishedReports,
   unpublishedReports,
   type Report,
+  type ReportSummary,
 } from './store.js';
 
 const hidden = { schema: { hide: true } };
@@ -43,46 +55,19 @@ const BANNERS: Record<string, string> = {
   published: 'The report is published',
 };
 
-interface FormState {
-  status?: number;
-  errors?: FieldError[];
-  posted?: { form: string; values: Record<string, unknown> };
-}
-
-const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
 const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
-/**
- * A refusal shown on its form: each error against the form field it names (`place` maps the API's
- * field names to the page's ids); anything that is not a refusal is thrown on.
- */
-function refusalOnForm(
-  error: unknown,
-  place: (field: string) => string,
-): Required<Omit<FormState, 'posted'>> {
-  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
-  const errors = error.errors.length > 0 ? error.errors : [{ field: '', message: error.detail }];
-  return { status: error.status, errors: errors.map((e) => ({ field: place(e.field), message: e.message })) };
-}
+/** How many reports in progress the search page shows before linking to the whole list. */
+const UNPUBLISHED_PREVIEW = 10;
 
-/** Errors of a form that failed its schema, against the page's ids. */
-function invalidForm<T>(parsed: z.ZodSafeParseResult<T>, place: (field: string) => string) {
-  if (parsed.success) return null;
-  return {
-    status: 400,
-    errors: fieldErrorsOf(parsed.error).map((e) => ({ field: place(e.field), message: e.message })),
-  };
-}
+const pageQuery = z.object(paginationFields(25));
 
-/** Places an error on one of `fields`, or the first of them; `key` tells apart forms repeated per item. */
-const placeOn =
-  (fields: string[], key?: string) =>
-  (field: string): string => {
-    const base = field.split('.')[0]!;
-    const placed = fields.includes(base) ? base : fields[0]!;
-    return key ? `${placed}-${key}` : placed;
-  };
+/** A report in progress as its row shows it: whether the provider may still answer the draft. */
+const inProgressRow = (r: ReportSummary, on: string) => ({
+  ...r,
+  dates: inspectionDates(r),
+  awaitingResponse: r.status === 'draft' && !r.responded && on <= r.responseDue,
+});
 
 function routeChoices(report: Report, checked: string | undefined) {
   return report.procedure.responseRoutes.map((route) => ({
@@ -111,7 +96,7 @@ export async function reportPages(app: FastifyInstance) {
     const [result, localAuthorities, unpublished] = await Promise.all([
       searchPublishedReports(db, search),
       localAuthoritiesWithReports(db),
-      unpublishedReports(db, scope),
+      unpublishedReports(db, scope, { page: 1, pageSize: UNPUBLISHED_PREVIEW }),
     ]);
     const keep = {
       q: search.q,
@@ -137,11 +122,38 @@ export async function reportPages(app: FastifyInstance) {
       from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
       to: Math.min(result.page * result.pageSize, result.total),
       staff: scope.kind === 'all',
-      unpublished: unpublished.map((r) => ({
-        ...r,
-        dates: inspectionDates(r),
-        awaitingResponse: r.status === 'draft' && !r.responded && on <= r.responseDue,
-      })),
+      unpublishedTitle: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
+      unpublished: { ...unpublished, items: unpublished.items.map((r) => inProgressRow(r, on)) },
+    });
+  });
+
+  // ---- Reports in progress, for the inspectorate and providers ----
+
+  app.get('/reports/in-progress', hidden, async (request, reply) => {
+    const person = requirePerson(request);
+    const scope = providerScope(person);
+    if (scope.kind === 'none') throw notFound();
+    const raw = Object.fromEntries(
+      Object.entries(request.query as Record<string, unknown>).filter(
+        ([, value]) => typeof value === 'string' && value !== '',
+      ),
+    );
+    const parsed = pageQuery.safeParse(raw);
+    const paging = parsed.success ? parsed.data : pageQuery.parse({});
+    const result = await unpublishedReports(db, scope, paging);
+    const on = today(app.clock);
+    return reply.page(view('in-progress'), {
+      title: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
+      result: { ...result, items: result.items.map((r) => inProgressRow(r, on)) },
+      staff: scope.kind === 'all',
+      pagination: paginationFor(
+        result.page,
+        result.totalPages,
+        (n) =>
+          `/reports/in-progress${queryString({ page: n, pageSize: paging.pageSize === 25 ? undefined : paging.pageSize })}`,
+      ),
+      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
+      to: Math.min(result.page * result.pageSize, result.total),
     });
   });
 
@@ -244,18 +256,13 @@ export async function reportPages(app: FastifyInstance) {
       if (field === 'summary') return 'summary';
       return 'route';
     };
-    const parsed = responseBody.safeParse(input);
-    const refused = invalidForm(parsed, place);
-    if (refused)
-      return respondPage(request, reply, report, { ...refused, posted: { form: 'respond', values: form } });
-    try {
-      const { complaint } = await respondToDraft(db, app.clock, person, report.id, parsed.data!);
+    const outcome = await submitForm(responseBody.safeParse(input), place, async (data) => {
+      const { complaint } = await respondToDraft(db, app.clock, person, report.id, data);
       const reference = complaint ? `?reference=${encodeURIComponent(complaint.reference)}` : '';
-      return reply.redirect(`/reports/${report.id}/respond/confirmation${reference}`, 303);
-    } catch (error) {
-      const state = refusalOnForm(error, place);
-      return respondPage(request, reply, report, { ...state, posted: { form: 'respond', values: form } });
-    }
+      return `/reports/${report.id}/respond/confirmation${reference}`;
+    });
+    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
+    return respondPage(request, reply, report, { ...outcome, posted: { form: 'respond', values: form } });
   });
 
   app.get('/reports/:id/respond/confirmation', hidden, async (request, reply) => {
@@ -341,17 +348,14 @@ export async function reportPages(app: FastifyInstance) {
     const form = request.body as FormBody;
     const place = placeOn(['narrative']);
     const parsed = issueBody.safeParse({ narrative: formText(form, 'narrative') });
-    const posted = { form: 'issue', values: form };
-    const refused = invalidForm(parsed, place);
-    if (refused) return teamPage(request, reply, inspection.id, { ...refused, posted });
-    try {
+    const outcome = await submitForm(parsed, place, async (data) => {
       const record = await inspectionRecord(db, inspection.id);
       if (!record) throw notFound();
-      await issueDraft(db, app.clock, person.id, record, parsed.data!.narrative);
-    } catch (error) {
-      return teamPage(request, reply, inspection.id, { ...refusalOnForm(error, place), posted });
-    }
-    return reply.redirect(reportUrl(inspection.id, 'issued'), 303);
+      await issueDraft(db, app.clock, person.id, record, data.narrative);
+      return reportUrl(inspection.id, 'issued');
+    });
+    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
+    return teamPage(request, reply, inspection.id, { ...outcome, posted: { form: 'issue', values: form } });
   });
 
   app.post('/inspections/:id/report/versions', hidden, async (request, reply) => {
@@ -365,15 +369,12 @@ export async function reportPages(app: FastifyInstance) {
       note: formText(form, 'note'),
       version: Number.isInteger(version) && version > 0 ? version : undefined,
     });
-    const posted = { form: 'amend', values: form };
-    const refused = invalidForm(parsed, place);
-    if (refused) return teamPage(request, reply, inspection.id, { ...refused, posted });
-    try {
-      await amendNarrative(db, app.clock, person.id, report.id, parsed.data!);
-    } catch (error) {
-      return teamPage(request, reply, inspection.id, { ...refusalOnForm(error, place), posted });
-    }
-    return reply.redirect(reportUrl(inspection.id, 'amended'), 303);
+    const outcome = await submitForm(parsed, place, async (data) => {
+      await amendNarrative(db, app.clock, person.id, report.id, data);
+      return reportUrl(inspection.id, 'amended');
+    });
+    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
+    return teamPage(request, reply, inspection.id, { ...outcome, posted: { form: 'amend', values: form } });
   });
 
   app.post('/inspections/:id/report/points/:pointId', hidden, async (request, reply) => {
@@ -387,15 +388,13 @@ export async function reportPages(app: FastifyInstance) {
       decision: formOptional(form, 'decision'),
       reason: formText(form, 'reason'),
     });
+    const outcome = await submitForm(parsed, place, async (data) => {
+      await decidePoint(db, app.clock, person.id, report.id, pointId, data);
+      return `${reportUrl(inspection.id, 'decided')}#point-${pointId}`;
+    });
+    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
     const posted = { form: `decide-${pointId}`, values: form };
-    const refused = invalidForm(parsed, place);
-    if (refused) return teamPage(request, reply, inspection.id, { ...refused, posted });
-    try {
-      await decidePoint(db, app.clock, person.id, report.id, pointId, parsed.data!);
-    } catch (error) {
-      return teamPage(request, reply, inspection.id, { ...refusalOnForm(error, place), posted });
-    }
-    return reply.redirect(`${reportUrl(inspection.id, 'decided')}#point-${pointId}`, 303);
+    return teamPage(request, reply, inspection.id, { ...outcome, posted });
   });
 
   app.post('/inspections/:id/report/finalise', hidden, async (request, reply) => {

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/store.js';
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { englishDate, endOfEnglishDay, startOfEnglishDay, today, type Clock } from '../clock.js';
 import { hasOpenComplaint, raiseComplaint } from '../complaints/store.js';
-import { fetchPage } from '../db/paging.js';
+import { fetchPage, type Page } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { cancelDeadline, resolveFlag, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
@@ -305,19 +305,23 @@ export async function localAuthoritiesWithReports(db: Db): Promise<string[]> {
     .sort((a, b) => a.localeCompare(b));
 }
 
-/** Reports not yet published, as far as the person may see them: all for staff, their own for providers. */
+/**
+ * Reports not yet published, as far as the person may see them (all for staff, their own for
+ * providers), the latest draft first, a page at a time.
+ */
 export async function unpublishedReports(
   db: Db,
   scope: ProviderScope,
-  limit = 100,
-): Promise<ReportSummary[]> {
-  if (scope.kind === 'none' || (scope.kind === 'own' && scope.providerIds.length === 0)) return [];
+  paging: { page: number; pageSize: number },
+): Promise<Page<ReportSummary>> {
+  if (scope.kind === 'none' || (scope.kind === 'own' && scope.providerIds.length === 0)) {
+    return { items: [], ...paging, total: 0, totalPages: 0 };
+  }
   let query = summaryQuery(db).where('r.status', '<>', 'published');
   if (scope.kind === 'own') {
     query = query.where(sql<string>`${field(`->'provider'->>'id'`)}`, 'in', scope.providerIds);
   }
-  const rows = await query.orderBy('r.draft_issued_on', 'desc').orderBy('r.id').limit(limit).execute();
-  return rows.map(toSummary);
+  return fetchPage(query, (q) => q.orderBy('r.draft_issued_on', 'desc').orderBy('r.id'), paging, toSummary);
 }
 
 // ---- Writing ----

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { Problem, type FieldError } from './problem.js';
+import type { z } from 'zod';
+import { fieldErrorsOf, Problem, type FieldError } from './problem.js';
 
 /** Helpers for GOV.UK forms posted as application/x-www-form-urlencoded. */
 
@@ -75,4 +76,59 @@ export function pointAtDayBoxes(errors: FieldError[], dateFields: string[]): Fie
 export function savedBanner(request: FastifyRequest, banners: Record<string, string>): string | null {
   const saved = (request.query as { saved?: unknown }).saved;
   return typeof saved === 'string' && Object.hasOwn(banners, saved) ? banners[saved]! : null;
+}
+
+/** How a form page is shown again after a post that was refused: the status, the errors, what was typed. */
+export interface FormState {
+  status?: number;
+  errors?: FieldError[];
+  posted?: { form: string; values: Record<string, unknown> };
+}
+
+export type FormOutcome = { redirect: string } | { status: number; errors: FieldError[] };
+
+/** The `:id` of the route a page was asked for by. */
+export const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+/**
+ * Places an error on the form field it belongs to: its field (before any `.`) when the form has it,
+ * otherwise the first of `fields`; `key` tells apart the forms repeated for each item on a page.
+ */
+export const placeOn =
+  (fields: string[], key?: string) =>
+  (field: string): string => {
+    const base = field.split('.')[0]!;
+    const placed = fields.includes(base) ? base : fields[0]!;
+    return key ? `${placed}-${key}` : placed;
+  };
+
+/**
+ * A refusal (invalid, unprocessable or conflicting) shown on its form: `place` maps each field the
+ * refusal names to the page's id for it (a refusal without fields comes as ''). Anything else is thrown
+ * on, to the error pages.
+ */
+export function refusalOnForm(
+  error: unknown,
+  place: (field: string) => string,
+): { status: number; errors: FieldError[] } {
+  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+  const errors = error.errors.length > 0 ? error.errors : [{ field: '', message: error.detail }];
+  return { status: error.status, errors: errors.map((e) => ({ field: place(e.field), message: e.message })) };
+}
+
+/**
+ * Checks a converted form against its schema, then makes the change, which answers where to go next; a
+ * refusal at either step comes back to be shown on the form.
+ */
+export async function submitForm<T>(
+  parsed: z.ZodSafeParseResult<T>,
+  place: (field: string) => string,
+  act: (data: T) => Promise<string>,
+): Promise<FormOutcome> {
+  try {
+    if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+    return { redirect: await act(parsed.data) };
+  } catch (error) {
+    return refusalOnForm(error, place);
+  }
 }

@@ -6,6 +6,8 @@ import { databaseKinds } from '../support/databases.js';
 import { getPage, signInAs } from '../support/pages.js';
 
 const kinds = await databaseKinds();
+/** Where the service is published: every link in a message starts here. */
+const BASE_URL = 'https://inspect.example.gov.uk';
 
 const NARRATIVE =
   'Children make good progress and are well cared for.\n\n' +
@@ -118,7 +120,7 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp(kind, {}, { clock });
+    t = await startTestApp(kind, { BASE_URL: BASE_URL }, { clock });
     homes = (await get('provider', '/api/me')).json().providers;
     expect(homes).toHaveLength(2);
     inspectorId = (await get('inspector', '/api/me')).json().id;
@@ -190,6 +192,9 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
     const told = await messages('draft-report-issued', 'provider@demo.invalid');
     expect(told).toHaveLength(1);
     expect(told[0]!.body).toContain('You have until 10 March 2025 to respond');
+    // A full link the provider can follow from the email, not a bare path.
+    expect(told[0]!.body).toContain(`respond at ${BASE_URL}/reports/${reportId}/respond.`);
+    expect(told[0]!.body).not.toMatch(/\s\/reports\//);
 
     expect((await get(null, `/api/reports/${reportId}`)).statusCode).toBe(404);
     expect((await get('analyst', `/api/reports/${reportId}`)).statusCode).toBe(200);
@@ -619,5 +624,101 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Download PDF');
     expect(page.body).toContain('Requires improvement to be good');
+  });
+
+  it('lists every report in progress a page at a time, well past the first hundred', async () => {
+    // 105 drafts written straight to the tables, copying a real report's content: what matters here
+    // is the list, not how each report came to be.
+    const content = (
+      await t.db
+        .selectFrom('report_versions')
+        .select('content')
+        .where('report_id', '=', reportId)
+        .where('version', '=', 1)
+        .executeTakeFirstOrThrow()
+    ).content;
+    const oldest = '2019-01-01';
+    await t.db.transaction().execute(async (trx) => {
+      const created = await trx
+        .insertInto('inspections')
+        .values(
+          Array.from({ length: 105 }, (_, n) => ({
+            provider_id: homes[1]!.id,
+            framework_id: 'childrens-homes',
+            type: 'full',
+            notice: 'announced',
+            start_date: `2019-01-${String((n % 28) + 1).padStart(2, '0')}`,
+            end_date: `2019-01-${String((n % 28) + 1).padStart(2, '0')}`,
+            lead_inspector_id: inspectorId,
+            status: 'completed',
+          })),
+        )
+        .returning('id')
+        .execute();
+      const reports = await trx
+        .insertInto('reports')
+        .values(
+          created.map(({ id }, n) => ({
+            inspection_id: id,
+            procedure_id: 'post-inspection-2024-04',
+            // The first is the oldest draft, so it comes last in the list.
+            draft_issued_on: n === 0 ? oldest : '2019-02-01',
+            response_due: n === 0 ? oldest : '2019-02-08',
+          })),
+        )
+        .returning('id')
+        .execute();
+      await trx
+        .insertInto('report_versions')
+        .values(
+          reports.map(({ id }) => ({
+            report_id: id,
+            version: 1,
+            narrative: 'Bulk',
+            content: JSON.stringify(content),
+            change_note: 'Draft report issued',
+          })),
+        )
+        .execute();
+    });
+    const oldestReport = await t.db
+      .selectFrom('reports')
+      .select('inspection_id')
+      .where('draft_issued_on', '=', oldest)
+      .executeTakeFirstOrThrow();
+    const total = Number(
+      (
+        await t.db
+          .selectFrom('reports')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '<>', 'published')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(total).toBeGreaterThan(105);
+    const rowsOf = (html: string) => (html.match(/<tr class="govuk-table__row">/g) ?? []).length - 1;
+
+    const manager = await signInAs(t.app, 'manager', DEMO_PASSWORD);
+    const search = await getPage(t.app, manager, '/reports');
+    expect(rowsOf(search.body.slice(search.body.indexOf('id="unpublished"')).split('</table>')[0]!)).toBe(10);
+    expect(search.body).toContain(`See all ${total} reports in progress`);
+
+    const lastPage = Math.ceil(total / 25);
+    const first = await getPage(t.app, manager, '/reports/in-progress');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain(`Showing 1 to 25 of ${total} reports`);
+    expect(rowsOf(first.body)).toBe(25);
+    expect(first.body).toContain(`href="/reports/in-progress?page=${lastPage}"`);
+    expect(first.body).not.toContain(`/inspections/${oldestReport.inspection_id}/report`);
+    const last = await getPage(t.app, manager, `/reports/in-progress?page=${lastPage}`);
+    expect(last.body).toContain(`Showing ${(lastPage - 1) * 25 + 1} to ${total} of ${total} reports`);
+    expect(last.body).toContain(`href="/inspections/${oldestReport.inspection_id}/report"`);
+
+    // A provider pages through its own; someone signed out is asked to sign in.
+    const provider = await signInAs(t.app, 'provider', DEMO_PASSWORD);
+    const own = await getPage(t.app, provider, '/reports/in-progress?pageSize=100&page=2');
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toMatch(/Showing 101 to \d+ of \d+ reports/);
+    expect((await t.app.inject({ url: '/reports/in-progress' })).statusCode).toBe(303);
   });
 });
