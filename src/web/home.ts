@@ -40,6 +40,11 @@ export async function homeRoutes(app: FastifyInstance) {
           ? 'Read and answer your draft reports, and search published reports.'
           : 'Search published reports and follow reports through draft, response and publication.',
       },
+      can(person, 'concerns.list') && {
+        href: '/concerns',
+        title: 'Concerns about providers',
+        text: 'Assess the risk in each concern raised about a provider and record a decision with reasons.',
+      },
       can(person, 'notifications.list') && {
         href: '/notifications',
         title: 'Serious-event notifications',
