@@ -34,6 +34,7 @@ import { notificationRoutes } from './notifications/routes.js';
 import { planningRoutes } from './planning/routes.js';
 import { authoritySampleRoutes } from './planning/sample-routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { statisticsRoutes } from './statistics/routes.js';
 import { isApiRequest } from './web/access.js';
 import { registerErrorHandling } from './web/errors.js';
 import { homeRoutes } from './web/home.js';
@@ -182,6 +183,7 @@ export async function buildApp({
   await app.register(authoritySampleRoutes);
   await app.register(concernRoutes);
   await app.register(notificationRoutes);
+  await app.register(statisticsRoutes);
   await app.register(async (api) => {
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

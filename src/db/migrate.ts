@@ -5,6 +5,7 @@ import { inspections } from './migrations/0002_inspections.js';
 import { afterInspection } from './migrations/0003_after_inspection.js';
 import { complaintHandling } from './migrations/0004_complaint_handling.js';
 import { planning } from './migrations/0005_planning.js';
+import { statistics } from './migrations/0006_statistics.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0003_after_inspection': afterInspection,
   '0004_complaint_handling': complaintHandling,
   '0005_planning': planning,
+  '0006_statistics': statistics,
 };
 
 export const migrationNames = Object.keys(migrations);

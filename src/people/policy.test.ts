@@ -55,6 +55,8 @@ const expected: Record<Action, Role[]> = {
   'notification.read': ['inspector', 'manager', 'planner'],
   'notification.submit': [],
   'notification.review': ['inspector', 'manager', 'planner'],
+  'statistics.read': ['manager', 'planner', 'analyst'],
+  'consistency.read': ['manager', 'analyst'],
 };
 
 describe('the authorisation policy', () => {

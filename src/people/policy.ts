@@ -53,7 +53,9 @@ export type Action =
   | 'notifications.list'
   | 'notification.read'
   | 'notification.submit'
-  | 'notification.review';
+  | 'notification.review'
+  | 'statistics.read'
+  | 'consistency.read';
 
 /** The staff roles that work across the whole register. */
 const REGISTER_READERS: Role[] = ['inspector', 'manager', 'planner', 'complaints', 'analyst'];
@@ -146,6 +148,9 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
     hasRole(person, 'planner', 'manager', 'inspector') || ownsProvider(person, providerId),
   'notification.submit': (person, { providerId }) => ownsProvider(person, providerId),
   'notification.review': (person) => hasRole(person, ...REGISTER_KEEPERS, 'inspector'),
+  'statistics.read': (person) => hasRole(person, 'analyst', 'manager', 'planner'),
+  // Grades by named inspector are for those who manage inspectors and study consistency.
+  'consistency.read': (person) => hasRole(person, 'manager', 'analyst'),
 };
 
 export function can(person: Person | null, action: Action, resource: Resource = {}): boolean {

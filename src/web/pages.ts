@@ -32,6 +32,7 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   if (can(person, 'complaint-review.conduct'))
     items.push({ href: '/complaint-reviews', text: 'Complaint reviews' });
   if (can(person, 'deadlines.dashboard')) items.push({ href: '/due', text: 'Due and overdue' });
+  if (can(person, 'statistics.read')) items.push({ href: '/statistics', text: 'Statistics' });
   if (person) items.push({ href: '/messages', text: 'Messages' });
   items.push({ href: '/reference', text: 'Reference' });
   if (!person) items.push({ href: '/sign-in', text: 'Sign in' });

@@ -1,0 +1,455 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.js';
+import { frameworks } from '../frameworks/frameworks.js';
+import type { Period } from './rules.js';
+
+/**
+ * The figures' SQL. Every count is an aggregate in the database; what comes back is one row per group
+ * (a grade, a category, an owner group, an inspector), never the rows counted.
+ *
+ * An inspection belongs to the period its first day falls in. "Completed" inspections are those whose
+ * grades are final (status 'completed'); a declared-incomplete inspection has no grades that stand.
+ */
+
+// ---- The overall grade, as the framework rule in src/frameworks/rules.ts has it ----
+
+/**
+ * The rule's parameters, from the framework data: for each framework the area whose grade is the overall
+ * (or headline) one and the limiting areas, and each grade's place on the scale (0 = best).
+ */
+function ruleTables(): RawBuilder<unknown> {
+  const areas = frameworks.flatMap((framework) =>
+    framework.judgementAreas
+      .filter((area) => area.id === framework.overallGrade.areaId || (area.limiting && !area.separatelyRated))
+      .map(
+        (area) =>
+          sql`(${framework.id}::text, ${area.id}::text, ${area.id === framework.overallGrade.areaId}::boolean)`,
+      ),
+  );
+  const scale = frameworks.flatMap((framework) =>
+    framework.gradeScale.map(
+      (grade, rank) =>
+        sql`(${framework.id}::text, ${grade.id}::text, ${rank}::int, ${rank === framework.gradeScale.length - 1}::boolean)`,
+    ),
+  );
+  return sql`rule_areas (framework_id, area_id, is_overall) as (values ${sql.join(areas)}),
+    rule_scale (framework_id, grade_id, rank, worst) as (values ${sql.join(scale)})`;
+}
+
+/**
+ * CTEs giving `<name> (id, grade_id, rank, worst)`: the overall grade of each inspection in the CTE `from`
+ * (which has id and framework_id), from the latest version of each area's judgement; with
+ * `inspectorOnly`, from the latest the inspector gave, before any moderation. The overall grade is the
+ * worst of the overall area's grade and the limiting areas' grades, and there is none until the overall
+ * area is graded.
+ */
+function overallGrades(from: string, name: string, inspectorOnly: boolean): RawBuilder<unknown> {
+  const source = sql.raw(from);
+  const target = sql.raw(name);
+  const kind = inspectorOnly ? sql`and j.kind = 'inspector'` : sql``;
+  return sql`${target}_latest as (
+      select distinct on (j.inspection_id, j.area_id) j.inspection_id, j.area_id, j.grade_id
+      from judgements j join ${source} s on s.id = j.inspection_id
+      where true ${kind}
+      order by j.inspection_id, j.area_id, j.version desc
+    ),
+    ${target}_rank as (
+      select s.id, s.framework_id, max(g.rank) as rank
+      from ${source} s
+      join ${target}_latest l on l.inspection_id = s.id
+      join rule_areas a on a.framework_id = s.framework_id and a.area_id = l.area_id
+      join rule_scale g on g.framework_id = s.framework_id and g.grade_id = l.grade_id
+      group by s.id, s.framework_id
+      having bool_or(a.is_overall)
+    ),
+    ${target} as (
+      select r.id, g.grade_id, g.rank, g.worst
+      from ${target}_rank r join rule_scale g on g.framework_id = r.framework_id and g.rank = r.rank
+    )`;
+}
+
+async function rows<T>(db: Db, query: RawBuilder<T>): Promise<T[]> {
+  return (await query.execute(db)).rows;
+}
+
+/** Providers on the register on `date`: registered by then, and not since cancelled or closed. */
+const onRegister = (date: string) =>
+  sql`p.registered_on <= ${date}::date and p.status in ('registered', 'suspended')`;
+
+// ---- Inspections ----
+
+/** Completed first full inspections started in the period, counted by framework and overall grade. */
+export function firstInspectionOutcomes(db: Db, period: Period) {
+  return rows(
+    db,
+    sql<{ framework_id: string; grade_id: string; inspections: number }>`
+      with ${ruleTables()},
+      chosen as (
+        select i.id, i.framework_id from inspections i
+        where i.type = 'full' and i.status = 'completed'
+          and i.start_date between ${period.from}::date and ${period.to}::date
+          and not exists (
+            select 1 from inspections e
+            where e.provider_id = i.provider_id and e.type = 'full' and e.status <> 'incomplete'
+              and (e.start_date, e.id) < (i.start_date, i.id)
+          )
+      ),
+      ${overallGrades('chosen', 'graded', false)}
+      select c.framework_id, g.grade_id, count(*)::int as inspections
+      from chosen c join graded g on g.id = c.id
+      group by c.framework_id, g.grade_id`,
+  );
+}
+
+/** Completed full inspections started in the period, by framework, and how many have a requirement. */
+export function fullInspectionsWithRequirements(db: Db, period: Period) {
+  return rows(
+    db,
+    sql<{ framework_id: string; inspections: number; with_requirements: number }>`
+      select i.framework_id, count(*)::int as inspections,
+        count(*) filter (where exists (select 1 from requirements r where r.inspection_id = i.id))::int
+          as with_requirements
+      from inspections i
+      where i.type = 'full' and i.status = 'completed'
+        and i.start_date between ${period.from}::date and ${period.to}::date
+      group by i.framework_id`,
+  );
+}
+
+/** Requirements made at completed full inspections started in the period, by regulation. */
+export function requirementsByRegulation(db: Db, period: Period) {
+  return rows(
+    db,
+    sql<{ regulation_id: string; requirements: number; inspections: number }>`
+      select r.regulation_id, count(*)::int as requirements, count(distinct r.inspection_id)::int as inspections
+      from inspections i join requirements r on r.inspection_id = i.id
+      where i.type = 'full' and i.status = 'completed'
+        and i.start_date between ${period.from}::date and ${period.to}::date
+      group by r.regulation_id`,
+  );
+}
+
+// ---- Notifications ----
+
+/** Serious-event notifications about events in the period, by category, with the providers that sent them. */
+export async function notificationsByCategory(db: Db, period: Period) {
+  const between = sql`n.event_date between ${period.from}::date and ${period.to}::date`;
+  const [byCategory, [all]] = await Promise.all([
+    rows(
+      db,
+      sql<{ category_id: string; notifications: number; homes: number }>`
+        select n.category_id, count(*)::int as notifications, count(distinct n.provider_id)::int as homes
+        from event_notifications n where ${between}
+        group by n.category_id`,
+    ),
+    rows(
+      db,
+      sql<{ notifications: number; homes: number }>`
+        select count(*)::int as notifications, count(distinct n.provider_id)::int as homes
+        from event_notifications n where ${between}`,
+    ),
+  ]);
+  return { byCategory, total: all ?? { notifications: 0, homes: 0 } };
+}
+
+// ---- The register ----
+
+/** Providers on the register on `date`, by type, with their places. */
+export function providersByType(db: Db, date: string) {
+  return rows(
+    db,
+    sql<{ type: string; providers: number; places: number }>`
+      select p.type, count(*)::int as providers, coalesce(sum(p.places), 0)::int as places
+      from providers p where ${onRegister(date)}
+      group by p.type`,
+  );
+}
+
+/** Children's homes on the register on each of the dates. */
+export async function childrensHomesOn(db: Db, dates: string[]) {
+  return Promise.all(
+    dates.map(async (date) => {
+      const [row] = await rows(
+        db,
+        sql<{ homes: number; places: number }>`
+          select count(*)::int as homes, coalesce(sum(p.places), 0)::int as places
+          from providers p where p.type = 'childrens-home' and ${onRegister(date)}`,
+      );
+      return { date, homes: row?.homes ?? 0, places: row?.places ?? 0 };
+    }),
+  );
+}
+
+/** Multi-building registration applications submitted in the period, by their status now. */
+export function applicationsByStatus(db: Db, period: Period) {
+  return rows(
+    db,
+    sql<{ status: string; applications: number }>`
+      select a.status, count(*)::int as applications
+      from registration_applications a
+      where a.submitted_on between ${period.from}::date and ${period.to}::date
+      group by a.status`,
+  );
+}
+
+/**
+ * Private children's homes on the register on `date`: their number and places in all, and per owner group
+ * (homes with no group belong to no group and are counted only in the total).
+ */
+export async function privateHomesByOwnerGroup(db: Db, date: string) {
+  const privateHomes = sql`p.type = 'childrens-home' and p.sector = 'private' and ${onRegister(date)}`;
+  const [groups, [all]] = await Promise.all([
+    rows(
+      db,
+      sql<{ id: string; name: string; homes: number; places: number }>`
+        select g.id, g.name, count(*)::int as homes, coalesce(sum(p.places), 0)::int as places
+        from providers p join owner_groups g on g.id = p.owner_group_id
+        where ${privateHomes}
+        group by g.id, g.name`,
+    ),
+    rows(
+      db,
+      sql<{ homes: number; places: number }>`
+        select count(*)::int as homes, coalesce(sum(p.places), 0)::int as places
+        from providers p where ${privateHomes}`,
+    ),
+  ]);
+  return { groups, total: all ?? { homes: 0, places: 0 } };
+}
+
+// ---- Consistency ----
+
+export type Dimension = 'framework' | 'region' | 'inspector';
+
+const dimensionOf = sql`case when grouping(i.framework_id) = 0 then 'framework'
+  when grouping(p.region) = 0 then 'region' else 'inspector' end`;
+const keyOf = sql`coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end,
+  case when grouping(p.region) = 0 then p.region end, i.lead_inspector_id::text)`;
+const nameOf = sql`coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end,
+  case when grouping(p.region) = 0 then p.region end, min(lead.name))`;
+
+/**
+ * Completed inspections started in the period, by framework, region and lead inspector: how many were
+ * moderated, how many area grades moderation changed, and how many overall grades it changed.
+ */
+export function moderationCounts(db: Db, period: Period) {
+  return rows(
+    db,
+    sql<{
+      dimension: Dimension;
+      key: string;
+      name: string;
+      inspections: number;
+      moderated: number;
+      grades_changed: number;
+      overall_changed: number;
+    }>`
+      with ${ruleTables()},
+      chosen as (
+        select i.id, i.framework_id from inspections i
+        where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
+      ),
+      ${overallGrades('chosen', 'final', false)},
+      ${overallGrades('chosen', 'given', true)},
+      moderation as (
+        select j.inspection_id, count(*)::int as changes
+        from judgements j join chosen c on c.id = j.inspection_id
+        where j.kind = 'moderation'
+        group by j.inspection_id
+      )
+      select ${dimensionOf} as dimension, ${keyOf} as key, ${nameOf} as name,
+        count(*)::int as inspections,
+        count(m.inspection_id)::int as moderated,
+        coalesce(sum(m.changes), 0)::int as grades_changed,
+        count(*) filter (where m.inspection_id is not null and f.grade_id is distinct from g.grade_id)::int
+          as overall_changed
+      from chosen c
+      join inspections i on i.id = c.id
+      join providers p on p.id = i.provider_id
+      join people lead on lead.id = i.lead_inspector_id
+      left join moderation m on m.inspection_id = c.id
+      left join final f on f.id = c.id
+      left join given g on g.id = c.id
+      group by grouping sets ((i.framework_id), (p.region), (i.lead_inspector_id))`,
+  );
+}
+
+/** Inspections started in the period that got under way, and those declared incomplete, by framework and lead. */
+export function incompleteCounts(db: Db, period: Period) {
+  return rows(
+    db,
+    sql<{ dimension: Dimension; key: string; name: string; inspections: number; incomplete: number }>`
+      select case when grouping(i.framework_id) = 0 then 'framework' else 'inspector' end as dimension,
+        coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end, i.lead_inspector_id::text) as key,
+        coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end, min(lead.name)) as name,
+        count(*)::int as inspections,
+        count(*) filter (where i.status = 'incomplete')::int as incomplete
+      from inspections i join people lead on lead.id = i.lead_inspector_id
+      where i.status <> 'planned' and i.start_date between ${period.from}::date and ${period.to}::date
+      group by grouping sets ((i.framework_id), (i.lead_inspector_id))`,
+  );
+}
+
+/**
+ * The overall grades lead inspectors gave (before moderation) at completed inspections started in the
+ * period: the count of each grade, and, for the best and the worst grade on the scale, how often each
+ * inspector gave it against how often others did for comparable providers (same framework, provider
+ * type and region).
+ */
+export async function inspectorGrades(db: Db, period: Period) {
+  const graded = sql`${ruleTables()},
+    chosen as (
+      select i.id, i.framework_id from inspections i
+      where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
+    ),
+    ${overallGrades('chosen', 'given', true)},
+    graded as (
+      select i.id, i.framework_id, i.lead_inspector_id as lead, p.type, p.region, g.grade_id,
+        (g.rank = 0)::int as best, g.worst::int as worst
+      from chosen c join given g on g.id = c.id
+      join inspections i on i.id = c.id join providers p on p.id = i.provider_id
+    )`;
+  const [counts, spreads] = await Promise.all([
+    rows(
+      db,
+      sql<{ lead: string; name: string; framework_id: string; grade_id: string; inspections: number }>`
+        with ${graded}
+        select gr.lead, min(lead.name) as name, gr.framework_id, gr.grade_id, count(*)::int as inspections
+        from graded gr join people lead on lead.id = gr.lead
+        group by gr.lead, gr.framework_id, gr.grade_id`,
+    ),
+    rows(
+      db,
+      sql<{
+        lead: string;
+        framework_id: string;
+        inspections: number;
+        compared: number;
+        best_observed: number;
+        best_expected: number;
+        worst_observed: number;
+        worst_expected: number;
+      }>`
+        with ${graded},
+        cell as (
+          select framework_id, type, region, count(*) as n, sum(best) as best, sum(worst) as worst
+          from graded group by framework_id, type, region
+        ),
+        mine as (
+          select lead, framework_id, type, region, count(*) as n, sum(best) as best, sum(worst) as worst
+          from graded group by lead, framework_id, type, region
+        )
+        select m.lead, m.framework_id, sum(m.n)::int as inspections,
+          coalesce(sum(m.n) filter (where c.n > m.n), 0)::int as compared,
+          coalesce(sum(m.best) filter (where c.n > m.n), 0)::int as best_observed,
+          coalesce(sum(m.n * (c.best - m.best)::float8 / (c.n - m.n)) filter (where c.n > m.n), 0)::float8
+            as best_expected,
+          coalesce(sum(m.worst) filter (where c.n > m.n), 0)::int as worst_observed,
+          coalesce(sum(m.n * (c.worst - m.worst)::float8 / (c.n - m.n)) filter (where c.n > m.n), 0)::float8
+            as worst_expected
+        from mine m join cell c using (framework_id, type, region)
+        group by m.lead, m.framework_id`,
+    ),
+  ]);
+  return { counts, spreads };
+}
+
+// ---- Exports, read in batches so that a large register is never held in memory at once ----
+
+const BATCH = 1000;
+
+export interface RegisterRow {
+  urn: string;
+  name: string;
+  type: string;
+  sector: string;
+  address_line1: string;
+  address_line2: string | null;
+  town: string;
+  postcode: string;
+  local_authority: string;
+  region: string;
+  places: number;
+  status: string;
+  owner_group: string | null;
+  registered_on: string;
+}
+
+/** Every provider on the register, in URN order, a batch at a time (keyset on the unique URN). */
+export async function* registerBatches(db: Db): AsyncGenerator<RegisterRow[]> {
+  let after: string | null = null;
+  for (;;) {
+    const batch: RegisterRow[] = await db
+      .selectFrom('providers as p')
+      .leftJoin('owner_groups as g', 'g.id', 'p.owner_group_id')
+      .select([
+        'p.urn',
+        'p.name',
+        'p.type',
+        'p.sector',
+        'p.address_line1',
+        'p.address_line2',
+        'p.town',
+        'p.postcode',
+        'p.local_authority',
+        'p.region',
+        'p.places',
+        'p.status',
+        'g.name as owner_group',
+        'p.registered_on',
+      ])
+      .$if(after !== null, (q) => q.where('p.urn', '>', after!))
+      .orderBy('p.urn')
+      .limit(BATCH)
+      .execute();
+    if (batch.length === 0) return;
+    yield batch;
+    if (batch.length < BATCH) return;
+    after = batch[batch.length - 1]!.urn;
+  }
+}
+
+export interface PublishedReportRow {
+  id: string;
+  urn: string;
+  provider_name: string;
+  type: string;
+  local_authority: string;
+  start_date: string;
+  end_date: string;
+  framework_id: string;
+  grade_id: string | null;
+  published_on: string;
+}
+
+/** Published reports in order of publication, a batch at a time, each with its inspection's overall grade. */
+export async function* publishedReportBatches(db: Db): AsyncGenerator<PublishedReportRow[]> {
+  let after: { on: string; id: string } | null = null;
+  for (;;) {
+    const keyset: RawBuilder<unknown> = after
+      ? sql`and (r.published_on, r.id) > (${after.on}::date, ${after.id}::uuid)`
+      : sql``;
+    const batch: PublishedReportRow[] = await rows(
+      db,
+      sql<PublishedReportRow>`
+        with ${ruleTables()},
+        chosen as (
+          select r.id as report_id, r.published_on, i.id, i.framework_id, i.provider_id, i.start_date, i.end_date
+          from reports r join inspections i on i.id = r.inspection_id
+          where r.status = 'published' ${keyset}
+          order by r.published_on, r.id
+          limit ${BATCH}
+        ),
+        ${overallGrades('chosen', 'graded', false)}
+        select c.report_id as id, p.urn, p.name as provider_name, p.type, p.local_authority,
+          c.start_date, c.end_date, c.framework_id, g.grade_id, c.published_on
+        from chosen c join providers p on p.id = c.provider_id left join graded g on g.id = c.id
+        order by c.published_on, c.report_id`,
+    );
+    if (batch.length === 0) return;
+    yield batch;
+    if (batch.length < BATCH) return;
+    const last = batch[batch.length - 1]!;
+    after = { on: last.published_on, id: last.id };
+  }
+}
