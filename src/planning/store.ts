@@ -7,6 +7,7 @@ import { isUuid } from '../fields.js';
 import type { Notice } from '../inspections/rules.js';
 import { invalid, notFound } from '../web/problem.js';
 import {
+  compareWorkload,
   DEFAULT_NOTIFICATION_WEIGHT,
   explainSignal,
   FIRST_INSPECTION_MONTHS,
@@ -14,6 +15,7 @@ import {
   intervalTable,
   MAX_WEIGHTED_DAYS,
   MONITORING_VISIT_MONTHS,
+  monthsBetween,
   noticeFor,
   NOTIFICATION_WEIGHTS,
   SIGNAL_WEIGHTS,
@@ -404,11 +406,18 @@ function present(row: PlannedRow, today: IsoDate, signals: PlanSignal[]): PlanRo
  */
 export async function workloadByMonth(
   db: Db,
-  query: { from: IsoDate; to: IsoDate; today: IsoDate; intervals?: IntervalOverrides },
+  query: {
+    from: IsoDate;
+    to: IsoDate;
+    today: IsoDate;
+    intervals?: IntervalOverrides;
+    type?: string | undefined;
+    region?: string | undefined;
+  },
 ): Promise<MonthCount[]> {
   const { from, to, today } = query;
   const result = await sql<{ month: string; count: number }>`
-    with ${planCtes(today, query.intervals, {})},
+    with ${planCtes(today, query.intervals, { type: query.type, region: query.region })},
     starts as (
       select case when due < ${today}::date then greatest(${today}::date, ${from}::date)
                   else greatest(brought_forward, ${today}::date) end as first_on,
@@ -536,4 +545,48 @@ export async function recordProviderChange(
     });
     return row.id;
   });
+}
+
+/** The what-if: full inspections per month under today's intervals and with one interval changed. */
+export async function whatIf(
+  db: Db,
+  query: {
+    frameworkId: string;
+    gradeId: string;
+    months: number;
+    from: IsoDate;
+    to: IsoDate;
+    today: IsoDate;
+    type?: string | undefined;
+    region?: string | undefined;
+  },
+) {
+  const { from, to, today, type, region } = query;
+  const current = intervalTable().find(
+    (r) => r.frameworkId === query.frameworkId && r.gradeId === query.gradeId,
+  );
+  const intervals = [{ frameworkId: query.frameworkId, gradeId: query.gradeId, months: query.months }];
+  const [baseline, changed] = await Promise.all([
+    workloadByMonth(db, { from, to, today, type, region }),
+    workloadByMonth(db, { from, to, today, intervals, type, region }),
+  ]);
+  const months = compareWorkload(monthsBetween(from, to), baseline, changed);
+  const sum = (key: 'baseline' | 'changed' | 'difference') => months.reduce((n, m) => n + m[key], 0);
+  return {
+    period: { from, to, today },
+    change: {
+      frameworkId: query.frameworkId,
+      gradeId: query.gradeId,
+      fromMonths: current?.months ?? 0,
+      toMonths: query.months,
+    },
+    months,
+    totals: { baseline: sum('baseline'), changed: sum('changed'), difference: sum('difference') },
+  };
+}
+
+/** The regions on the register, for the plan's filter. */
+export async function regionsOnRegister(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('providers').select('region').distinct().orderBy('region').execute();
+  return rows.map((r) => r.region);
 }
