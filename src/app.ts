@@ -47,6 +47,8 @@ declare module 'fastify' {
     database: Database;
     config: Config;
     clock: Clock;
+    /** Every route the service answers, with its body schema, for the authorisation matrix test. */
+    routeTable: { method: string; url: string; body: unknown }[];
   }
   interface FastifyRequest {
     person: Person | null;
@@ -79,6 +81,13 @@ export async function buildApp({
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  const routeTable: { method: string; url: string; body: unknown }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, body: route.schema?.body });
+    }
+  });
+  app.decorate('routeTable', routeTable);
   app.decorate('db', database.db);
   app.decorate('database', database);
   app.decorate('config', config);

@@ -20,7 +20,7 @@ export interface TestApp {
 export async function startTestApp(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; afterInspection?: boolean } = {},
 ): Promise<TestApp> {
   const testDatabase = await openTestDatabase(kind);
   const config = loadConfig({
@@ -32,7 +32,10 @@ export async function startTestApp(
     ...env,
   });
   // The after-inspection stages depend on today's date; tests set up what they need themselves.
-  await seedDemoData(testDatabase.database.db, DEMO_PASSWORD, { afterInspection: false });
+  await seedDemoData(testDatabase.database.db, DEMO_PASSWORD, {
+    afterInspection: options.afterInspection ?? false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = await buildApp({
     config,
     database: testDatabase.database,

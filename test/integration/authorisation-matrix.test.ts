@@ -1,0 +1,682 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { ROLES, type Role } from '../../src/people/rules.js';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import { databaseKinds } from '../support/databases.js';
+import { CookieJar, csrfTokenIn, getPage, signInAs } from '../support/pages.js';
+import { sampleBody } from '../support/sample-body.js';
+
+/**
+ * Every route the service answers, called as every role and signed out, against the expected answer.
+ * A route added without a row here fails the first test, so nobody ships a route whose access was not
+ * thought about. Denials must not leak: a provider asking for another provider's record, and anyone
+ * asking for a record they may not read, get 404 exactly as for a record that does not exist.
+ *
+ * Reads are called first; then each write, by the roles it refuses and then by those it allows, with a
+ * body that passes the route's schema, so the refusal is the handler's and not the validator's. A refused
+ * write must leave the audit trail (every change writes to it) as it was.
+ */
+
+type Who = Role | 'public';
+const WHO: Who[] = ['public', ...ROLES];
+
+/** Which record a route's parameters name. */
+type On = 'other' | 'own' | 'secret' | 'escalated' | 'published';
+
+interface Case {
+  allow: readonly Who[];
+  /** The record the parameters point at; `other` (another provider's) unless said. */
+  on?: On;
+  /** Only the refusals are checked: calling it as an allowed person would end the session under test. */
+  refusalsOnly?: boolean;
+  body?: Record<string, unknown>;
+}
+
+const EVERYONE = WHO;
+const SIGNED_IN = ROLES;
+const READERS: Role[] = ['inspector', 'manager', 'planner', 'complaints', 'analyst'];
+const KEEPERS: Role[] = ['manager', 'planner'];
+const NOBODY: Who[] = [];
+/** The demo inspector leads the `other` inspection, which is on site. */
+const TEAM: Role[] = ['inspector'];
+
+const matrix: Record<string, Case | Case[]> = {
+  'GET /assets/*': { allow: EVERYONE },
+  'GET /assets/app/*': { allow: EVERYONE },
+  'GET /healthz': { allow: EVERYONE },
+  'GET /': { allow: EVERYONE },
+  'GET /accessibility': { allow: EVERYONE },
+  'GET /api/docs': { allow: EVERYONE },
+  'GET /api/openapi.json': { allow: EVERYONE },
+  'POST /api/tokens': {
+    allow: EVERYONE,
+    body: { email: 'analyst@demo.invalid', password: DEMO_PASSWORD },
+  },
+  'DELETE /api/tokens/current': { allow: SIGNED_IN, refusalsOnly: true },
+  'GET /api/me': { allow: SIGNED_IN },
+  'GET /sign-in': { allow: EVERYONE },
+  'POST /sign-in': { allow: EVERYONE },
+  'POST /sign-out': { allow: SIGNED_IN, refusalsOnly: true },
+
+  // The register
+  'GET /api/providers': { allow: [...READERS, 'provider'] },
+  'POST /api/providers': { allow: KEEPERS },
+  'GET /api/providers/:id': [{ allow: READERS }, { on: 'own', allow: [...READERS, 'provider'] }],
+  'PATCH /api/providers/:id': { allow: KEEPERS },
+  'GET /api/providers/:id/history': { allow: ['manager'] },
+  'GET /api/providers/:id/applications': [{ allow: READERS }, { on: 'own', allow: [...READERS, 'provider'] }],
+  'POST /api/providers/:id/applications': { allow: KEEPERS },
+  'POST /api/providers/:id/applications/:applicationId/status': { allow: KEEPERS },
+  'GET /api/owner-groups': { allow: READERS },
+  'POST /api/owner-groups': { allow: KEEPERS },
+  'GET /providers': { allow: [...READERS, 'provider'] },
+  'GET /providers/new': { allow: KEEPERS },
+  'POST /providers/new': { allow: KEEPERS },
+  'GET /providers/:id': [{ allow: READERS }, { on: 'own', allow: [...READERS, 'provider'] }],
+  'GET /providers/:id/edit': { allow: KEEPERS },
+  'POST /providers/:id/edit': { allow: KEEPERS },
+  'GET /providers/:id/history': { allow: ['manager'] },
+  'GET /providers/:id/applications/new': { allow: KEEPERS },
+  'POST /providers/:id/applications/new': { allow: KEEPERS },
+  'POST /providers/:id/applications/:applicationId/status': { allow: KEEPERS },
+  'GET /owner-groups': { allow: KEEPERS },
+  'POST /owner-groups': { allow: KEEPERS },
+
+  // Inspections
+  'GET /api/inspections': { allow: [...READERS, 'provider'] },
+  'POST /api/inspections': { allow: KEEPERS },
+  'GET /api/inspections/:id': [
+    { allow: READERS },
+    { on: 'own', allow: [...READERS, 'provider'] },
+    { on: 'secret', allow: READERS },
+  ],
+  'POST /api/inspections/:id/status': { allow: TEAM },
+  'POST /api/inspections/:id/evidence': { allow: TEAM },
+  'POST /api/inspections/:id/evidence/:evidenceId/versions': { allow: TEAM },
+  'POST /api/inspections/:id/lines-of-enquiry': { allow: TEAM },
+  'POST /api/inspections/:id/lines-of-enquiry/:lineId/close': { allow: TEAM },
+  'POST /api/inspections/:id/dialogue': { allow: TEAM },
+  'POST /api/inspections/:id/dialogue/:entryId/resolution': { allow: TEAM },
+  'POST /api/inspections/:id/judgements': { allow: TEAM },
+  'POST /api/inspections/:id/judgements/:areaId/moderation': { allow: ['manager'] },
+  'POST /api/inspections/:id/requirements': { allow: TEAM },
+  'POST /api/inspections/:id/recommendations': { allow: TEAM },
+  'POST /api/inspections/:id/errors-put-right': { allow: TEAM },
+  'POST /api/inspections/:id/feedback': { allow: TEAM },
+  'POST /api/inspections/:id/incomplete': { allow: ['manager'] },
+  'GET /api/conflicts': { allow: ['inspector', 'manager', 'planner'] },
+  'POST /api/conflicts': { allow: ['inspector', 'manager'] },
+  'GET /inspections': { allow: [...READERS, 'provider'] },
+  'GET /inspections/new': { allow: KEEPERS },
+  'POST /inspections/new': { allow: KEEPERS },
+  'GET /inspections/:id': [
+    { allow: READERS },
+    { on: 'own', allow: [...READERS, 'provider'] },
+    { on: 'secret', allow: READERS },
+  ],
+  'POST /inspections/:id/start': { allow: TEAM },
+  'GET /inspections/:id/evidence': { allow: READERS },
+  'POST /inspections/:id/evidence': { allow: TEAM },
+  'GET /inspections/:id/evidence/:evidenceId': { allow: READERS },
+  'POST /inspections/:id/evidence/:evidenceId': { allow: TEAM },
+  'GET /inspections/:id/lines-of-enquiry': { allow: READERS },
+  'POST /inspections/:id/lines-of-enquiry': { allow: TEAM },
+  'POST /inspections/:id/lines-of-enquiry/:lineId/close': { allow: TEAM },
+  'GET /inspections/:id/dialogue': { allow: READERS },
+  'POST /inspections/:id/dialogue': { allow: TEAM },
+  'POST /inspections/:id/dialogue/:entryId/resolution': { allow: TEAM },
+  'GET /inspections/:id/judgements': { allow: READERS },
+  'POST /inspections/:id/judgements': { allow: TEAM },
+  'GET /inspections/:id/findings': { allow: READERS },
+  'POST /inspections/:id/findings/requirements': { allow: TEAM },
+  'POST /inspections/:id/findings/recommendations': { allow: TEAM },
+  'POST /inspections/:id/findings/errors-put-right': { allow: TEAM },
+  'GET /inspections/:id/feedback': { allow: READERS },
+  'POST /inspections/:id/feedback': { allow: TEAM },
+  'GET /conflicts': { allow: ['inspector', 'manager', 'planner'] },
+  'POST /conflicts': { allow: ['inspector', 'manager'] },
+  'GET /inspections/:id/moderation': { allow: ['manager'] },
+  'POST /inspections/:id/moderation/:areaId': { allow: ['manager'] },
+  'POST /inspections/:id/complete': { allow: ['manager'] },
+  'GET /inspections/:id/incomplete': { allow: ['manager'] },
+  'POST /inspections/:id/incomplete': { allow: ['manager'] },
+
+  // Reports
+  'GET /api/reports': { allow: EVERYONE },
+  'GET /api/reports/:id': [
+    { allow: READERS },
+    { on: 'own', allow: [...READERS, 'provider'] },
+    { on: 'published', allow: EVERYONE },
+  ],
+  'GET /api/reports/:id/pdf': [
+    { allow: READERS },
+    { on: 'own', allow: [...READERS, 'provider'] },
+    { on: 'published', allow: EVERYONE },
+  ],
+  'GET /api/inspections/:id/report': [{ allow: READERS }, { on: 'own', allow: [...READERS, 'provider'] }],
+  'POST /api/inspections/:id/report': { allow: [...TEAM, 'manager'] },
+  'GET /api/inspections/:id/timeline': [{ allow: READERS }, { on: 'own', allow: [...READERS, 'provider'] }],
+  'POST /api/reports/:id/versions': { allow: [...TEAM, 'manager'] },
+  'POST /api/reports/:id/response': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'POST /api/reports/:id/points/:pointId': { on: 'own', allow: [...TEAM, 'manager'] },
+  'POST /api/reports/:id/finalise': { allow: [...TEAM, 'manager'] },
+  'POST /api/reports/:id/publish': { allow: ['manager'] },
+  'GET /reports': { allow: EVERYONE },
+  'GET /reports/:id': [
+    { allow: READERS },
+    { on: 'own', allow: [...READERS, 'provider'] },
+    { on: 'published', allow: EVERYONE },
+  ],
+  'GET /reports/:id/pdf': [
+    { allow: READERS },
+    { on: 'own', allow: [...READERS, 'provider'] },
+    { on: 'published', allow: EVERYONE },
+  ],
+  'GET /reports/:id/respond': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'POST /reports/:id/respond': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'GET /reports/:id/respond/confirmation': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  // The inspectorate's working page for the report; providers read the report itself.
+  'GET /inspections/:id/report': [{ allow: READERS }, { on: 'own', allow: READERS }],
+  'POST /inspections/:id/report': { allow: [...TEAM, 'manager'] },
+  'POST /inspections/:id/report/versions': { allow: [...TEAM, 'manager'] },
+  'POST /inspections/:id/report/points/:pointId': { on: 'own', allow: [...TEAM, 'manager'] },
+  'POST /inspections/:id/report/finalise': { allow: [...TEAM, 'manager'] },
+  'POST /inspections/:id/report/publish': { allow: ['manager'] },
+
+  // Reference data is public
+  'GET /api/frameworks': { allow: EVERYONE },
+  'GET /api/frameworks/:id': { allow: EVERYONE },
+  'GET /api/regulations': { allow: EVERYONE },
+  'GET /api/procedures': { allow: EVERYONE },
+  'GET /api/notification-categories': { allow: EVERYONE },
+  'GET /api/bank-holidays': { allow: EVERYONE },
+  'GET /api/timeline': { allow: EVERYONE },
+  'GET /reference': { allow: EVERYONE },
+  'GET /reference/frameworks': { allow: EVERYONE },
+  'GET /reference/frameworks/:id': { allow: EVERYONE },
+  'GET /reference/procedures': { allow: EVERYONE },
+  'GET /reference/regulations': { allow: EVERYONE },
+  'GET /reference/notification-categories': { allow: EVERYONE },
+  'GET /reference/calendar': { allow: EVERYONE },
+
+  // Complaints: the adjudicator sees only what was escalated, a provider only its own
+  'GET /api/complaints': { allow: ['manager', 'complaints', 'adjudicator', 'provider'] },
+  'POST /api/complaints': [{ allow: ['complaints'] }, { on: 'own', allow: ['complaints', 'provider'] }],
+  'GET /api/complaints/:id': [
+    { allow: ['manager', 'complaints'] },
+    { on: 'escalated', allow: ['manager', 'complaints', 'adjudicator'] },
+  ],
+  'POST /api/complaints/:id/acknowledge': { allow: ['complaints'] },
+  'POST /api/complaints/:id/notes': { allow: ['complaints'] },
+  'POST /api/complaints/:id/outcome': { allow: ['complaints'] },
+  'POST /api/complaints/:id/internal-review': { allow: ['complaints'] },
+  'POST /api/complaints/:id/internal-review/decision': { allow: ['complaints'] },
+  'POST /api/complaints/:id/escalate': { allow: ['complaints'] },
+  'POST /api/complaints/:id/ruling': [{ allow: NOBODY }, { on: 'escalated', allow: ['adjudicator'] }],
+  'GET /api/complaint-reviews': { allow: ['reviewer'] },
+  'POST /api/complaint-reviews': { allow: ['reviewer'] },
+  'GET /api/complaint-reviews/:id': { allow: ['reviewer'] },
+  'POST /api/complaint-reviews/:id/findings': { allow: ['reviewer'] },
+  'GET /complaints': { allow: ['manager', 'complaints', 'adjudicator', 'provider'] },
+  'GET /complaints/new': { allow: ['complaints', 'provider'] },
+  'POST /complaints/new': { allow: ['complaints', 'provider'] },
+  'GET /complaints/:id': [
+    { allow: ['manager', 'complaints'] },
+    { on: 'escalated', allow: ['manager', 'complaints', 'adjudicator'] },
+  ],
+  'POST /complaints/:id/acknowledge': { allow: ['complaints'] },
+  'POST /complaints/:id/notes': { allow: ['complaints'] },
+  'POST /complaints/:id/outcome': { allow: ['complaints'] },
+  'POST /complaints/:id/internal-review': { allow: ['complaints'] },
+  'POST /complaints/:id/internal-review/decision': { allow: ['complaints'] },
+  'POST /complaints/:id/escalate': { allow: ['complaints'] },
+  'POST /complaints/:id/ruling': [{ allow: NOBODY }, { on: 'escalated', allow: ['adjudicator'] }],
+  'GET /complaint-reviews': { allow: ['reviewer'] },
+  'POST /complaint-reviews': { allow: ['reviewer'] },
+  'GET /complaint-reviews/:id': { allow: ['reviewer'] },
+  'GET /complaint-reviews/:id/cases/:n': { allow: ['reviewer'] },
+  'POST /complaint-reviews/:id/cases/:n': { allow: ['reviewer'] },
+
+  // The call on the working day after an inspection
+  'GET /api/inspections/:id/day-after-contact': [
+    { allow: ['manager', 'complaints', 'inspector'] },
+    { on: 'own', allow: ['manager', 'complaints', 'provider'] },
+  ],
+  'POST /api/inspections/:id/day-after-contact': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'GET /api/day-after-contacts': { allow: ['inspector', 'manager', 'complaints'] },
+  'GET /api/day-after-contacts/:id': { allow: ['inspector', 'manager', 'complaints'] },
+  // Only the inspector assigned the call records its outcome.
+  'POST /api/day-after-contacts/:id/outcome': { allow: ['inspector'] },
+  // The page is the provider's form for raising the call.
+  'GET /inspections/:id/day-after-contact': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'POST /inspections/:id/day-after-contact': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'GET /day-after-contacts': { allow: ['inspector', 'manager', 'complaints'] },
+  'GET /day-after-contacts/:id': { allow: ['inspector', 'manager', 'complaints'] },
+  'POST /day-after-contacts/:id/outcome': { allow: ['inspector'] },
+
+  // Messages and deadlines
+  'GET /api/messages': { allow: SIGNED_IN },
+  'GET /api/messages/:id': { allow: ['manager', 'complaints'] },
+  'GET /messages': { allow: SIGNED_IN },
+  'GET /messages/:id': { allow: ['manager', 'complaints'] },
+  'GET /api/deadlines/due': { allow: ['inspector', 'manager', 'planner', 'complaints'] },
+  'GET /due': { allow: ['inspector', 'manager', 'planner', 'complaints'] },
+};
+
+interface Fixtures {
+  providers: Record<On, string>;
+  inspections: Record<On, string>;
+  reports: Record<On, string>;
+  reportInspections: Record<On, string>;
+  /** An inspection whose feedback was given, so it can be moderated. */
+  moderationInspection: string;
+  dayAfterInspections: Record<On, string>;
+  complaints: Record<On, string>;
+  applicationId: string;
+  evidenceId: string;
+  lineId: string;
+  entryId: string;
+  areaId: string;
+  pointId: string;
+  dayAfterId: string;
+  reviewId: string;
+  messageId: string;
+}
+
+/** Fills a route's parameters with real records, so an allowed person reaches a real answer. */
+function urlFor(route: string, on: On, f: Fixtures, replaceIds?: string): string {
+  const [, path] = route.split(' ');
+  const collection = path!.split('/').find((part) => part !== '' && part !== 'api');
+  const idFor: Record<string, string> = {
+    providers: f.providers[on],
+    inspections: f.inspections[on],
+    reports: f.reports[on],
+    complaints: f.complaints[on],
+    'complaint-reviews': f.reviewId,
+    'day-after-contacts': f.dayAfterId,
+    messages: f.messageId,
+    frameworks: 'childrens-homes',
+  };
+  const params: Record<string, string> = {
+    id: idFor[collection ?? ''] ?? '',
+    applicationId: f.applicationId,
+    evidenceId: f.evidenceId,
+    lineId: f.lineId,
+    entryId: f.entryId,
+    areaId: f.areaId,
+    pointId: f.pointId,
+    n: '1',
+  };
+  // Routes about an inspection's report or its day-after call need an inspection that has one.
+  if (collection === 'inspections' && /\/report|\/timeline/.test(path!)) params.id = f.reportInspections[on];
+  if (collection === 'inspections' && /day-after/.test(path!)) params.id = f.dayAfterInspections[on];
+  if (collection === 'inspections' && /moderation/.test(path!)) params.id = f.moderationInspection;
+  return path!
+    .replace(/:(\w+)/g, (_, name: string) =>
+      replaceIds && name !== 'areaId' && name !== 'n' ? replaceIds : (params[name] ?? `missing-${name}`),
+    )
+    .replace('/assets/app/*', '/assets/app/app.css')
+    .replace('/assets/*', '/assets/govuk-frontend.min.js');
+}
+
+async function loadFixtures(t: TestApp): Promise<Fixtures> {
+  const db = t.db;
+  const own = await db
+    .selectFrom('person_providers')
+    .innerJoin('people', 'people.id', 'person_providers.person_id')
+    .select('provider_id')
+    .where('people.email', '=', 'provider@demo.invalid')
+    .execute();
+  const ownIds = own.map((row) => row.provider_id);
+  const inspector = await db
+    .selectFrom('people')
+    .select('id')
+    .where('email', '=', 'inspector@demo.invalid')
+    .executeTakeFirstOrThrow();
+  const inspection = (where: (query: ReturnType<typeof base>) => ReturnType<typeof base>) =>
+    where(base()).executeTakeFirstOrThrow();
+  const base = () => db.selectFrom('inspections').select(['id', 'provider_id']).orderBy('start_date', 'desc');
+  const onSite = await inspection((q) =>
+    q.where('status', '=', 'on-site').where('lead_inspector_id', '=', inspector.id),
+  );
+  const moderated = await inspection((q) => q.where('status', '=', 'feedback-given'));
+  const secret = await inspection((q) =>
+    q.where('notice', '=', 'none').where('status', '=', 'planned').where('provider_id', 'in', ownIds),
+  );
+  const report = (status: string, mine: boolean) =>
+    db
+      .selectFrom('reports')
+      .innerJoin('inspections', 'inspections.id', 'reports.inspection_id')
+      .select(['reports.id', 'reports.inspection_id', 'inspections.provider_id'])
+      .where('reports.status', '=', status as 'draft')
+      .where('inspections.provider_id', mine ? 'in' : 'not in', ownIds)
+      .executeTakeFirstOrThrow();
+  const ownDraft = await report('draft', true);
+  const published = await report('published', false);
+  const complaints = await db
+    .selectFrom('complaints')
+    .innerJoin('inspections', 'inspections.id', 'complaints.inspection_id')
+    .select(['complaints.id', 'complaints.escalated_at', 'inspections.provider_id'])
+    .execute();
+  const escalated = complaints.find((c) => c.escalated_at !== null)!;
+  const open = complaints.find((c) => c.escalated_at === null)!;
+  const application = await db
+    .selectFrom('registration_applications')
+    .select(['id', 'provider_id'])
+    .where('provider_id', 'not in', ownIds)
+    .executeTakeFirstOrThrow();
+  const evidence = await db
+    .selectFrom('evidence')
+    .select('id')
+    .where('inspection_id', '=', onSite.id)
+    .executeTakeFirstOrThrow();
+  const manager = await db
+    .selectFrom('people')
+    .select('id')
+    .where('email', '=', 'manager@demo.invalid')
+    .executeTakeFirstOrThrow();
+  const line = await db
+    .insertInto('lines_of_enquiry')
+    .values({
+      inspection_id: onSite.id,
+      title: 'Night staffing',
+      area_id: null,
+      opened_by: inspector.id,
+      opened_at: new Date(),
+      closed_by: null,
+      closed_at: null,
+      conclusion: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const entry = await db
+    .insertInto('dialogue_entries')
+    .values({
+      inspection_id: onSite.id,
+      kind: 'provider-concern',
+      summary: 'The manager asked about the rota',
+      resolution: null,
+      resolved_at: null,
+      snapshot: null,
+      recorded_by: inspector.id,
+      recorded_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const response = await db
+    .insertInto('draft_responses')
+    .values({
+      report_id: ownDraft.id,
+      route: 'minor-points',
+      submitted_by: manager.id,
+      submitted_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const point = await db
+    .insertInto('accuracy_points')
+    .values({
+      response_id: response.id,
+      position: 1,
+      passage: 'Children make good progress.',
+      comment: 'The home opened in 2019, not 2018.',
+      decision: null,
+      reason: null,
+      decided_by: null,
+      decided_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const dayAfter = await db
+    .insertInto('day_after_contacts')
+    .values({
+      inspection_id: onSite.id,
+      issues: 'We were not told about the night visit.',
+      raised_by: manager.id,
+      raised_at: new Date(),
+      assigned_to: inspector.id,
+      outcome: null,
+      outcome_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const reviewer = await db
+    .selectFrom('people')
+    .select('id')
+    .where('email', '=', 'reviewer@demo.invalid')
+    .executeTakeFirstOrThrow();
+  const review = await db
+    .insertInto('complaint_reviews')
+    .values({
+      period_from: '2026-01-01',
+      period_to: '2026-12-31',
+      seed: 'matrix',
+      sample_size: 1,
+      complaint_ids: [escalated.id],
+      findings: '{}',
+      reviewer_id: reviewer.id,
+      created_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // A message to someone without an account: only the staff who read every message may open it.
+  const message = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('recipient', 'not in', db.selectFrom('people').select('email'))
+    .executeTakeFirstOrThrow();
+  const otherDraft = await report('draft', false);
+  const ownInspection = ownDraft.inspection_id;
+  return {
+    providers: {
+      other: application.provider_id,
+      own: ownIds[0]!,
+      secret: ownIds[0]!,
+      escalated: escalated.provider_id,
+      published: published.provider_id,
+    },
+    inspections: {
+      other: onSite.id,
+      own: ownInspection,
+      secret: secret.id,
+      escalated: onSite.id,
+      published: onSite.id,
+    },
+    moderationInspection: moderated.id,
+    reportInspections: {
+      other: otherDraft.inspection_id,
+      own: ownDraft.inspection_id,
+      secret: ownDraft.inspection_id,
+      escalated: otherDraft.inspection_id,
+      published: published.inspection_id,
+    },
+    dayAfterInspections: {
+      other: onSite.id,
+      own: ownDraft.inspection_id,
+      secret: secret.id,
+      escalated: onSite.id,
+      published: onSite.id,
+    },
+    reports: {
+      other: otherDraft.id,
+      own: ownDraft.id,
+      secret: ownDraft.id,
+      escalated: ownDraft.id,
+      published: published.id,
+    },
+    complaints: {
+      other: open.id,
+      own: open.id,
+      secret: open.id,
+      escalated: escalated.id,
+      published: open.id,
+    },
+    applicationId: application.id,
+    evidenceId: evidence.id,
+    lineId: line.id,
+    entryId: entry.id,
+    areaId: 'overall-experiences-and-progress',
+    pointId: point.id,
+    dayAfterId: dayAfter.id,
+    reviewId: review.id,
+    messageId: message.id,
+  };
+}
+
+interface Caller {
+  who: Who;
+  jar: CookieJar;
+  csrf: string;
+  token: string | null;
+}
+
+/** Signed out: asked to sign in, or told the record does not exist. Signed in: forbidden or not found. */
+function refused(status: number, location: string | undefined, who: Who): boolean {
+  if (who === 'public')
+    return status === 401 || status === 404 || (status === 303 && (location ?? '').startsWith('/sign-in'));
+  return status === 403 || status === 404;
+}
+
+/** Who may know that records of each kind exist; anyone else must learn nothing from a refusal. */
+const COLLECTION_READERS: Record<string, readonly Who[]> = {
+  providers: READERS,
+  inspections: READERS,
+  reports: READERS,
+  complaints: ['manager', 'complaints'],
+  'complaint-reviews': ['reviewer'],
+  'day-after-contacts': ['inspector', 'manager', 'complaints'],
+  messages: ['manager', 'complaints'],
+  plan: ['manager', 'planner'],
+  concerns: ['inspector', 'manager', 'planner'],
+  notifications: ['inspector', 'manager', 'planner'],
+};
+
+function readsCollection(route: string, on: On, who: Who): boolean {
+  const collection =
+    route
+      .split(' ')[1]!
+      .split('/')
+      .find((part) => part !== '' && part !== 'api') ?? '';
+  if (on === 'own' && who === 'provider') return true;
+  return COLLECTION_READERS[collection]?.includes(who) ?? false;
+}
+
+const RANDOM_ID = '3f6d1a52-9c1e-4b7a-8d2f-0a1b2c3d4e5f';
+
+const kinds = await databaseKinds();
+
+describe.each(kinds)('every route as every role (%s)', (kind) => {
+  let t: TestApp;
+  let fixtures: Fixtures;
+  const callers = new Map<Who, Caller>();
+  const routes: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, {}, { afterInspection: true });
+    fixtures = await loadFixtures(t);
+    for (const route of t.app.routeTable) routes.push(`${route.method} ${route.url}`);
+    for (const who of WHO) {
+      const jar = who === 'public' ? new CookieJar() : await signInAs(t.app, who, DEMO_PASSWORD);
+      const home = await getPage(t.app, jar, who === 'public' ? '/sign-in' : '/');
+      callers.set(who, {
+        who,
+        jar,
+        csrf: csrfTokenIn(home.body),
+        token: who === 'public' ? null : await t.tokenFor(who),
+      });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('has an entry for every route, and no entry for a route that does not exist', () => {
+    const missing = routes.filter((route) => !(route in matrix));
+    const stale = Object.keys(matrix).filter((route) => !routes.includes(route));
+    expect(missing, 'routes without an authorisation entry').toEqual([]);
+    expect(stale, 'entries for routes that do not exist').toEqual([]);
+  });
+
+  const idsFor = (on: On): Record<string, string> => ({
+    inspectionId: fixtures.inspections[on],
+    providerId: fixtures.providers[on],
+  });
+
+  const auditCount = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from audit_events`.execute(t.db)).rows[0]!.n);
+
+  async function call(route: string, c: Case, caller: Caller, replaceIds?: string) {
+    const [method, path] = route.split(' ') as [string, string];
+    const url = urlFor(route, c.on ?? 'other', fixtures, replaceIds);
+    const api = path.startsWith('/api/');
+    const entry = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route);
+    const headers: Record<string, string> = {};
+    let payload: string | undefined;
+    if (api) {
+      if (caller.token) headers.authorization = `Bearer ${caller.token}`;
+      if (method !== 'GET' && method !== 'DELETE') {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(c.body ?? sampleBody(entry?.body, idsFor(c.on ?? 'other')) ?? {});
+      }
+    } else {
+      headers.cookie = caller.jar.header();
+      headers.accept = 'text/html';
+      if (method !== 'GET') {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = new URLSearchParams({
+          _csrf: caller.csrf,
+          ...(c.body as Record<string, string>),
+        }).toString();
+      }
+    }
+    const response = await t.app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    return { response, api, url };
+  }
+
+  it('answers each route as its entry says', { timeout: 300_000 }, async () => {
+    const failures: string[] = [];
+    const ordered = [...routes]
+      .filter((route) => route in matrix)
+      .sort((a, b) => Number(!a.startsWith('GET ')) - Number(!b.startsWith('GET ')));
+    let checks = 0;
+    for (const route of ordered) {
+      const write = !route.startsWith('GET ');
+      for (const c of [matrix[route]!].flat()) {
+        const order = [...WHO.filter((w) => !c.allow.includes(w)), ...WHO.filter((w) => c.allow.includes(w))];
+        for (const who of order) {
+          const allowed = c.allow.includes(who);
+          if (allowed && c.refusalsOnly) continue;
+          const before = write && !allowed ? await auditCount() : 0;
+          const { response, url } = await call(route, c, callers.get(who)!);
+          checks += 1;
+          const status = response.statusCode;
+          const location = response.headers.location as string | undefined;
+          const label = `${route} on ${c.on ?? 'other'} as ${who}: ${status} ${url}`;
+          if (status >= 500) failures.push(`${label} (server error)`);
+          else if (allowed && refused(status, location, who))
+            failures.push(`${label} (expected to be allowed)`);
+          else if (!allowed && !refused(status, location, who))
+            failures.push(`${label} (expected a refusal)`);
+          else if (!allowed && /:\w*[iI]d\b/.test(route) && !readsCollection(route, c.on ?? 'other', who)) {
+            // The same refusal for a record that does not exist: the answer reveals nothing.
+            const ghost = await call(route, c, callers.get(who)!, RANDOM_ID);
+            if (ghost.response.statusCode !== status)
+              failures.push(
+                `${label} (a missing record answers ${ghost.response.statusCode}: existence leaks)`,
+              );
+          }
+          if (write && !allowed && (await auditCount()) !== before)
+            failures.push(`${label} (a refused write changed something)`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checks).toBeGreaterThan(routes.length * 5);
+  });
+});
