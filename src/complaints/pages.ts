@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { formatLongDate } from '../calendar/working-days.js';
 import { today } from '../clock.js';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
-import { findInspection, listInspectors, searchInspections } from '../inspections/store.js';
+import { findInspection, inspectionRecord, listInspectors, searchInspections } from '../inspections/store.js';
+import { reportOfInspection } from '../reports/store.js';
 import { can, providerScope } from '../people/policy.js';
 import { hasRole } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
@@ -252,6 +253,11 @@ export async function complaintPages(app: FastifyInstance) {
       : [];
     const values = (state.posted?.values ?? {}) as FormBody;
     const inspection = await findInspection(db, complaint.inspection.id);
+    // What the remedies that change the record offer: the inspection's judgements, its scale, the report.
+    const record = actions.has('respond') ? await inspectionRecord(db, complaint.inspection.id) : null;
+    const report = actions.has('respond') ? await reportOfInspection(db, complaint.inspection.id) : null;
+    const chosenArea = formText(values, 'judgementArea');
+    const chosenGrade = formText(values, 'judgementGrade');
     return reply.page(
       view('show'),
       {
@@ -269,6 +275,23 @@ export async function complaintPages(app: FastifyInstance) {
             selected: p.id === formText(values, 'reinspectionLead'),
           })),
         ],
+        judgementAreaItems: [
+          { value: '', text: 'Select a judgement', selected: !chosenArea },
+          ...(record?.judgements ?? []).map((j) => ({
+            value: j.areaId,
+            text: `${j.areaName} (now ${j.gradeLabel.toLowerCase()})`,
+            selected: j.areaId === chosenArea,
+          })),
+        ],
+        gradeItems: [
+          { value: '', text: 'Select a grade', selected: !chosenGrade },
+          ...(record?.gradeScale ?? []).map((g) => ({
+            value: g.id,
+            text: g.label,
+            selected: g.id === chosenGrade,
+          })),
+        ],
+        reportNarrative: report?.narrative ?? null,
         posted: state.posted ?? null,
         values: {
           ...values,
@@ -346,12 +369,25 @@ export async function complaintPages(app: FastifyInstance) {
             notice: formOptional(form, 'reinspectionNotice'),
           }
         : null;
+      // Browsers send new lines as CRLF; the report keeps them as LF.
+      const narrative = formText(form, 'amendmentNarrative')?.replace(/\r\n/g, '\n');
+      const amendment = remedies.includes('report-amended')
+        ? {
+            note: formText(form, 'amendmentNote') ?? '',
+            narrative: narrative?.trim() ? narrative : undefined,
+          }
+        : null;
+      const judgement = remedies.includes('judgement-changed')
+        ? { areaId: formText(form, 'judgementArea') ?? '', grade: formText(form, 'judgementGrade') ?? '' }
+        : null;
       const version = formNumber(form, 'version');
       return responseBody.safeParse({
         outcome: formOptional(form, 'outcome'),
         reasons: formText(form, 'reasons'),
         remedies,
         reinspection,
+        amendment,
+        judgement,
         version: typeof version === 'number' ? version : undefined,
       });
     },
@@ -364,6 +400,12 @@ export async function complaintPages(app: FastifyInstance) {
       'reinspection.leadInspectorId': 'reinspectionLead',
       'reinspection.notice': 'reinspectionNotice',
       reinspection: 'reinspectionStart-day',
+      'amendment.note': 'amendmentNote',
+      'amendment.narrative': 'amendmentNarrative',
+      amendment: 'amendmentNote',
+      'judgement.areaId': 'judgementArea',
+      'judgement.grade': 'judgementGrade',
+      judgement: 'judgementArea',
     },
     'outcome',
     (personId, id, data) => respondToComplaint(db, personId, id, data, app.clock.now()),

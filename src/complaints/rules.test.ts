@@ -119,7 +119,20 @@ describe('the stages of a complaint', () => {
 });
 
 describe('the response', () => {
-  const context = { today: '2024-06-24', inspectionTeamIds: ['lead', 'member'] };
+  const context = {
+    today: '2024-06-24',
+    inspectionTeamIds: ['lead', 'member'],
+    gradeScale: [
+      { id: 'outstanding', label: 'Outstanding' },
+      { id: 'good', label: 'Good' },
+      { id: 'inadequate', label: 'Inadequate' },
+    ],
+    judgements: [
+      { areaId: 'leaders', areaName: 'Leaders and managers', grade: 'good' },
+      { areaId: 'help', areaName: 'Help and protection', grade: 'inadequate' },
+    ],
+    hasReport: true,
+  };
 
   it('gives remedies only for a complaint upheld at least in part', () => {
     expect(responseProblems({ outcome: 'not-upheld', remedies: ['apology'] }, context)).toEqual([
@@ -142,6 +155,55 @@ describe('the response', () => {
         context,
       ).map((e) => e.field),
     ).toEqual(['reinspection.startDate', 'reinspection.endDate', 'reinspection.leadInspectorId']);
+  });
+
+  it('needs a note to amend the report, and a report to amend', () => {
+    const amend = { outcome: 'upheld', remedies: ['report-amended'] } as const;
+    expect(responseProblems(amend, context)).toEqual([
+      {
+        field: 'amendment.note',
+        message: 'Say what is amended in the report and why: the report shows this note',
+      },
+    ]);
+    expect(responseProblems({ ...amend, amendment: { note: 'Paragraph 2 corrected' } }, context)).toEqual([]);
+    expect(
+      responseProblems({ ...amend, amendment: { note: 'x', narrative: '  ' } }, context).map((e) => e.field),
+    ).toEqual(['amendment.narrative']);
+    expect(
+      responseProblems({ ...amend, amendment: { note: 'x' } }, { ...context, hasReport: false })[0]?.message,
+    ).toBe('The report of this inspection has not been issued yet, so there is no report to amend');
+    expect(
+      responseProblems({ outcome: 'upheld', remedies: [], amendment: { note: 'x' } }, context)[0]?.field,
+    ).toBe('remedies');
+  });
+
+  it('needs a judgement of the inspection and a different grade on the scale to change a judgement', () => {
+    const change = { outcome: 'partly-upheld', remedies: ['judgement-changed'] } as const;
+    expect(responseProblems(change, context).map((e) => e.field)).toEqual([
+      'judgement.areaId',
+      'judgement.grade',
+    ]);
+    expect(
+      responseProblems({ ...change, judgement: { areaId: 'leaders', grade: 'outstanding' } }, context),
+    ).toEqual([]);
+    expect(
+      responseProblems({ ...change, judgement: { areaId: 'leaders', grade: 'excellent' } }, context),
+    ).toEqual([
+      {
+        field: 'judgement.grade',
+        message: "'excellent' is not a grade on the framework’s scale: outstanding, good, inadequate",
+      },
+    ]);
+    expect(
+      responseProblems({ ...change, judgement: { areaId: 'leaders', grade: 'good' } }, context)[0]?.message,
+    ).toBe('Leaders and managers is already graded Good: choose the grade it changes to');
+    expect(
+      responseProblems({ ...change, judgement: { areaId: 'safety', grade: 'good' } }, context)[0],
+    ).toEqual({
+      field: 'judgement.areaId',
+      message:
+        "'safety' is not a judgement of this inspection; its judgements are Leaders and managers, Help and protection",
+    });
   });
 });
 

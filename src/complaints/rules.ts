@@ -211,16 +211,31 @@ export interface ResponseInput {
   outcome: ComplaintOutcome;
   remedies: readonly Remedy[];
   reinspection?: { startDate: IsoDate; endDate: IsoDate; leadInspectorId: string } | null | undefined;
+  /** For 'report-amended': what changed and why, and the amended narrative if the words change. */
+  amendment?: { note: string; narrative?: string | undefined } | null | undefined;
+  /** For 'judgement-changed': the area and its new grade. */
+  judgement?: { areaId: string; grade: string } | null | undefined;
+}
+
+/** What a response is checked against: the inspection as it stands. */
+export interface ResponseContext {
+  today: IsoDate;
+  inspectionTeamIds: readonly string[];
+  /** The framework's grades, best first, as `id` and words. */
+  gradeScale: readonly { id: string; label: string }[];
+  /** Each judgement area graded at the inspection, with its grade now. */
+  judgements: readonly { areaId: string; areaName: string; grade: string }[];
+  /** Whether the inspection's report has been issued: a report not yet issued cannot be amended. */
+  hasReport: boolean;
 }
 
 /**
  * What is wrong with a response, against each field: remedies only follow a complaint upheld at least in
- * part; a re-inspection needs its dates and a lead who was not on the inspection complained about.
+ * part; each remedy that acts brings what it needs (a re-inspection its dates and a lead who was not on
+ * the inspection; an amended report its note; a changed judgement its area and a new grade on the
+ * framework's scale), and nothing is given for a remedy not chosen.
  */
-export function responseProblems(
-  input: ResponseInput,
-  context: { today: IsoDate; inspectionTeamIds: readonly string[] },
-): FieldError[] {
+export function responseProblems(input: ResponseInput, context: ResponseContext): FieldError[] {
   const errors: FieldError[] = [];
   if (input.outcome === 'not-upheld' && input.remedies.length > 0) {
     errors.push({ field: 'remedies', message: 'A complaint that is not upheld has no remedies' });
@@ -254,6 +269,70 @@ export function responseProblems(
         message: 'The re-inspection is led by an inspector who was not on the inspection complained about',
       });
     }
+  }
+  errors.push(...amendmentProblems(input, context), ...judgementProblems(input, context));
+  return errors;
+}
+
+function amendmentProblems(input: ResponseInput, context: ResponseContext): FieldError[] {
+  const wanted = input.remedies.includes('report-amended');
+  if (!wanted) {
+    return input.amendment
+      ? [{ field: 'remedies', message: 'Choose ‘the report is amended’ as a remedy to amend the report' }]
+      : [];
+  }
+  const errors: FieldError[] = [];
+  if (!context.hasReport) {
+    errors.push({
+      field: 'remedies',
+      message: 'The report of this inspection has not been issued yet, so there is no report to amend',
+    });
+  }
+  if (!input.amendment?.note.trim()) {
+    errors.push({
+      field: 'amendment.note',
+      message: 'Say what is amended in the report and why: the report shows this note',
+    });
+  }
+  if (input.amendment?.narrative !== undefined && !input.amendment.narrative.trim()) {
+    errors.push({ field: 'amendment.narrative', message: 'The amended narrative cannot be empty' });
+  }
+  return errors;
+}
+
+function judgementProblems(input: ResponseInput, context: ResponseContext): FieldError[] {
+  const wanted = input.remedies.includes('judgement-changed');
+  if (!wanted) {
+    return input.judgement
+      ? [{ field: 'remedies', message: 'Choose ‘a judgement is changed’ as a remedy to change a grade' }]
+      : [];
+  }
+  const errors: FieldError[] = [];
+  const areas = context.judgements.map((j) => j.areaName).join(', ');
+  const judged = context.judgements.find((j) => j.areaId === input.judgement?.areaId);
+  if (!input.judgement?.areaId) {
+    errors.push({ field: 'judgement.areaId', message: `Select the judgement that changes: ${areas}` });
+  } else if (!judged) {
+    errors.push({
+      field: 'judgement.areaId',
+      message: `'${input.judgement.areaId}' is not a judgement of this inspection; its judgements are ${areas}`,
+    });
+  }
+  const grade = input.judgement?.grade;
+  const scale = context.gradeScale.map((g) => g.id).join(', ');
+  if (!grade) {
+    errors.push({ field: 'judgement.grade', message: `Select the new grade: ${scale}` });
+  } else if (!context.gradeScale.some((g) => g.id === grade)) {
+    errors.push({
+      field: 'judgement.grade',
+      message: `'${grade}' is not a grade on the framework’s scale: ${scale}`,
+    });
+  } else if (judged && judged.grade === grade) {
+    const label = context.gradeScale.find((g) => g.id === grade)!.label;
+    errors.push({
+      field: 'judgement.grade',
+      message: `${judged.areaName} is already graded ${label}: choose the grade it changes to`,
+    });
   }
   return errors;
 }

@@ -60,6 +60,24 @@ export const responseBody = z.object({
         .optional(),
     })
     .nullish(),
+  amendment: z
+    .object({
+      note: requiredText('Say what is amended in the report and why: the report shows this note', 2_000),
+      narrative: z
+        .string()
+        .max(100_000, 'The amended narrative must be 100,000 characters or fewer')
+        .optional()
+        .describe('The whole narrative as amended; left out when only the note is added'),
+    })
+    .nullish()
+    .describe('With the remedy report-amended: the new version of the report'),
+  judgement: z
+    .object({
+      areaId: z.string().trim().min(1, 'Select the judgement that changes'),
+      grade: z.string().trim().min(1, 'Select the new grade'),
+    })
+    .nullish()
+    .describe('With the remedy judgement-changed: the judgement area and its new grade'),
   version,
 });
 

@@ -11,10 +11,16 @@ import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadli
 import { postInspectionProcedures } from '../frameworks/procedures.js';
 import { frameworkInForce, procedureFor, RuleError } from '../frameworks/rules.js';
 import type { PostInspectionProcedure, ProviderTypeId } from '../frameworks/types.js';
-import { createInspection, findInspection } from '../inspections/store.js';
+import {
+  createInspectionIn,
+  inspectionRecord,
+  reviseJudgementIn,
+  type InspectionRecord,
+} from '../inspections/store.js';
+import { amendReportAfterComplaint, reportOfInspection } from '../reports/store.js';
 import { queueMessage } from '../messages/store.js';
 import type { Role } from '../people/rules.js';
-import { conflict, invalid, notFound, Problem, unprocessable, type FieldError } from '../web/problem.js';
+import { invalid, notFound, Problem, unprocessable, type FieldError } from '../web/problem.js';
 import {
   acknowledgementDue,
   COMPLAINT_CHANNELS,
@@ -119,6 +125,7 @@ export async function raiseComplaint(
         `A complaint about the inspection of ${about} was received ${channelWords(input.channel)} on ${formatLongDate(input.receivedOn)}.`,
         `Acknowledge it by ${formatLongDate(acknowledgeBy)} and respond by ${formatLongDate(respondBy)}.`,
         `Complaint: ${input.summary}`,
+        `See /complaints/${id}`,
       ].join('\n\n'),
     });
     return { id, reference };
@@ -477,7 +484,10 @@ export async function acknowledgeComplaint(
         `Dear ${row.complainant_name},`,
         `Thank you for your complaint about the inspection of ${await providerOf(trx, row.inspection_id)}, received on ${formatLongDate(row.received_on)}. Its reference is ${row.reference}.`,
         `We aim to reply by ${formatLongDate(responseDue(row.received_on))}.`,
-      ].join('\n\n'),
+        followIt(row),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     });
   });
 }
@@ -515,13 +525,16 @@ export interface ComplaintResponse {
     | { startDate: string; endDate: string; leadInspectorId: string; notice?: 'none' | 'short' | 'announced' }
     | null
     | undefined;
+  amendment?: { note: string; narrative?: string | undefined } | null | undefined;
+  judgement?: { areaId: string; grade: string } | null | undefined;
   version?: number | undefined;
 }
 
 /**
- * The reply to the complainant, which closes the complaint. Remedies act where they can: a re-inspection
- * is planned; an apology goes to the complainant; a change to the report or a judgement is asked of the
- * lead inspector, who makes it in the report.
+ * The reply to the complainant, which closes the complaint. Remedies act, in the same transaction as
+ * the closing, so that either all of it happens or none of it: a changed judgement is a new version of
+ * the grade and the overall grade follows the framework's rules; the report gets a new version (shown
+ * on the published report as amended); a re-inspection is planned; an apology goes to the complainant.
  */
 export async function respondToComplaint(
   db: Db,
@@ -532,19 +545,89 @@ export async function respondToComplaint(
 ): Promise<{ reinspectionId: string | null }> {
   await checkStep(db, id, 'respond', now);
   const complaint = (await findComplaint(db, id))!;
-  const inspection = await findInspection(db, complaint.inspection.id);
+  const inspection = await inspectionRecord(db, complaint.inspection.id);
   if (!inspection) throw notFound();
   const today = englishDate(now);
   const errors = responseProblems(input, {
     today,
     inspectionTeamIds: [inspection.leadInspector.id, ...inspection.team.map((m) => m.id)],
+    gradeScale: inspection.gradeScale,
+    judgements: inspection.judgements,
+    hasReport: (await reportOfInspection(db, inspection.id)) !== null,
   });
   if (errors.length > 0) throw unprocessable(errors);
-  if (input.version !== undefined && input.version !== complaint.version) {
-    throw conflict('The complaint changed meanwhile. Check it and try again.');
-  }
 
-  // The re-inspection is planned first, through the inspections' own checks (lead, conflicts, framework).
+  return takeStep(db, id, 'respond', now, input.version, async (trx, row) => {
+    await update(
+      trx,
+      actorId,
+      'complaint.responded',
+      row,
+      {
+        status: 'closed',
+        outcome: input.outcome,
+        outcome_reasons: input.reasons,
+        remedies: input.remedies,
+        closed_at: now,
+        handler_id: actorId,
+      },
+      now,
+    );
+    await cancelDeadline(trx, COMPLAINT_DEADLINE_KINDS.response, row.id);
+    await cancelDeadline(trx, COMPLAINT_DEADLINE_KINDS.acknowledgement, row.id);
+    const acted = await applyRemedies(trx, actorId, row, inspection, input, now);
+    await sendResponse(trx, row, complaint, input, acted, today);
+    return { reinspectionId: acted.reinspectionId };
+  });
+}
+
+interface RemediesApplied {
+  reinspectionId: string | null;
+  /** The judgement changed, in words: 'Leaders and managers: from good to outstanding'. */
+  judgement: string | null;
+  /** The report's new version, when the report was changed. */
+  report: { reportId: string; version: number } | null;
+}
+
+/** The remedies that change the record, in the complaint's transaction; any refusal undoes the lot. */
+async function applyRemedies(
+  trx: Trx,
+  actorId: string,
+  row: Selectable<ComplaintsTable>,
+  inspection: InspectionRecord,
+  input: ComplaintResponse,
+  now: Date,
+): Promise<RemediesApplied> {
+  let judgement: string | null = null;
+  if (input.remedies.includes('judgement-changed') && input.judgement) {
+    const { areaId, grade } = input.judgement;
+    const { previousGrade } = await reviseJudgementIn(trx, actorId, inspection.id, areaId, {
+      grade,
+      reason: `Changed following complaint ${row.reference}: ${input.reasons}`,
+    });
+    const label = (id: string) => inspection.gradeScale.find((g) => g.id === id)?.label ?? id;
+    const area = inspection.judgements.find((j) => j.areaId === areaId)?.areaName ?? areaId;
+    judgement = `${area}: from ${label(previousGrade).toLowerCase()} to ${label(grade).toLowerCase()}`;
+  }
+  const amend = input.remedies.includes('report-amended') ? input.amendment : null;
+  const report =
+    amend || judgement
+      ? await amendReportAfterComplaint(
+          trx,
+          actorId,
+          inspection.id,
+          {
+            complaint: row.reference,
+            note: [amend?.note, judgement ? `judgement changed (${judgement})` : null]
+              .filter(Boolean)
+              .join('; '),
+            narrative: amend?.narrative,
+            judgementsChanged: judgement !== null,
+          },
+          now,
+        )
+      : null;
+
   let reinspectionId: string | null = null;
   if (input.remedies.includes('re-inspection') && input.reinspection) {
     const { startDate, endDate, leadInspectorId, notice = 'announced' } = input.reinspection;
@@ -557,7 +640,7 @@ export async function respondToComplaint(
       if (!(error instanceof RuleError)) throw error;
     }
     try {
-      reinspectionId = await createInspection(db, actorId, {
+      reinspectionId = await createInspectionIn(trx, actorId, {
         providerId: inspection.provider.id,
         frameworkId,
         type: 'full',
@@ -573,30 +656,13 @@ export async function respondToComplaint(
       }
       throw error;
     }
+    await trx
+      .updateTable('complaints')
+      .set({ reinspection_id: reinspectionId })
+      .where('id', '=', row.id)
+      .execute();
   }
-
-  await takeStep(db, id, 'respond', now, complaint.version, async (trx, row) => {
-    await update(
-      trx,
-      actorId,
-      'complaint.responded',
-      row,
-      {
-        status: 'closed',
-        outcome: input.outcome,
-        outcome_reasons: input.reasons,
-        remedies: input.remedies,
-        closed_at: now,
-        handler_id: actorId,
-        reinspection_id: reinspectionId,
-      },
-      now,
-    );
-    await cancelDeadline(trx, COMPLAINT_DEADLINE_KINDS.response, row.id);
-    await cancelDeadline(trx, COMPLAINT_DEADLINE_KINDS.acknowledgement, row.id);
-    await sendResponse(trx, row, complaint, input, reinspectionId, today);
-  });
-  return { reinspectionId };
+  return { reinspectionId, judgement, report };
 }
 
 function reinspectionErrors(errors: FieldError[]): FieldError[] {
@@ -612,9 +678,10 @@ async function sendResponse(
   row: Selectable<ComplaintsTable>,
   complaint: Complaint,
   input: ComplaintResponse,
-  reinspectionId: string | null,
+  acted: RemediesApplied,
   today: string,
 ) {
+  const reinspectionId = acted.reinspectionId;
   const about = complaint.inspection.provider.name;
   const procedure = procedureById(row.procedure_id);
   const remedies = input.remedies.map((r) => REMEDIES[r]);
@@ -634,6 +701,7 @@ async function sendResponse(
         ? `The re-inspection is planned from ${formatLongDate(reinspection.startDate)} to ${formatLongDate(reinspection.endDate)}.`
         : '',
       nextStep,
+      followIt(row),
     ]
       .filter(Boolean)
       .join('\n\n'),
@@ -649,17 +717,21 @@ async function sendResponse(
       ].join('\n\n'),
     });
   }
-  const changes = input.remedies.filter((r) => r === 'report-amended' || r === 'judgement-changed');
-  if (changes.length > 0) {
+  if (acted.judgement || acted.report) {
     const lead = await emailOf(trx, complaint.inspection.leadInspector.id);
     await tell(trx, [lead], {
-      template: 'complaint-remedy-request',
-      subject: `Complaint ${row.reference}: change the report on ${about}`,
+      template: 'complaint-remedy-applied',
+      subject: `Complaint ${row.reference}: the report on ${about} has changed`,
       body: [
         `The complaint ${row.reference} about your inspection of ${about} (${formatLongDate(complaint.inspection.startDate)} to ${formatLongDate(complaint.inspection.endDate)}) was ${COMPLAINT_OUTCOMES[input.outcome].toLowerCase()}.`,
-        `Please make these changes, with a note of the complaint in the report's change record: ${changes.map((r) => REMEDIES[r]).join('; ')}.`,
+        acted.judgement ? `A judgement was changed: ${acted.judgement}.` : '',
+        acted.report
+          ? `The report is now at version ${acted.report.version}: /reports/${acted.report.reportId}`
+          : '',
         `Reasons: ${input.reasons}`,
-      ].join('\n\n'),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     });
   }
   if (reinspection && reinspectionId) {
@@ -870,6 +942,13 @@ export async function complaintLabels(db: Db, ids: string[]) {
 }
 
 // ---- Helpers ----
+
+/** Where a complainant with an account (one who complained through the portal) follows the complaint. */
+function followIt(row: Pick<Selectable<ComplaintsTable>, 'id' | 'channel'>): string {
+  return row.channel === 'portal' || row.channel === 'draft-response'
+    ? `Follow your complaint at /complaints/${row.id}`
+    : '';
+}
 
 function channelWords(channel: ComplaintChannel): string {
   return channel === 'draft-response'

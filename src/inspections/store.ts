@@ -227,6 +227,16 @@ export async function createInspection(db: Db, actorId: string, input: NewInspec
   return db.transaction().execute((trx) => insertInspection(trx, actorId, input, null));
 }
 
+/**
+ * Checks and writes an inspection in the caller's transaction, for a change that plans one as part of
+ * itself (a re-inspection as a complaint's remedy): if the change fails, no inspection is left behind.
+ */
+export async function createInspectionIn(trx: Trx, actorId: string, input: NewInspection): Promise<string> {
+  const errors = await inspectionProblems(trx, input);
+  if (errors.length > 0) throw invalid(errors);
+  return insertInspection(trx, actorId, input, null);
+}
+
 /** Writes an already checked inspection in the caller's transaction. */
 async function insertInspection(
   trx: Trx,
@@ -905,6 +915,63 @@ export async function moderateJudgement(
     });
     return current.version + 1;
   });
+}
+
+/**
+ * A grade changed as the remedy for an upheld complaint, in the complaint's transaction: a new version
+ * of kind 'moderation' whose reason cites the complaint, at any stage after the inspection, the earlier
+ * grades kept. Returns the grade it replaced.
+ */
+export async function reviseJudgementIn(
+  trx: Trx,
+  actorId: string,
+  inspectionId: string,
+  areaId: string,
+  input: { grade: string; reason: string },
+): Promise<{ version: number; previousGrade: string }> {
+  const inspection = await lockInspection(trx, inspectionId);
+  const current = await trx
+    .selectFrom('judgements')
+    .selectAll()
+    .where('inspection_id', '=', inspectionId)
+    .where('area_id', '=', areaId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const framework = frameworkById(inspection.framework_id);
+  if (!current) {
+    throw unprocessable([
+      { field: 'judgement.areaId', message: 'This area was not graded at the inspection' },
+    ]);
+  }
+  if (!framework.gradeScale.some((g) => g.id === input.grade)) {
+    throw unprocessable([
+      { field: 'judgement.grade', message: `'${input.grade}' is not on the ${framework.shortName} scale` },
+    ]);
+  }
+  await trx
+    .insertInto('judgements')
+    .values({
+      inspection_id: inspectionId,
+      area_id: areaId,
+      version: current.version + 1,
+      grade_id: input.grade,
+      rationale: current.rationale,
+      evidence_ids: current.evidence_ids,
+      kind: 'moderation',
+      reason: input.reason,
+      given_by: actorId,
+    })
+    .execute();
+  await recordAudit(trx, {
+    actorId,
+    action: 'judgement.changed-by-complaint',
+    entityType: 'inspection',
+    entityId: inspectionId,
+    before: { areaId, grade: current.grade_id },
+    after: { areaId, grade: input.grade, reason: input.reason },
+  });
+  return { version: current.version + 1, previousGrade: current.grade_id };
 }
 
 // ---- Requirements, recommendations, errors put right ----

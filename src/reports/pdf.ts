@@ -72,6 +72,12 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
   if (report.finalisedOn) fact('Finalised', formatLongDate(report.finalisedOn));
   if (report.publishedOn) fact('Published', formatLongDate(report.publishedOn));
   fact('Version', String(report.version));
+  for (const amendment of content.amendments ?? []) {
+    doc.moveDown(0.3);
+    body(
+      `Amended on ${formatLongDate(amendment.on)} following a complaint (${amendment.complaint}): ${amendment.note}`,
+    );
+  }
 
   heading('Overall grade');
   if (content.overallGrade) {

@@ -59,6 +59,17 @@ export interface ReportContent {
     complyBy: IsoDate;
   }[];
   recommendations: { guideId: string; guide: string; page: number; paragraph: string; text: string }[];
+  /** Changes made as the remedy for a complaint, oldest first; shown on the report for every reader. */
+  amendments?: ReportAmendment[];
+}
+
+export interface ReportAmendment {
+  /** The day in England it was made. */
+  on: IsoDate;
+  /** The complaint's reference, e.g. C-1A2B3C4D. */
+  complaint: string;
+  /** What changed and why, in the complaints team's words. */
+  note: string;
 }
 
 export function inspectionDates(content: Pick<ReportContent, 'inspection'>): string {

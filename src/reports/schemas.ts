@@ -45,6 +45,10 @@ export const contentSchema = z.object({
       text: z.string(),
     }),
   ),
+  amendments: z
+    .array(z.object({ on: z.string(), complaint: z.string(), note: z.string() }))
+    .optional()
+    .describe('Amendments made as the remedy for a complaint, oldest first'),
 });
 
 export const pointSchema = z.object({

@@ -14,6 +14,7 @@ import {
   DRAFT_REPORT_OVERDUE,
   FINAL_REPORT_OVERDUE,
   findInspection,
+  inspectionRecord,
   type InspectionRecord,
 } from '../inspections/store.js';
 import { queueMessage } from '../messages/store.js';
@@ -33,6 +34,7 @@ import {
   procedureById,
   publishRefusal,
   REMINDER_WORKING_DAYS,
+  REPORT_STATUSES,
   reportTexts,
   respondRefusal,
   RESPONSE_REMINDER,
@@ -592,6 +594,75 @@ export async function amendNarrative(
     });
     return version;
   });
+}
+
+/**
+ * A complaint's remedy acting on the report, in the complaint's transaction: a new version at any
+ * stage (a published report stays published, showing the amendment), with the narrative the complaints
+ * team gave (if any), the judgements and overall grade as the inspection now has them (when a grade was
+ * changed), and a note of the amendment that the report shows. The provider is told. Null when the
+ * inspection has no report yet: its report will be built from the changed judgements when issued.
+ */
+export async function amendReportAfterComplaint(
+  trx: Trx,
+  actorId: string,
+  inspectionId: string,
+  input: { complaint: string; note: string; narrative?: string | undefined; judgementsChanged: boolean },
+  now: Date,
+): Promise<{ reportId: string; version: number } | null> {
+  const found = await trx
+    .selectFrom('reports')
+    .select('id')
+    .where('inspection_id', '=', inspectionId)
+    .executeTakeFirst();
+  if (!found) return null;
+  const row = await lockReport(trx, found.id);
+  const current = await currentVersion(trx, row);
+  let content: ReportContent = current.content;
+  if (input.judgementsChanged) {
+    const record = await inspectionRecord(trx, inspectionId);
+    if (!record) throw notFound();
+    const graded = contentOf(record, content.provider.localAuthority);
+    content = { ...content, judgements: graded.judgements, overallGrade: graded.overallGrade };
+  }
+  const on = englishDate(now);
+  content = {
+    ...content,
+    amendments: [...(content.amendments ?? []), { on, complaint: input.complaint, note: input.note }],
+  };
+  const version = await writeVersion(trx, row, {
+    narrative: input.narrative ?? current.narrative,
+    content,
+    note: `Amended following complaint ${input.complaint}: ${input.note}`,
+    actorId,
+    at: now,
+  });
+  await recordAudit(trx, {
+    actorId,
+    action: 'report.amended-after-complaint',
+    entityType: 'report',
+    entityId: row.id,
+    before: { version: row.version, overallGrade: current.content.overallGrade?.grade ?? null },
+    after: {
+      version,
+      complaint: input.complaint,
+      note: input.note,
+      narrativeChanged: input.narrative !== undefined && input.narrative !== current.narrative,
+      overallGrade: content.overallGrade?.grade ?? null,
+    },
+  });
+  const grade =
+    input.judgementsChanged && content.overallGrade
+      ? ` The overall grade is now ${content.overallGrade.label.toLowerCase()}.`
+      : '';
+  await tellProvider(trx, content, {
+    template: 'report-amended-after-complaint',
+    subject: `Inspection report amended: ${content.provider.name}`,
+    body:
+      `Following complaint ${input.complaint}, the ${REPORT_STATUSES[row.status].toLowerCase()} report of ${about(content)} ` +
+      `has been amended: ${input.note}${grade} Read it at /reports/${row.id}.`,
+  });
+  return { reportId: row.id, version };
 }
 
 async function stateOf(trx: Trx, row: ReportRow): Promise<ReportState> {

@@ -240,24 +240,36 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
     ]);
 
     at('2023-12-01T11:00:00Z');
-    const closed = await post('complaints', `/api/complaints/${complaints.a}/outcome`, {
+    // No draft report has been issued yet, so there is nothing to amend.
+    const noReport = await post('complaints', `/api/complaints/${complaints.a}/outcome`, {
       outcome: 'partly-upheld',
       reasons: 'The records were sampled, but the report does not say so.',
       remedies: ['apology', 'report-amended'],
+      amendment: { note: 'Say that records were sampled' },
+    });
+    expect(noReport.statusCode).toBe(422);
+    expect(noReport.json().errors).toEqual([
+      {
+        field: 'remedies',
+        message: 'The report of this inspection has not been issued yet, so there is no report to amend',
+      },
+    ]);
+    const closed = await post('complaints', `/api/complaints/${complaints.a}/outcome`, {
+      outcome: 'partly-upheld',
+      reasons: 'The records were sampled, but the report does not say so.',
+      remedies: ['apology'],
     });
     expect(closed.statusCode, closed.body).toBe(200);
     const responded = closed.json() as ApiComplaint;
     expect(responded).toMatchObject({
       status: 'closed',
-      response: { outcome: 'partly-upheld', remedies: ['apology', 'report-amended'], reinspectionId: null },
+      response: { outcome: 'partly-upheld', remedies: ['apology'], reinspectionId: null },
       internalReview: { requestDue: '2023-12-22', finding: null },
       // Complaints staff may also record a request made by phone.
       actions: ['note', 'request-review'],
     });
     expect(await outbox('complaint-response', 'provider@demo.invalid')).toHaveLength(1);
     expect(await outbox('complaint-apology', 'provider@demo.invalid')).toHaveLength(1);
-    const [askLead] = await outbox('complaint-remedy-request', 'inspector@demo.invalid');
-    expect(askLead?.body).toContain('The report is amended');
     expect((await complaint('provider', complaints.a)).actions).toEqual(['request-review']);
     const pending = await t.db
       .selectFrom('deadlines')
@@ -391,13 +403,51 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
     const inspectionsBefore = (
       await get('planner', `/api/inspections?providerId=${home.id}&pageSize=100`)
     ).json().total;
-    const closed = await post('complaints', `/api/complaints/${complaints.c}/outcome`, {
+    const leadersGrade = async () =>
+      (await get('manager', `/api/inspections/${inspections.c}`))
+        .json()
+        .judgements.find((j: { areaId: string }) => j.areaId === 'leaders-and-managers');
+    const outcome = {
       outcome: 'upheld',
       reasons: 'Evidence of the new manager’s work was not weighed.',
       remedies: ['re-inspection', 'judgement-changed'],
+      judgement: { areaId: 'leaders-and-managers', grade: 'outstanding' },
+    };
+
+    // The re-inspection is planned inside the transaction that closes the complaint: when planning it
+    // fails (the provider's own user cannot lead it), the complaint stays open and the judgement changed
+    // before it in the same transaction is undone too.
+    const notAnInspector = (await get('provider', '/api/me')).json().id as string;
+    const responsesBefore = (await outbox('complaint-response')).length;
+    const failed = await post('complaints', `/api/complaints/${complaints.c}/outcome`, {
+      ...outcome,
+      reinspection: { startDate: '2024-09-02', endDate: '2024-09-03', leadInspectorId: notAnInspector },
+    });
+    expect(failed.statusCode).toBe(400);
+    expect(fields(failed)).toEqual(['reinspection.leadInspectorId']);
+    expect(await complaint('complaints', complaints.c)).toMatchObject({
+      status: 'acknowledged',
+      response: null,
+    });
+    expect((await get('planner', `/api/inspections?providerId=${home.id}&pageSize=100`)).json().total).toBe(
+      inspectionsBefore,
+    );
+    expect(await leadersGrade()).toMatchObject({ grade: 'good', version: 1 });
+    expect(await outbox('complaint-response')).toHaveLength(responsesBefore);
+
+    const closed = await post('complaints', `/api/complaints/${complaints.c}/outcome`, {
+      ...outcome,
       reinspection: { startDate: '2024-09-02', endDate: '2024-09-03', leadInspectorId: managerId },
     });
     expect(closed.statusCode, closed.body).toBe(200);
+    // No report yet: the judgement changes now, and the report will be built from it when issued.
+    const changed = await leadersGrade();
+    expect(changed).toMatchObject({ grade: 'outstanding', version: 2 });
+    expect(changed.history[1]).toMatchObject({
+      kind: 'moderation',
+      grade: 'outstanding',
+      reason: `Changed following complaint ${closed.json().reference}: Evidence of the new manager’s work was not weighed.`,
+    });
     const reinspectionId = closed.json().response.reinspectionId as string;
     expect(reinspectionId).toBeTruthy();
     const reinspection = (await get('planner', `/api/inspections/${reinspectionId}`)).json();
@@ -708,5 +758,120 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
     expect(casePage.statusCode).toBe(200);
     expect(casePage.body).not.toContain('Jane');
     expect((await getPage(t.app, reviewer, '/complaints')).statusCode).toBe(403);
+  });
+
+  it('amends a published report and changes a judgement as a complaint’s remedies, with the overall grade following', async () => {
+    // An inspection under the April 2024 procedure whose report was published before the complaint.
+    const id = await conduct(home.id, '2024-04-15', '2024-04-17');
+    at('2024-04-22T09:00:00Z');
+    const issued = await post('inspector', `/api/inspections/${id}/report`, {
+      narrative: 'Children are safe.\n\nLeaders have not yet improved supervision.',
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const reportId = issued.json().id as string;
+    at('2024-05-02T09:00:00Z');
+    expect((await post('inspector', `/api/reports/${reportId}/finalise`)).statusCode).toBe(200);
+    expect((await post('manager', `/api/reports/${reportId}/publish`)).statusCode).toBe(200);
+    const published = (await t.app.inject({ url: `/api/reports/${reportId}` })).json();
+    expect(published).toMatchObject({
+      status: 'published',
+      version: 3,
+      content: { overallGrade: { grade: 'good' } },
+    });
+
+    at('2024-05-07T09:00:00Z');
+    const made = await post('provider', '/api/complaints', {
+      inspectionId: id,
+      summary: 'The report says supervision has not improved; the records we showed say otherwise.',
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const complaintId = made.json().id as string;
+    const reference = made.json().reference as string;
+    await post('complaints', `/api/complaints/${complaintId}/acknowledge`, {});
+    at('2024-05-09T09:00:00Z');
+
+    // Each remedy that acts needs what it acts with; a grade off the framework's scale is refused.
+    const close = (body: object) =>
+      post('complaints', `/api/complaints/${complaintId}/outcome`, {
+        outcome: 'partly-upheld',
+        reasons: 'The supervision records were not weighed.',
+        ...body,
+      });
+    const bare = await close({ remedies: ['report-amended', 'judgement-changed'] });
+    expect(bare.statusCode).toBe(422);
+    expect(fields(bare)).toEqual(['amendment.note', 'judgement.areaId', 'judgement.grade']);
+    const offScale = await close({
+      remedies: ['judgement-changed'],
+      judgement: { areaId: 'leaders-and-managers', grade: 'excellent' },
+    });
+    expect(offScale.statusCode).toBe(422);
+    expect(offScale.json().errors).toEqual([
+      {
+        field: 'judgement.grade',
+        message: expect.stringMatching(
+          /^'excellent' is not a grade on the framework’s scale: outstanding, good/,
+        ),
+      },
+    ]);
+    const unasked = await close({ remedies: ['apology'], amendment: { note: 'x' } });
+    expect(fields(unasked)).toEqual(['remedies']);
+    expect(await complaint('complaints', complaintId)).toMatchObject({ status: 'acknowledged' });
+    expect((await get('analyst', `/api/reports/${reportId}`)).json().version).toBe(3);
+
+    const amendedNarrative =
+      'Children are safe.\n\nLeaders have improved supervision since the last inspection.';
+    const closed = await close({
+      remedies: ['report-amended', 'judgement-changed'],
+      amendment: { note: 'The passage on supervision is corrected.', narrative: amendedNarrative },
+      judgement: { areaId: 'help-and-protection', grade: 'inadequate' },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    expect(closed.json()).toMatchObject({ status: 'closed', response: { outcome: 'partly-upheld' } });
+
+    // One new version: still published, the narrative amended, the judgement changed and the overall
+    // grade worked out again by the framework's rules (an inadequate help and protection limits it).
+    const report = (await get('analyst', `/api/reports/${reportId}`)).json();
+    expect(report).toMatchObject({ status: 'published', version: 4, narrative: amendedNarrative });
+    expect(
+      report.content.judgements.find((j: { areaId: string }) => j.areaId === 'help-and-protection'),
+    ).toMatchObject({ grade: 'inadequate', gradeLabel: 'Inadequate' });
+    expect(report.content.overallGrade).toMatchObject({ grade: 'inadequate' });
+    expect(report.content.amendments).toEqual([
+      {
+        on: '2024-05-09',
+        complaint: reference,
+        note: 'The passage on supervision is corrected.; judgement changed (How well children and young people are helped and protected: from good to inadequate)',
+      },
+    ]);
+    expect(report.versions.at(-1)).toMatchObject({
+      version: 4,
+      changeNote: expect.stringContaining(`Amended following complaint ${reference}`),
+      changedBy: { name: 'Demo complaints handler' },
+    });
+    const judgement = (await get('manager', `/api/inspections/${id}`))
+      .json()
+      .judgements.find((j: { areaId: string }) => j.areaId === 'help-and-protection');
+    expect(judgement.history.at(-1)).toMatchObject({ kind: 'moderation', grade: 'inadequate' });
+    expect(judgement.history.at(-1).reason).toContain(reference);
+
+    // The public page shows the amended version and says so; the search finds it by its new grade.
+    const page = await t.app.inject({ url: `/reports/${reportId}` });
+    expect(page.body).toContain('Amended on 9 May 2024 following a complaint');
+    expect(page.body).toContain('Leaders have improved supervision since the last inspection.');
+    expect(page.body).not.toContain('Leaders have not yet improved supervision.');
+    const found = await t.app.inject({
+      url: `/api/reports?grade=inadequate&q=${encodeURIComponent(home.name)}`,
+    });
+    expect(found.json().items.map((r: { id: string }) => r.id)).toContain(reportId);
+
+    // The provider is told, with a link it can follow from the email.
+    const told = await outbox('report-amended-after-complaint', 'provider@demo.invalid');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.body).toContain(`Following complaint ${reference}`);
+    expect(told[0]!.body).toContain(`http://localhost:3000/reports/${reportId}.`);
+    const [toLead] = await outbox('complaint-remedy-applied', 'inspector@demo.invalid').then((m) =>
+      m.filter((message) => message.body.includes(reference)),
+    );
+    expect(toLead?.body).toContain('The report is now at version 4');
   });
 });
