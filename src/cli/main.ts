@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { verifyAuditTrail } from '../audit/store.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -28,6 +29,29 @@ export function buildCli(): Command {
       try {
         const applied = await migrateToLatest(database);
         process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('audit')
+    .description('the audit trail')
+    .command('verify')
+    .description('recompute the audit trail’s hash chain and report the first broken link')
+    .action(async () => {
+      const config = loadConfig();
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const check = await verifyAuditTrail(database.db);
+        if (check.ok) {
+          process.stdout.write(`Audit trail intact: ${check.entries} entries verified\n`);
+        } else {
+          process.stderr.write(
+            `Audit trail broken at entry ${check.brokenAt}: ${check.reason} (${check.entries} entries read)\n`,
+          );
+          process.exitCode = 2;
+        }
       } finally {
         await database.close();
       }

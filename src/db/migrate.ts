@@ -6,6 +6,7 @@ import { afterInspection } from './migrations/0003_after_inspection.js';
 import { complaintHandling } from './migrations/0004_complaint_handling.js';
 import { planning } from './migrations/0005_planning.js';
 import { statistics } from './migrations/0006_statistics.js';
+import { auditChain } from './migrations/0007_audit_chain.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0004_complaint_handling': complaintHandling,
   '0005_planning': planning,
   '0006_statistics': statistics,
+  '0007_audit_chain': auditChain,
 };
 
 export const migrationNames = Object.keys(migrations);

@@ -86,6 +86,8 @@ export interface AuditEventsTable {
   entity_id: string;
   before: Json;
   after: Json;
+  /** The link in the audit trail's hash chain (src/audit/chain.ts). */
+  hash: string | null;
 }
 
 export interface ConflictsOfInterestTable {
