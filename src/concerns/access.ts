@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { can } from '../people/policy.js';
 import { authorise } from '../web/access.js';
-import { notFound } from '../web/problem.js';
+import { notFound, Problem } from '../web/problem.js';
 import type { NewConcernBody } from './schemas.js';
 import {
   findConcern,
@@ -21,6 +21,12 @@ export const PUBLIC_CONCERN_LIMIT = {
   max: 20,
   timeWindow: '1 hour',
   allowList: (request: FastifyRequest) => request.person !== null,
+  errorResponseBuilder: () =>
+    new Problem(
+      429,
+      'Too many requests',
+      'Too many concerns have been sent from your connection in the last hour. Try again later. If a child is in immediate danger, call 999.',
+    ),
 };
 
 /**

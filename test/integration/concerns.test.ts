@@ -152,6 +152,7 @@ describe.each(kinds)('concerns about providers on the %s database', (kind) => {
     const limited = await raise(publicConcern, from);
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['content-type']).toContain('application/problem+json');
+    expect(limited.json().detail).toContain('in the last hour');
     expect((await raise(publicConcern, '10.9.9.10')).statusCode).toBe(201);
   });
 
