@@ -25,6 +25,7 @@ import {
   NOTIFICATION_STATUSES,
   REVIEW_OUTCOMES,
   REVIEW_RESULTS,
+  submissionProblems,
   TOLD_PARTIES,
 } from './rules.js';
 import { newNotificationBody, notificationQuery, reviewBody } from './schemas.js';
@@ -77,6 +78,24 @@ async function attempt<T>(
       errors: errors.map(({ field, message }) => ({ field: fields[field] ?? fallback, message })),
     };
   }
+}
+
+/**
+ * A form refused for its shape also shows the rules' problems with the parts that could be read (a
+ * future date, "other" without saying who), so that the person corrects everything in one go.
+ */
+function withRuleProblems<T>(
+  parsed: z.ZodSafeParseResult<T>,
+  parts: { eventDate: string | undefined; told: string[]; toldOther: string | undefined },
+  day: string,
+): z.ZodSafeParseResult<T> {
+  if (parsed.success) return parsed;
+  const shown = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+  const more = submissionProblems({ categoryId: 'other', ...parts, eventDate: parts.eventDate ?? day }, day)
+    .filter((p) => p.field !== 'categoryId' && !shown.has(p.field))
+    .map((p) => ({ code: 'custom' as const, path: [p.field], message: p.message, input: undefined }));
+  parsed.error.issues.push(...more);
+  return parsed;
 }
 
 /** The homes a person may notify for: those they act for. */
@@ -200,7 +219,11 @@ export async function notificationPages(app: FastifyInstance) {
       toldOther: told.includes('other') ? formOptional(form, 'toldOther') : undefined,
     });
     const outcome = await attempt(
-      parsed,
+      withRuleProblems(
+        parsed,
+        { eventDate: formDate(form, 'eventDate'), told, toldOther: formOptional(form, 'toldOther') },
+        today(app.clock),
+      ),
       {
         providerId: 'providerId',
         categoryId: 'categoryId',
