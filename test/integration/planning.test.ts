@@ -112,7 +112,7 @@ describe.each(kinds)('the inspection plan on the %s database', (kind) => {
         decision_reasons: decision ? 'Serious allegations' : null,
         bring_forward_to: decision?.to ?? null,
         decided_by: decision ? plannerId : null,
-        decided_at: decision ? `${receivedOn}T15:00:00Z` : null,
+        decided_at: decision ? new Date(`${receivedOn}T15:00:00Z`) : null,
         notification_id: null,
         raised_by: null,
       })
@@ -143,7 +143,7 @@ describe.each(kinds)('the inspection plan on the %s database', (kind) => {
         bring_forward_to: broughtForwardTo ?? null,
         concern_id: null,
         reviewed_by: broughtForwardTo ? plannerId : null,
-        reviewed_at: broughtForwardTo ? `${eventDate}T16:00:00Z` : null,
+        reviewed_at: broughtForwardTo ? new Date(`${eventDate}T16:00:00Z`) : null,
       })
       .execute();
   }
@@ -432,6 +432,9 @@ describe.each(kinds)('the inspection plan on the %s database', (kind) => {
     expect(plan.statusCode).toBe(200);
     expect(plan.body).toContain('Charlie Cottage');
     expect(plan.body).toContain('Grade dropped');
+    const detail = await getPage(t.app, jar, `/plan/providers/${ids.c}`);
+    expect(detail.body).toContain('The overall grade fell from Good to Requires improvement to be good');
+    expect(detail.body).toContain('Requirement not met in time');
     const badPeriod = await getPage(t.app, jar, '/plan?from=2026-02-30');
     expect(badPeriod.body).toContain('From must be a real date');
     const whatIf = await getPage(
