@@ -3,6 +3,7 @@ import { verifyAuditTrail } from '../audit/store.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { registerImportCommands } from '../imports/command.js';
 import { registerRulesCommands } from './rules-commands.js';
 
 /** The operator's command line. Each command prints its result to stdout and problems to stderr. */
@@ -58,6 +59,7 @@ export function buildCli(): Command {
     });
 
   registerRulesCommands(program);
+  registerImportCommands(program);
 
   return program;
 }

@@ -7,6 +7,7 @@ import { complaintHandling } from './migrations/0004_complaint_handling.js';
 import { planning } from './migrations/0005_planning.js';
 import { statistics } from './migrations/0006_statistics.js';
 import { auditChain } from './migrations/0007_audit_chain.js';
+import { imports } from './migrations/0008_imports.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0005_planning': planning,
   '0006_statistics': statistics,
   '0007_audit_chain': auditChain,
+  '0008_imports': imports,
 };
 
 export const migrationNames = Object.keys(migrations);

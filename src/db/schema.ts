@@ -450,3 +450,38 @@ export interface Schema {
   provider_changes: ProviderChangesTable;
   authority_samples: AuthoritySamplesTable;
 }
+
+// Imports of the regulator's published data (migration 0008). Declared as an addition to Schema, which
+// TypeScript merges with the interface above.
+
+export interface ProviderImportsTable {
+  id: Generated<string>;
+  file_name: string;
+  sha256: string;
+  status: 'running' | 'completed' | 'aborted' | 'failed';
+  strict: Generated<boolean>;
+  rows_read: Generated<number>;
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  outcomes_recorded: Generated<number>;
+  ignored_columns: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  imported_by: string;
+  started_at: Instant;
+  finished_at: Instant | null;
+}
+
+export interface PublishedInspectionOutcomesTable {
+  provider_id: string;
+  inspection_date: IsoDate;
+  framework_id: string | null;
+  overall_grade_id: string | null;
+  source_import_id: string;
+}
+
+export interface Schema {
+  provider_imports: ProviderImportsTable;
+  published_inspection_outcomes: PublishedInspectionOutcomesTable;
+}

@@ -1,0 +1,543 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { parse } from 'csv-parse';
+import { sql, type RawBuilder } from 'kysely';
+import { recordAudit } from '../audit/store.js';
+import type { IsoDate } from '../calendar/working-days.js';
+import type { Db, Trx } from '../db/database.js';
+import { csvLine, readHeader, readRow, type ColumnMap, type ImportedProvider } from './rules.js';
+
+/**
+ * Importing the regulator's published provider data: the file is streamed, each row checked on its own,
+ * valid rows written in batches to a staging table of this run, then one transaction merges the staging
+ * table into the register. Until that transaction commits nothing on the register has changed.
+ */
+
+export interface ImportOptions {
+  file: string;
+  /** Any rejected row aborts the import with nothing applied. */
+  strict?: boolean;
+  /** Where the full rejected-rows report goes; by default beside the file, `<name>.rejected.csv`. */
+  rejectsFile?: string;
+  /** Who ran the import, as the run records it ("operator" from the command line). */
+  importedBy: string;
+  today: IsoDate;
+  /** Rows per multi-row insert into the staging table. */
+  batchSize?: number;
+  /** Told as the file is read: bytes read of the file's size, and rows so far. */
+  onProgress?: (progress: { bytes: number; totalBytes: number; rows: number }) => void;
+}
+
+export interface Rejection {
+  line: number;
+  reason: string;
+}
+
+export interface ImportResult {
+  importId: string;
+  status: 'completed' | 'aborted';
+  fileName: string;
+  sha256: string;
+  rowsRead: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** Published inspection outcomes added or corrected. */
+  outcomesRecorded: number;
+  /** Columns the file has that the import does not read. */
+  ignoredColumns: string[];
+  /** The first rejected rows, in file order (all of them are in the rejects file). */
+  rejections: Rejection[];
+  rejectsFile: string | null;
+  /** One audit entry per changed provider, or only the run's summary entry (large imports). */
+  audit: 'each-provider' | 'summary';
+  /** An earlier completed import of a file with the same checksum. */
+  sameAsImport: { id: string; finishedAt: string } | null;
+}
+
+/** The header or the CSV itself is unreadable: nothing is applied. */
+export class ImportFileError extends Error {
+  override readonly name = 'ImportFileError';
+}
+
+/** How many rejected rows the result carries; the rejects file holds them all. */
+export const REJECTIONS_SHOWN = 50;
+
+/**
+ * Above this many new or changed providers, one audit entry per provider would hold the merge transaction
+ * (and the audit chain's lock) for minutes; the run's summary entry and the run record stand for them.
+ */
+export const AUDIT_EACH_LIMIT = 2000;
+
+/** Imports are merged one at a time. */
+const IMPORT_LOCK = 7_301_2027;
+
+const STAGING_COLUMNS = [
+  ['line', 'int'],
+  ['urn', 'text'],
+  ['name', 'text'],
+  ['type', 'text'],
+  ['sector', 'text'],
+  ['local_authority', 'text'],
+  ['region', 'text'],
+  ['places', 'int'],
+  ['registered_on', 'date'],
+  ['status', 'text'],
+  ['address_line1', 'text'],
+  ['address_line2', 'text'],
+  ['town', 'text'],
+  ['postcode', 'text'],
+  ['inspection_date', 'date'],
+  ['framework_id', 'text'],
+  ['grade_id', 'text'],
+] as const;
+
+type StagedRow = { line: number } & ImportedProvider;
+
+function stagingValues(row: StagedRow): unknown[] {
+  return [
+    row.line,
+    row.urn,
+    row.name,
+    row.type,
+    row.sector,
+    row.localAuthority,
+    row.region,
+    row.places,
+    row.registeredOn,
+    row.status,
+    row.addressLine1,
+    row.addressLine2,
+    row.town,
+    row.postcode,
+    row.inspectionDate,
+    row.frameworkId,
+    row.gradeId,
+  ];
+}
+
+/** Counts bytes and hashes them as they pass, so the file is read once. */
+class Tap extends Transform {
+  bytes = 0;
+  readonly hash = createHash('sha256');
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+}
+
+/** Writes the rejected rows as CSV: the row number, the reasons, then the row as the file had it. */
+class RejectsWriter {
+  private stream: fs.WriteStream | null = null;
+  count = 0;
+  readonly first: Rejection[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly header: readonly string[],
+  ) {}
+
+  async add(line: number, reasons: string[], values: readonly string[]) {
+    this.count += 1;
+    if (this.first.length < REJECTIONS_SHOWN) this.first.push({ line, reason: reasons.join('; ') });
+    if (!this.stream) {
+      this.stream = fs.createWriteStream(this.file);
+      this.stream.write(csvLine(['Row', 'Reason', ...this.header]));
+    }
+    if (!this.stream.write(csvLine([line, reasons.join('; '), ...values]))) {
+      await new Promise<void>((resolve) => this.stream!.once('drain', () => resolve()));
+    }
+  }
+
+  async close(): Promise<string | null> {
+    if (!this.stream) {
+      await fs.promises.rm(this.file, { force: true });
+      return null;
+    }
+    const stream = this.stream;
+    await new Promise<void>((resolve, reject) =>
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+    return this.file;
+  }
+}
+
+export function defaultRejectsFile(file: string): string {
+  const parsed = path.parse(file);
+  return path.join(parsed.dir, `${parsed.name}.rejected.csv`);
+}
+
+function stagingTable(importId: string) {
+  return `provider_import_staging_${importId.replace(/-/g, '')}`;
+}
+
+/** Imports a published provider file; see docs/import.md. */
+export async function importProviders(db: Db, options: ImportOptions): Promise<ImportResult> {
+  const file = path.resolve(options.file);
+  const totalBytes = (await fs.promises.stat(file)).size;
+  const batchSize = options.batchSize ?? 2000;
+  const rejectsPath = path.resolve(options.rejectsFile ?? defaultRejectsFile(file));
+
+  const run = await db
+    .insertInto('provider_imports')
+    .values({
+      file_name: path.basename(file),
+      sha256: '',
+      status: 'running',
+      strict: options.strict ?? false,
+      imported_by: options.importedBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const importId = run.id;
+  const staging = stagingTable(importId);
+  const table = sql.table(staging);
+
+  let rejects: RejectsWriter | null = null;
+  let finished = false;
+  try {
+    await sql`create table ${table} (${sql.raw(
+      STAGING_COLUMNS.map(([name, type]) => `${name} ${type}${name === 'line' ? ' primary key' : ''}`).join(
+        ', ',
+      ),
+    )})`.execute(db);
+
+    // Reading and staging: valid rows go to the staging table a batch at a time, in file order.
+    const tap = new Tap();
+    const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
+    const source = fs.createReadStream(file);
+    source.on('error', (error) => parser.destroy(error));
+    source.pipe(tap).pipe(parser);
+
+    let columns: ColumnMap | null = null;
+    let rowsRead = 0;
+    let previousEnd = 0;
+    let previousEmpty = 0;
+    let batch: StagedRow[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await insertBatch(db, staging, batch);
+      batch = [];
+    };
+
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number; empty_lines: number };
+      }>) {
+        // The line the record starts on: csv-parse tells where it ends, and how many blank lines it skipped.
+        const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
+        previousEnd = info.lines;
+        previousEmpty = info.empty_lines;
+        if (!columns) {
+          const header = readHeader(record);
+          if (!header.ok) throw new ImportFileError(`line ${line}: ${header.problems.join('; ')}`);
+          columns = header.columns;
+          rejects = new RejectsWriter(rejectsPath, record);
+          continue;
+        }
+        if (record.every((value) => value.trim() === '')) continue;
+        rowsRead += 1;
+        const result = readRow(record, columns, options.today);
+        if (result.ok) {
+          batch.push({ line, ...result.provider });
+          if (batch.length >= batchSize) await flush();
+        } else {
+          await rejects!.add(line, result.reasons, record);
+        }
+        if (rowsRead % 1000 === 0) options.onProgress?.({ bytes: tap.bytes, totalBytes, rows: rowsRead });
+      }
+    } catch (error) {
+      if (error instanceof ImportFileError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ImportFileError(`The file cannot be read as CSV: ${message}`);
+    }
+    if (!columns) throw new ImportFileError('The file is empty: it has no header row');
+    await flush();
+    options.onProgress?.({ bytes: tap.bytes, totalBytes, rows: rowsRead });
+    const sha256 = tap.hash.digest('hex');
+
+    // A URN twice in one file: the first row stands, the later ones are rejected.
+    await sql`create index on ${table} (urn, line)`.execute(db);
+    for (const duplicate of await repeatedUrns(db, staging)) {
+      await rejects!.add(
+        duplicate.line,
+        [
+          `${columns.header[columns.index.urn!]!.trim()} '${duplicate.urn}' is also on row ${duplicate.first_line}`,
+        ],
+        [],
+      );
+    }
+    await sql`delete from ${table} s using (
+        select line from (select line, row_number() over (partition by urn order by line) as n from ${table}) d
+        where d.n > 1
+      ) d where s.line = d.line`.execute(db);
+    await sql`analyze ${table}`.execute(db);
+
+    const rejectWriter: RejectsWriter = rejects!;
+    const rejectsFile = await rejectWriter.close();
+    const rejections = [...rejectWriter.first].sort((a, b) => a.line - b.line).slice(0, REJECTIONS_SHOWN);
+    const sameAs = await db
+      .selectFrom('provider_imports')
+      .select(['id', 'finished_at'])
+      .where('sha256', '=', sha256)
+      .where('status', '=', 'completed')
+      .orderBy('finished_at', 'desc')
+      .executeTakeFirst();
+    const base = {
+      importId,
+      fileName: path.basename(file),
+      sha256,
+      rowsRead,
+      rejected: rejectWriter.count,
+      ignoredColumns: columns.ignored,
+      rejections,
+      rejectsFile,
+      sameAsImport: sameAs
+        ? { id: sameAs.id, finishedAt: new Date(sameAs.finished_at!).toISOString() }
+        : null,
+    };
+
+    if (options.strict && rejectWriter.count > 0) {
+      await db
+        .updateTable('provider_imports')
+        .set({
+          sha256,
+          status: 'aborted',
+          rows_read: rowsRead,
+          rejected: rejectWriter.count,
+          ignored_columns: columns.ignored,
+          note: 'strict: rejected rows, nothing applied',
+          finished_at: new Date(),
+        })
+        .where('id', '=', importId)
+        .execute();
+      finished = true;
+      return {
+        ...base,
+        status: 'aborted',
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        outcomesRecorded: 0,
+        audit: 'summary',
+      };
+    }
+
+    const merged = await db.transaction().execute((trx) =>
+      mergeStaging(trx, {
+        importId,
+        staging,
+        fileName: path.basename(file),
+        sha256,
+        rowsRead,
+        rejected: rejectWriter.count,
+        ignoredColumns: columns!.ignored,
+      }),
+    );
+    finished = true;
+    return { ...base, status: 'completed', ...merged };
+  } catch (error) {
+    if (!finished) {
+      await db
+        .updateTable('provider_imports')
+        .set({
+          status: 'failed',
+          note: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+          finished_at: new Date(),
+        })
+        .where('id', '=', importId)
+        .execute()
+        .catch(() => undefined);
+    }
+    await (rejects as RejectsWriter | null)?.close().catch(() => undefined);
+    throw error;
+  } finally {
+    await sql`drop table if exists ${table}`.execute(db).catch(() => undefined);
+  }
+}
+
+/** One multi-row insert: each column goes as one array parameter, so a batch is a single statement. */
+async function insertBatch(db: Db, staging: string, rows: StagedRow[]) {
+  const arrays: unknown[][] = STAGING_COLUMNS.map(() => []);
+  for (const row of rows) stagingValues(row).forEach((value, i) => arrays[i]!.push(value));
+  const columns = STAGING_COLUMNS.map(([, type], i) => sql`${arrays[i]}::${sql.raw(type)}[]`);
+  await sql`insert into ${sql.table(staging)} (${sql.raw(STAGING_COLUMNS.map(([name]) => name).join(', '))})
+    select * from unnest(${sql.join(columns)})`.execute(db);
+}
+
+async function repeatedUrns(db: Db, staging: string) {
+  const table = sql.table(staging);
+  const { rows } = await sql<{ line: number; urn: string; first_line: number }>`
+    select line, urn, first_line from (
+      select line, urn, min(line) over (partition by urn) as first_line from ${table}
+    ) d where line > first_line order by line`.execute(db);
+  return rows;
+}
+
+// The merge. `s` is a staged row, `p` the provider with its URN (if any), `o` the published outcome for
+// the staged inspection date (if any). An empty optional value in the file leaves the register's value.
+
+const FILE_VALUES =
+  sql.raw(`coalesce(s.name, p.name), s.type, s.sector, s.local_authority, s.region, s.places,
+  s.registered_on, coalesce(s.status, p.status), coalesce(s.address_line1, p.address_line1),
+  coalesce(s.address_line2, p.address_line2), coalesce(s.town, p.town), coalesce(s.postcode, p.postcode)`);
+const REGISTER_VALUES = sql.raw(`p.name, p.type, p.sector, p.local_authority, p.region, p.places,
+  p.registered_on, p.status, p.address_line1, p.address_line2, p.town, p.postcode`);
+const PROVIDER_DIFFERS = sql`(${REGISTER_VALUES}) is distinct from (${FILE_VALUES})`;
+const OUTCOME_DIFFERS = sql.raw(`(s.inspection_date is not null and (o.provider_id is null
+  or (o.framework_id, o.overall_grade_id) is distinct from (s.framework_id, s.grade_id)))`);
+
+/** A provider as its audit entries show it, with its latest published outcome. */
+function auditView(alias: string): RawBuilder<unknown> {
+  return sql.raw(`jsonb_build_object(
+    'urn', ${alias}.urn, 'name', ${alias}.name, 'type', ${alias}.type, 'sector', ${alias}.sector,
+    'addressLine1', ${alias}.address_line1, 'addressLine2', ${alias}.address_line2, 'town', ${alias}.town,
+    'postcode', ${alias}.postcode, 'localAuthority', ${alias}.local_authority, 'region', ${alias}.region,
+    'places', ${alias}.places, 'status', ${alias}.status, 'registeredOn', ${alias}.registered_on,
+    'version', ${alias}.version,
+    'latestPublishedInspection', (select jsonb_build_object('date', lo.inspection_date,
+        'frameworkId', lo.framework_id, 'gradeId', lo.overall_grade_id)
+      from published_inspection_outcomes lo where lo.provider_id = ${alias}.id
+      order by lo.inspection_date desc limit 1))`);
+}
+
+interface MergeInput {
+  importId: string;
+  staging: string;
+  fileName: string;
+  sha256: string;
+  rowsRead: number;
+  rejected: number;
+  ignoredColumns: string[];
+}
+
+type MergeCounts = Pick<ImportResult, 'inserted' | 'updated' | 'unchanged' | 'outcomesRecorded' | 'audit'>;
+
+async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
+  const table = sql.table(input.staging);
+  await sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`.execute(trx);
+
+  const joined = sql`${table} s
+    left join providers p on p.urn = s.urn
+    left join published_inspection_outcomes o on o.provider_id = p.id and o.inspection_date = s.inspection_date`;
+  const counts = (
+    await sql<{ inserted: number; updated: number; unchanged: number }>`
+      select count(*) filter (where p.id is null)::int as inserted,
+             count(*) filter (where p.id is not null and (${PROVIDER_DIFFERS} or ${OUTCOME_DIFFERS}))::int as updated,
+             count(*) filter (where p.id is not null and not (${PROVIDER_DIFFERS} or ${OUTCOME_DIFFERS}))::int
+               as unchanged
+      from ${joined}`.execute(trx)
+  ).rows[0]!;
+
+  // Small enough to audit each provider: remember each one's state before the merge.
+  const auditEach = counts.inserted + counts.updated <= AUDIT_EACH_LIMIT;
+  const touched = auditEach
+    ? (
+        await sql<{ urn: string; before: unknown }>`
+          select s.urn, case when p.id is null then null else ${auditView('p')} end as before
+          from ${joined}
+          where p.id is null or ${PROVIDER_DIFFERS} or ${OUTCOME_DIFFERS}
+          order by s.line`.execute(trx)
+      ).rows
+    : [];
+
+  await sql`
+    update providers p set
+      (name, type, sector, local_authority, region, places, registered_on, status, address_line1,
+       address_line2, town, postcode) = (${FILE_VALUES}),
+      version = p.version + 1,
+      updated_at = now()
+    from ${table} s
+    where s.urn = p.urn and ${PROVIDER_DIFFERS}`.execute(trx);
+
+  // A provider the register does not hold yet. The published files withhold the names and addresses of
+  // children's homes; until someone enters them the name is the reference number and the address blank.
+  await sql`
+    insert into providers (urn, name, type, sector, local_authority, region, places, registered_on, status,
+      address_line1, address_line2, town, postcode)
+    select s.urn, coalesce(s.name, s.urn), s.type, s.sector, s.local_authority, s.region, s.places,
+      s.registered_on, coalesce(s.status, 'registered'), coalesce(s.address_line1, ''), s.address_line2,
+      coalesce(s.town, ''), coalesce(s.postcode, '')
+    from ${table} s
+    where not exists (select 1 from providers p where p.urn = s.urn)
+    order by s.line`.execute(trx);
+
+  const outcomes = await sql<{ recorded: number }>`
+    with recorded as (
+      insert into published_inspection_outcomes
+        (provider_id, inspection_date, framework_id, overall_grade_id, source_import_id)
+      select p.id, s.inspection_date, s.framework_id, s.grade_id, ${input.importId}::uuid
+      from ${table} s join providers p on p.urn = s.urn
+      where s.inspection_date is not null
+      on conflict (provider_id, inspection_date) do update
+        set framework_id = excluded.framework_id,
+            overall_grade_id = excluded.overall_grade_id,
+            source_import_id = excluded.source_import_id
+        where (published_inspection_outcomes.framework_id, published_inspection_outcomes.overall_grade_id)
+          is distinct from (excluded.framework_id, excluded.overall_grade_id)
+      returning 1
+    )
+    select count(*)::int as recorded from recorded`.execute(trx);
+  const outcomesRecorded = outcomes.rows[0]!.recorded;
+
+  if (auditEach && touched.length > 0) {
+    const after = await sql<{ id: string; urn: string; after: unknown }>`
+      select p.id, p.urn, ${auditView('p')} as after from providers p
+      where p.urn in (${sql.join(touched.map((row) => row.urn))})`.execute(trx);
+    const byUrn = new Map(after.rows.map((row) => [row.urn, row]));
+    for (const row of touched) {
+      const now = byUrn.get(row.urn)!;
+      await recordAudit(trx, {
+        actorId: null,
+        action: row.before === null ? 'provider.imported' : 'provider.changed-by-import',
+        entityType: 'provider',
+        entityId: now.id,
+        before: row.before,
+        after: now.after,
+      });
+    }
+  }
+
+  const summary = {
+    fileName: input.fileName,
+    sha256: input.sha256,
+    rowsRead: input.rowsRead,
+    inserted: counts.inserted,
+    updated: counts.updated,
+    unchanged: counts.unchanged,
+    rejected: input.rejected,
+    outcomesRecorded,
+    auditedEachProvider: auditEach,
+  };
+  await recordAudit(trx, {
+    actorId: null,
+    action: 'provider-import.completed',
+    entityType: 'provider-import',
+    entityId: input.importId,
+    before: null,
+    after: summary,
+  });
+  await trx
+    .updateTable('provider_imports')
+    .set({
+      sha256: input.sha256,
+      status: 'completed',
+      rows_read: input.rowsRead,
+      inserted: counts.inserted,
+      updated: counts.updated,
+      unchanged: counts.unchanged,
+      rejected: input.rejected,
+      outcomes_recorded: outcomesRecorded,
+      ignored_columns: input.ignoredColumns,
+      finished_at: new Date(),
+    })
+    .where('id', '=', input.importId)
+    .execute();
+
+  return { ...counts, outcomesRecorded, audit: auditEach ? 'each-provider' : 'summary' };
+}
