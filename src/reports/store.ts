@@ -943,16 +943,25 @@ export async function publishReport(db: Db, clock: Clock, actorId: string, repor
 
 // ---- Deadlines ----
 
-/** Two working days before the window closes, a draft still unanswered brings a reminder. */
-export const remindToRespond: DeadlineAction = async (trx, reportId) => {
+/**
+ * The report locked, if it is still a draft nobody has answered: a deadline on it acts only then (the
+ * report may have moved on since the deadline was set, and a missing one is nothing to act on).
+ */
+async function unansweredDraft(trx: Trx, reportId: string): Promise<ReportRow | null> {
   const row = await trx
     .selectFrom('reports')
     .selectAll()
     .where('id', '=', reportId)
     .forUpdate()
     .executeTakeFirst();
-  if (!row || row.status !== 'draft') return;
-  if ((await stateOf(trx, row)).response) return;
+  if (!row || row.status !== 'draft') return null;
+  return (await stateOf(trx, row)).response ? null : row;
+}
+
+/** Two working days before the window closes, a draft still unanswered brings a reminder. */
+export const remindToRespond: DeadlineAction = async (trx, reportId) => {
+  const row = await unansweredDraft(trx, reportId);
+  if (!row) return;
   const current = await currentVersion(trx, row);
   await tellProvider(trx, current.content, {
     template: 'draft-report-reminder',
@@ -969,14 +978,8 @@ export const remindToRespond: DeadlineAction = async (trx, reportId) => {
  * nothing if the report has moved on meanwhile.
  */
 export const presumeAccurate: DeadlineAction = async (trx, reportId, dueAt) => {
-  const row = await trx
-    .selectFrom('reports')
-    .selectAll()
-    .where('id', '=', reportId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row || row.status !== 'draft') return;
-  if ((await stateOf(trx, row)).response) return;
+  const row = await unansweredDraft(trx, reportId);
+  if (!row) return;
   const finalisedOn = englishDate(dueAt);
   const current = await currentVersion(trx, row);
   await writeVersion(trx, row, {
