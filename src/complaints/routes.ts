@@ -151,7 +151,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
       schema: {
         tags,
         summary:
-          'Respond to a complaint and close it: outcome, reasons and remedies (a re-inspection is planned; an apology and requests to change the report are sent)',
+          'Respond to a complaint and close it: outcome, reasons and remedies, which act in the same transaction (report-amended needs `amendment` and makes a new report version; judgement-changed needs `judgement` and makes a new grade, the overall grade and report following; re-inspection needs `reinspection` and plans it; an apology is sent). Any refusal changes nothing.',
         params: idParams,
         body: responseBody,
         response: { 200: complaintSchema, ...errors },
