@@ -1,6 +1,7 @@
 import type { IsoDate } from '../calendar/working-days.js';
-import { frameworkInForce } from '../frameworks/rules.js';
-import type { Grade } from '../frameworks/types.js';
+import { frameworks } from '../frameworks/frameworks.js';
+import { isInForce } from '../frameworks/rules.js';
+import type { Framework, Grade } from '../frameworks/types.js';
 import {
   normalisePostcode,
   PROVIDER_STATUSES,
@@ -171,8 +172,29 @@ function isEmpty(value: string | undefined): boolean {
   return value === undefined || EMPTY_VALUES.has(value.trim().toLowerCase());
 }
 
-function lookup<T extends string>(entries: [string, T][]): Map<string, T> {
-  return new Map(entries.map(([name, id]) => [normaliseName(name), id]));
+/**
+ * Names to ids, matched as normaliseName leaves them. The published files repeat a handful of spellings a
+ * million times, so each spelling seen is remembered as written (up to a bound, to keep memory flat).
+ */
+export class NameLookup<T> {
+  private readonly names: Map<string, T>;
+  private readonly seen = new Map<string, T | null>();
+
+  constructor(entries: [string, T][]) {
+    this.names = new Map(entries.map(([name, id]) => [normaliseName(name), id]));
+  }
+
+  find(value: string): T | null {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    const found = this.names.get(normaliseName(value)) ?? null;
+    if (this.seen.size < 10_000) this.seen.set(value, found);
+    return found;
+  }
+}
+
+function lookup<T extends string>(entries: [string, T][]): NameLookup<T> {
+  return new NameLookup(entries);
 }
 
 /** Published provider type names, and our own ids and labels, to our provider types. */
@@ -230,21 +252,23 @@ const COMBINED_REGIONS = new Set([normaliseName('North East, Yorkshire and the H
 const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** A date written dd/mm/yyyy (as the published files write them) or yyyy-mm-dd, as ISO; null if not a real date. */
 export function parsePublishedDate(text: string): IsoDate | null {
   const value = text.trim();
   let year: number, month: number, day: number;
-  const dmy = value.match(DMY);
-  const iso = value.match(ISO);
+  const dmy = DMY.exec(value);
   if (dmy) [day, month, year] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
-  else if (iso) [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  else return null;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    return null;
+  else {
+    const iso = ISO.exec(value);
+    if (!iso) return null;
+    [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
   }
-  if (year < 1900) return null;
-  return date.toISOString().slice(0, 10);
+  if (year < 1900 || month < 1 || month > 12 || day < 1) return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
 
 /**
@@ -270,6 +294,16 @@ const NOT_JUDGED = new Set(['not judged', 'not applicable', '5'].map(normaliseNa
 export type GradeReading =
   { ok: true; frameworkId: string | null; gradeId: string | null } | { ok: false; reason: string };
 
+/** As frameworkInForce, for values already checked: the import asks once per row. */
+export function frameworkOn(type: ProviderType, date: IsoDate): Framework | null {
+  return (
+    frameworks.find((framework) => framework.providerTypes.includes(type) && isInForce(framework, date)) ??
+    null
+  );
+}
+
+const gradeReadings = new Map<string, GradeReading>();
+
 /**
  * The grade id a published word (or Ofsted's number, 1 = outstanding … 4 = inadequate) stands for under
  * the framework in force for that type of provider on the inspection date.
@@ -280,7 +314,17 @@ export function readGrade(
   text: string,
   column: string,
 ): GradeReading {
-  const framework = frameworkInForce(type, inspectionDate);
+  const framework = frameworkOn(type, inspectionDate);
+  const key = `${framework?.id ?? ''}\u0000${column}\u0000${text}`;
+  let reading = gradeReadings.get(key);
+  if (!reading) {
+    reading = gradeUnder(framework, text, column);
+    if (gradeReadings.size < 10_000) gradeReadings.set(key, reading);
+  }
+  return reading;
+}
+
+function gradeUnder(framework: Framework | null, text: string, column: string): GradeReading {
   const scale = framework ? framework.gradeScale : PUBLISHED_GRADE_SCALE;
   const graded = !framework || framework.scaleKind === 'grades';
   const frameworkId = framework?.id ?? null;
@@ -333,11 +377,11 @@ export function readRow(values: readonly string[], columns: ColumnMap, today: Is
     }
     return value;
   };
-  const mapped = <T>(field: ImportField, names: Map<string, T>, value: string | null, what: string) => {
+  const mapped = <T>(field: ImportField, names: NameLookup<T>, value: string | null, what: string) => {
     if (value === null) return null;
-    const found = names.get(normaliseName(value));
-    if (found === undefined) reasons.push(`${nameOf(field)} '${value}' is not ${what}`);
-    return found ?? null;
+    const found = names.find(value);
+    if (found === null) reasons.push(`${nameOf(field)} '${value}' is not ${what}`);
+    return found;
   };
   const date = (field: ImportField, value: string | null): IsoDate | null => {
     if (value === null) return null;
@@ -436,7 +480,7 @@ export function readRow(values: readonly string[], columns: ColumnMap, today: Is
       else reasons.push(grade.reason);
     }
   } else if (inspectionDate !== null && type !== null) {
-    frameworkId = frameworkInForce(type, inspectionDate)?.id ?? null;
+    frameworkId = frameworkOn(type, inspectionDate)?.id ?? null;
   }
 
   if (reasons.length > 0) return { ok: false, reasons };

@@ -56,6 +56,8 @@ export interface ImportResult {
   audit: 'each-provider' | 'summary';
   /** An earlier completed import of a file with the same checksum. */
   sameAsImport: { id: string; finishedAt: string } | null;
+  /** Milliseconds spent reading and staging the file, and merging it (0 when nothing was merged). */
+  timings: { readMs: number; mergeMs: number };
 }
 
 /** The header or the CSV itself is unreadable: nothing is applied. */
@@ -70,7 +72,7 @@ export const REJECTIONS_SHOWN = 50;
  * Above this many new or changed providers, one audit entry per provider would hold the merge transaction
  * (and the audit chain's lock) for minutes; the run's summary entry and the run record stand for them.
  */
-export const AUDIT_EACH_LIMIT = 2000;
+export const AUDIT_EACH_LIMIT = 1000;
 
 /** Imports are merged one at a time. */
 const IMPORT_LOCK = 7_301_2027;
@@ -178,7 +180,15 @@ function stagingTable(importId: string) {
 /** Imports a published provider file; see docs/import.md. */
 export async function importProviders(db: Db, options: ImportOptions): Promise<ImportResult> {
   const file = path.resolve(options.file);
+  await fs.promises.access(file, fs.constants.R_OK);
+  // One connection for the whole run: the staging table is a temporary table of that session.
+  return db.connection().execute((connection) => importOn(connection, file, options));
+}
+
+async function importOn(db: Db, file: string, options: ImportOptions): Promise<ImportResult> {
   const totalBytes = (await fs.promises.stat(file)).size;
+  const started = performance.now();
+  let readMs = 0;
   const batchSize = options.batchSize ?? 2000;
   const rejectsPath = path.resolve(options.rejectsFile ?? defaultRejectsFile(file));
 
@@ -200,39 +210,41 @@ export async function importProviders(db: Db, options: ImportOptions): Promise<I
   let rejects: RejectsWriter | null = null;
   let finished = false;
   try {
-    await sql`create table ${table} (${sql.raw(
-      STAGING_COLUMNS.map(([name, type]) => `${name} ${type}${name === 'line' ? ' primary key' : ''}`).join(
-        ', ',
-      ),
+    // Temporary: written once and read once, it needs no write-ahead log, and it goes with the session.
+    await sql`create temporary table ${table} (${sql.raw(
+      STAGING_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', '),
     )})`.execute(db);
 
     // Reading and staging: valid rows go to the staging table a batch at a time, in file order.
     const tap = new Tap();
-    const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
-    const source = fs.createReadStream(file);
+    // Without csv-parse's `info`, which costs more than the parsing itself: lines are counted here.
+    const parser = parse({ bom: true, relax_column_count: true });
+    const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
     source.on('error', (error) => parser.destroy(error));
     source.pipe(tap).pipe(parser);
 
     let columns: ColumnMap | null = null;
     let rowsRead = 0;
-    let previousEnd = 0;
-    let previousEmpty = 0;
+    let nextLine = 1;
     let batch: StagedRow[] = [];
+    // One batch is written while the next is read: on a server, the database works beside the parser.
+    let writing: Promise<void> | null = null;
     const flush = async () => {
       if (batch.length === 0) return;
-      await insertBatch(db, staging, batch);
+      const rows = batch;
       batch = [];
+      if (writing) await writing;
+      writing = insertBatch(db, staging, rows);
+      writing.catch(() => undefined); // awaited, and so reported, by the next flush
     };
 
     try {
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: string[];
-        info: { lines: number; empty_lines: number };
-      }>) {
-        // The line the record starts on: csv-parse tells where it ends, and how many blank lines it skipped.
-        const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-        previousEnd = info.lines;
-        previousEmpty = info.empty_lines;
+      for await (const record of parser as AsyncIterable<string[]>) {
+        // The line the record starts on; a quoted value may run over several lines.
+        const line = nextLine;
+        nextLine += 1;
+        for (const value of record) if (value.includes('\n')) nextLine += value.split('\n').length - 1;
+        if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line
         if (!columns) {
           const header = readHeader(record);
           if (!header.ok) throw new ImportFileError(`line ${line}: ${header.problems.join('; ')}`);
@@ -252,18 +264,21 @@ export async function importProviders(db: Db, options: ImportOptions): Promise<I
         if (rowsRead % 1000 === 0) options.onProgress?.({ bytes: tap.bytes, totalBytes, rows: rowsRead });
       }
     } catch (error) {
-      if (error instanceof ImportFileError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new ImportFileError(`The file cannot be read as CSV: ${message}`);
+      if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_')) {
+        throw new ImportFileError(`The file cannot be read as CSV: ${error.message}`);
+      }
+      throw error;
     }
     if (!columns) throw new ImportFileError('The file is empty: it has no header row');
     await flush();
+    if (writing) await writing;
+    readMs = performance.now() - started;
     options.onProgress?.({ bytes: tap.bytes, totalBytes, rows: rowsRead });
     const sha256 = tap.hash.digest('hex');
 
     // A URN twice in one file: the first row stands, the later ones are rejected.
-    await sql`create index on ${table} (urn, line)`.execute(db);
-    for (const duplicate of await repeatedUrns(db, staging)) {
+    const duplicates = await repeatedUrns(db, staging);
+    for (const duplicate of duplicates) {
       await rejects!.add(
         duplicate.line,
         [
@@ -272,10 +287,9 @@ export async function importProviders(db: Db, options: ImportOptions): Promise<I
         [],
       );
     }
-    await sql`delete from ${table} s using (
-        select line from (select line, row_number() over (partition by urn order by line) as n from ${table}) d
-        where d.n > 1
-      ) d where s.line = d.line`.execute(db);
+    if (duplicates.length > 0) {
+      await sql`delete from ${table} where line = any(${duplicates.map((d) => d.line)}::int[])`.execute(db);
+    }
     await sql`analyze ${table}`.execute(db);
 
     const rejectWriter: RejectsWriter = rejects!;
@@ -325,9 +339,11 @@ export async function importProviders(db: Db, options: ImportOptions): Promise<I
         unchanged: 0,
         outcomesRecorded: 0,
         audit: 'summary',
+        timings: { readMs, mergeMs: 0 },
       };
     }
 
+    const mergeStarted = performance.now();
     const merged = await db.transaction().execute((trx) =>
       mergeStaging(trx, {
         importId,
@@ -340,7 +356,12 @@ export async function importProviders(db: Db, options: ImportOptions): Promise<I
       }),
     );
     finished = true;
-    return { ...base, status: 'completed', ...merged };
+    return {
+      ...base,
+      status: 'completed',
+      ...merged,
+      timings: { readMs, mergeMs: performance.now() - mergeStarted },
+    };
   } catch (error) {
     if (!finished) {
       await db
@@ -373,9 +394,11 @@ async function insertBatch(db: Db, staging: string, rows: StagedRow[]) {
 async function repeatedUrns(db: Db, staging: string) {
   const table = sql.table(staging);
   const { rows } = await sql<{ line: number; urn: string; first_line: number }>`
-    select line, urn, first_line from (
-      select line, urn, min(line) over (partition by urn) as first_line from ${table}
-    ) d where line > first_line order by line`.execute(db);
+    select s.line, s.urn, f.first_line
+    from ${table} s
+    join (select urn, min(line) as first_line from ${table} group by urn having count(*) > 1) f on f.urn = s.urn
+    where s.line > f.first_line
+    order by s.line`.execute(db);
   return rows;
 }
 
@@ -464,8 +487,7 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
       s.registered_on, coalesce(s.status, 'registered'), coalesce(s.address_line1, ''), s.address_line2,
       coalesce(s.town, ''), coalesce(s.postcode, '')
     from ${table} s
-    where not exists (select 1 from providers p where p.urn = s.urn)
-    order by s.line`.execute(trx);
+    where not exists (select 1 from providers p where p.urn = s.urn)`.execute(trx);
 
   const outcomes = await sql<{ recorded: number }>`
     with recorded as (

@@ -328,7 +328,7 @@ describe.each(kinds)('importing the published provider data (%s)', (kind) => {
     // The run's staging table is gone.
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from pg_tables
-      where schemaname = current_schema() and tablename like 'provider_import_staging_%'`.execute(db());
+      where tablename like 'provider_import_staging_%'`.execute(db());
     expect(rows[0]!.n).toBe(0);
   });
 
