@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { recordConcern } from '../../src/concerns/store.js';
 import { ROLES, type Role } from '../../src/people/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
@@ -30,6 +31,8 @@ interface Case {
   /** Only the refusals are checked: calling it as an allowed person would end the session under test. */
   refusalsOnly?: boolean;
   body?: Record<string, unknown>;
+  /** A query string the route needs, such as a reference. */
+  query?: string;
 }
 
 const EVERYONE = WHO;
@@ -159,8 +162,9 @@ const matrix: Record<string, Case | Case[]> = {
   'POST /api/reports/:id/versions': { allow: [...TEAM, 'manager'] },
   'POST /api/reports/:id/response': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
   'POST /api/reports/:id/points/:pointId': { on: 'own', allow: [...TEAM, 'manager'] },
-  'POST /api/reports/:id/finalise': { allow: [...TEAM, 'manager'] },
-  'POST /api/reports/:id/publish': { allow: ['manager'] },
+  // Finalising and publishing change who may read a report, so they are tried on one already published.
+  'POST /api/reports/:id/finalise': { on: 'published', allow: [...TEAM, 'manager'] },
+  'POST /api/reports/:id/publish': { on: 'published', allow: ['manager'] },
   'GET /reports': { allow: EVERYONE },
   'GET /reports/:id': [
     { allow: READERS },
@@ -180,8 +184,8 @@ const matrix: Record<string, Case | Case[]> = {
   'POST /inspections/:id/report': { allow: [...TEAM, 'manager'] },
   'POST /inspections/:id/report/versions': { allow: [...TEAM, 'manager'] },
   'POST /inspections/:id/report/points/:pointId': { on: 'own', allow: [...TEAM, 'manager'] },
-  'POST /inspections/:id/report/finalise': { allow: [...TEAM, 'manager'] },
-  'POST /inspections/:id/report/publish': { allow: ['manager'] },
+  'POST /inspections/:id/report/finalise': { on: 'published', allow: [...TEAM, 'manager'] },
+  'POST /inspections/:id/report/publish': { on: 'published', allow: ['manager'] },
 
   // Reference data is public
   'GET /api/frameworks': { allow: EVERYONE },
@@ -211,7 +215,8 @@ const matrix: Record<string, Case | Case[]> = {
   'POST /api/complaints/:id/outcome': { allow: ['complaints'] },
   'POST /api/complaints/:id/internal-review': { allow: ['complaints'] },
   'POST /api/complaints/:id/internal-review/decision': { allow: ['complaints'] },
-  'POST /api/complaints/:id/escalate': { allow: ['complaints'] },
+  // Escalating changes who may see a complaint, so it is tried on one already escalated.
+  'POST /api/complaints/:id/escalate': { on: 'escalated', allow: ['complaints'] },
   'POST /api/complaints/:id/ruling': [{ allow: NOBODY }, { on: 'escalated', allow: ['adjudicator'] }],
   'GET /api/complaint-reviews': { allow: ['reviewer'] },
   'POST /api/complaint-reviews': { allow: ['reviewer'] },
@@ -229,7 +234,7 @@ const matrix: Record<string, Case | Case[]> = {
   'POST /complaints/:id/outcome': { allow: ['complaints'] },
   'POST /complaints/:id/internal-review': { allow: ['complaints'] },
   'POST /complaints/:id/internal-review/decision': { allow: ['complaints'] },
-  'POST /complaints/:id/escalate': { allow: ['complaints'] },
+  'POST /complaints/:id/escalate': { on: 'escalated', allow: ['complaints'] },
   'POST /complaints/:id/ruling': [{ allow: NOBODY }, { on: 'escalated', allow: ['adjudicator'] }],
   'GET /complaint-reviews': { allow: ['reviewer'] },
   'POST /complaint-reviews': { allow: ['reviewer'] },
@@ -261,6 +266,81 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /messages/:id': { allow: ['manager', 'complaints'] },
   'GET /api/deadlines/due': { allow: ['inspector', 'manager', 'planner', 'complaints'] },
   'GET /due': { allow: ['inspector', 'manager', 'planner', 'complaints'] },
+
+  // Reports not yet published, a page at a time: staff see all, a provider its own
+  'GET /reports/in-progress': { allow: [...READERS, 'provider'] },
+
+  // The plan and the annual sample reveal no-notice inspections to come: planners and managers only
+  'GET /api/plan': { allow: KEEPERS },
+  'GET /api/plan/what-if': { allow: KEEPERS },
+  'GET /api/plan/providers/:id': [{ allow: KEEPERS }, { on: 'own', allow: KEEPERS }],
+  'POST /api/providers/:id/changes': [{ allow: KEEPERS }, { on: 'own', allow: KEEPERS }],
+  'GET /plan': { allow: KEEPERS },
+  'GET /plan/providers/:id': [{ allow: KEEPERS }, { on: 'own', allow: KEEPERS }],
+  'GET /plan/providers/:id/inspect': [{ allow: KEEPERS }, { on: 'own', allow: KEEPERS }],
+  'POST /plan/providers/:id/inspect': { allow: KEEPERS },
+  'GET /plan/providers/:id/changes': { allow: KEEPERS },
+  'POST /plan/providers/:id/changes': { allow: KEEPERS },
+  'GET /plan/what-if': { allow: KEEPERS },
+  'GET /api/plan/samples': { allow: KEEPERS },
+  'POST /api/plan/samples': { allow: KEEPERS },
+  'GET /api/plan/samples/:year': { allow: KEEPERS },
+  'GET /plan/samples': { allow: KEEPERS },
+  'GET /plan/samples/new': { allow: KEEPERS },
+  'POST /plan/samples/new': { allow: KEEPERS },
+  'GET /plan/samples/:year': { allow: KEEPERS },
+
+  // Concerns: anyone may raise one; those who assess risk, and inspectors, read them
+  'POST /api/concerns': {
+    allow: EVERYONE,
+    body: {
+      providerName: 'The home on Station Road',
+      providerPlace: 'Leeds',
+      summary: 'Children were out late at night without staff.',
+      relationship: 'parent-or-carer',
+    },
+  },
+  'GET /api/concerns': { allow: ['inspector', 'manager', 'planner'] },
+  'GET /api/concerns/:id': { allow: ['inspector', 'manager', 'planner'] },
+  'POST /api/concerns/:id/assessment': { allow: KEEPERS },
+  'GET /concerns/new': { allow: EVERYONE },
+  'POST /concerns/new': { allow: EVERYONE },
+  'GET /concerns/new/sent': { allow: EVERYONE, query: '?reference=CON-0A1B2C3D' },
+  'GET /concerns/record': { allow: ['inspector', 'manager', 'planner', 'complaints'] },
+  'POST /concerns/record': { allow: ['inspector', 'manager', 'planner', 'complaints'] },
+  'GET /concerns': { allow: ['inspector', 'manager', 'planner'] },
+  'GET /concerns/:id': { allow: ['inspector', 'manager', 'planner'] },
+  'POST /concerns/:id/assessment': { allow: KEEPERS },
+
+  // Serious-event notifications: a provider for its own homes; staff read and review them all
+  'GET /api/notifications': { allow: ['inspector', 'manager', 'planner', 'provider'] },
+  'POST /api/notifications': [{ allow: NOBODY }, { on: 'own', allow: ['provider'] }],
+  'GET /api/notifications/:id': [
+    { allow: ['inspector', 'manager', 'planner'] },
+    { on: 'own', allow: ['inspector', 'manager', 'planner', 'provider'] },
+  ],
+  'POST /api/notifications/:id/review': { allow: ['inspector', 'manager', 'planner'] },
+  'GET /notifications': { allow: ['inspector', 'manager', 'planner', 'provider'] },
+  'GET /notifications/new': { allow: ['provider'] },
+  'POST /notifications/new': { allow: ['provider'] },
+  'GET /notifications/:id/sent': [
+    { allow: ['inspector', 'manager', 'planner'] },
+    { on: 'own', allow: ['inspector', 'manager', 'planner', 'provider'] },
+  ],
+  'GET /notifications/:id': [
+    { allow: ['inspector', 'manager', 'planner'] },
+    { on: 'own', allow: ['inspector', 'manager', 'planner', 'provider'] },
+  ],
+  'POST /notifications/:id/review': { allow: ['inspector', 'manager', 'planner'] },
+
+  // Statistics: figures for analysts, managers and planners; the consistency of grading for managers
+  'GET /api/statistics': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /api/statistics/register.csv': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /api/statistics/published-reports.csv': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /api/statistics/:figure': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /statistics': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /statistics/consistency': { allow: ['manager', 'analyst'] },
+  'GET /statistics/:figure': { allow: ['manager', 'planner', 'analyst'] },
 };
 
 interface Fixtures {
@@ -281,6 +361,8 @@ interface Fixtures {
   dayAfterId: string;
   reviewId: string;
   messageId: string;
+  concernId: string;
+  notifications: Record<On, string>;
 }
 
 /** Fills a route's parameters with real records, so an allowed person reaches a real answer. */
@@ -293,6 +375,9 @@ function urlFor(route: string, on: On, f: Fixtures, replaceIds?: string): string
     reports: f.reports[on],
     complaints: f.complaints[on],
     'complaint-reviews': f.reviewId,
+    plan: f.providers[on],
+    concerns: f.concernId,
+    notifications: f.notifications[on],
     'day-after-contacts': f.dayAfterId,
     messages: f.messageId,
     frameworks: 'childrens-homes',
@@ -306,6 +391,8 @@ function urlFor(route: string, on: On, f: Fixtures, replaceIds?: string): string
     areaId: f.areaId,
     pointId: f.pointId,
     n: '1',
+    figure: 'notifications',
+    year: '2026',
   };
   // Routes about an inspection's report or its day-after call need an inspection that has one.
   if (collection === 'inspections' && /\/report|\/timeline/.test(path!)) params.id = f.reportInspections[on];
@@ -466,6 +553,48 @@ async function loadFixtures(t: TestApp): Promise<Fixtures> {
     .where('recipient', 'not in', db.selectFrom('people').select('email'))
     .executeTakeFirstOrThrow();
   const otherDraft = await report('draft', false);
+  const concern = await recordConcern(db, null, {
+    providerId: application.provider_id,
+    providerDescription: 'A home in the demo register',
+    channel: 'phone',
+    summary: 'A neighbour heard shouting late at night.',
+    raiserName: null,
+    raiserEmail: null,
+    raiserRelationship: null,
+    receivedAt: new Date(),
+  });
+  const providerUser = await db
+    .selectFrom('people')
+    .select('id')
+    .where('email', '=', 'provider@demo.invalid')
+    .executeTakeFirstOrThrow();
+  const notification = async (providerId: string, reference: string) =>
+    (
+      await db
+        .insertInto('event_notifications')
+        .values({
+          reference,
+          provider_id: providerId,
+          category_id: 'missing-child',
+          event_date: '2026-11-02',
+          what_happened: 'A child did not come home after school.',
+          actions_taken: 'Police told; child returned at 9pm.',
+          told: ['police'],
+          told_other: null,
+          submitted_by: providerUser.id,
+          submitted_at: new Date(),
+          review_outcome: null,
+          review_notes: null,
+          bring_forward_to: null,
+          concern_id: null,
+          reviewed_by: null,
+          reviewed_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const ownNotification = await notification(ownIds[0]!, 'N-MATRIX01');
+  const otherNotification = await notification(application.provider_id, 'N-MATRIX02');
   const ownInspection = ownDraft.inspection_id;
   return {
     providers: {
@@ -520,6 +649,14 @@ async function loadFixtures(t: TestApp): Promise<Fixtures> {
     dayAfterId: dayAfter.id,
     reviewId: review.id,
     messageId: message.id,
+    concernId: concern.id,
+    notifications: {
+      other: otherNotification,
+      own: ownNotification,
+      secret: ownNotification,
+      escalated: otherNotification,
+      published: otherNotification,
+    },
   };
 }
 
@@ -558,6 +695,9 @@ function readsCollection(route: string, on: On, who: Who): boolean {
       .split('/')
       .find((part) => part !== '' && part !== 'api') ?? '';
   if (on === 'own' && who === 'provider') return true;
+  // A published report is public, and the adjudicator may know of what was escalated to it.
+  if (on === 'published' && collection === 'reports') return true;
+  if (on === 'escalated' && collection === 'complaints' && who === 'adjudicator') return true;
   return COLLECTION_READERS[collection]?.includes(who) ?? false;
 }
 
@@ -574,6 +714,13 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
   beforeAll(async () => {
     t = await startTestApp(kind, {}, { afterInspection: true });
     fixtures = await loadFixtures(t);
+    const sample = await t.app.inject({
+      method: 'POST',
+      url: '/api/plan/samples',
+      headers: { authorization: `Bearer ${await t.tokenFor('planner')}` },
+      payload: { year: 2026, seed: 'matrix' },
+    });
+    if (sample.statusCode !== 201) throw new Error(`no sample drawn: ${sample.body}`);
     for (const route of t.app.routeTable) routes.push(`${route.method} ${route.url}`);
     for (const who of WHO) {
       const jar = who === 'public' ? new CookieJar() : await signInAs(t.app, who, DEMO_PASSWORD);
@@ -608,7 +755,7 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
 
   async function call(route: string, c: Case, caller: Caller, replaceIds?: string) {
     const [method, path] = route.split(' ') as [string, string];
-    const url = urlFor(route, c.on ?? 'other', fixtures, replaceIds);
+    const url = urlFor(route, c.on ?? 'other', fixtures, replaceIds) + (c.query ?? '');
     const api = path.startsWith('/api/');
     const entry = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route);
     const headers: Record<string, string> = {};
