@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { formatLongDate } from '../../src/calendar/working-days.js';
 import { recordConcern } from '../../src/concerns/store.js';
 import { ROLES, type Role } from '../../src/people/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
@@ -363,6 +364,8 @@ interface Fixtures {
   messageId: string;
   concernId: string;
   notifications: Record<On, string>;
+  /** The planned no-notice inspection at the provider's own home: what it must never learn. */
+  secret: { id: string; startDate: string };
 }
 
 /** Fills a route's parameters with real records, so an allowed person reaches a real answer. */
@@ -427,9 +430,13 @@ async function loadFixtures(t: TestApp): Promise<Fixtures> {
     q.where('status', '=', 'on-site').where('lead_inspector_id', '=', inspector.id),
   );
   const moderated = await inspection((q) => q.where('status', '=', 'feedback-given'));
-  const secret = await inspection((q) =>
-    q.where('notice', '=', 'none').where('status', '=', 'planned').where('provider_id', 'in', ownIds),
-  );
+  const secret = await db
+    .selectFrom('inspections')
+    .select(['id', 'start_date'])
+    .where('notice', '=', 'none')
+    .where('status', '=', 'planned')
+    .where('provider_id', 'in', ownIds)
+    .executeTakeFirstOrThrow();
   const report = (status: string, mine: boolean) =>
     db
       .selectFrom('reports')
@@ -650,6 +657,7 @@ async function loadFixtures(t: TestApp): Promise<Fixtures> {
     reviewId: review.id,
     messageId: message.id,
     concernId: concern.id,
+    secret: { id: secret.id, startDate: secret.start_date },
     notifications: {
       other: otherNotification,
       own: ownNotification,
@@ -750,6 +758,12 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
     providerId: fixtures.providers[on],
   });
 
+  /** The secret inspection by its id or its date, in any of the forms a page or document writes it. */
+  const revealsSecret = (body: string) =>
+    [fixtures.secret.id, fixtures.secret.startDate, formatLongDate(fixtures.secret.startDate)].some((text) =>
+      body.includes(text),
+    );
+
   const auditCount = async () =>
     Number((await sql<{ n: string }>`select count(*) as n from audit_events`.execute(t.db)).rows[0]!.n);
 
@@ -818,6 +832,8 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
                 `${label} (a missing record answers ${ghost.response.statusCode}: existence leaks)`,
               );
           }
+          if (allowed && (who === 'provider' || who === 'public') && revealsSecret(response.body))
+            failures.push(`${label} (shows the planned no-notice inspection)`);
           if (write && !allowed && (await auditCount()) !== before)
             failures.push(`${label} (a refused write changed something)`);
         }
@@ -825,5 +841,22 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
     }
     expect(failures).toEqual([]);
     expect(checks).toBeGreaterThan(routes.length * 5);
+  });
+
+  it('recognises the planned no-notice inspection where staff see it (so the checks above can fail)', async () => {
+    const planner = callers.get('planner')!;
+    const page = await getPage(t.app, planner.jar, `/inspections/${fixtures.secret.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(revealsSecret(page.body.replaceAll(fixtures.secret.id, ''))).toBe(true);
+  });
+
+  it('never tells the provider of the planned no-notice inspection in a message', async () => {
+    const own = await t.db
+      .selectFrom('outbox')
+      .select(['recipient', 'subject', 'body'])
+      .where('recipient', '=', 'provider@demo.invalid')
+      .execute();
+    expect(own.length).toBeGreaterThan(0);
+    for (const message of own) expect(revealsSecret(`${message.subject}\n${message.body}`)).toBe(false);
   });
 });
