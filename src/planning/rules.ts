@@ -250,7 +250,11 @@ const categoryLabel = (id: string | null) =>
 /** What a signal means, in words a planner can act on. */
 export function explainSignal(
   signal: RiskSignal,
-  names: { grade?: (id: string) => string; date: (iso: string) => string },
+  names: {
+    grade?: (id: string) => string;
+    regulation?: (id: string) => string;
+    date: (iso: string) => string;
+  },
 ): string {
   const by = signal.bringForwardTo
     ? `brings the inspection to ${names.date(signal.bringForwardTo)}`
@@ -266,7 +270,7 @@ export function explainSignal(
     case 'notification':
       return `Notification ${signal.reference ?? ''} of ${categoryLabel(signal.category)} on ${names.date(signal.on)}; this ${by}.`;
     case 'overdue-requirement':
-      return `A requirement from the last inspection (${signal.category ?? 'regulation not given'}) was to be met by ${names.date(signal.on)} and no compliance is recorded; this ${by}.`;
+      return `A requirement from the last inspection (${signal.category ? (names.regulation?.(signal.category) ?? signal.category) : 'regulation not given'}) was to be met by ${names.date(signal.on)} and no compliance is recorded; this ${by}.`;
     case 'grade-drop':
       return `The overall grade fell from ${grade(signal.detail?.from)} to ${grade(signal.detail?.to)} at the last inspection; this ${by}.`;
     case 'manager-changed':

@@ -4,6 +4,7 @@ import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { inTransaction, type Db } from '../db/database.js';
 import type { Page } from '../db/paging.js';
 import { isUuid } from '../fields.js';
+import { regulations } from '../frameworks/regulations.js';
 import type { Notice } from '../inspections/rules.js';
 import { invalid, notFound } from '../web/problem.js';
 import {
@@ -137,33 +138,40 @@ function planCtes(
     first_due as (
       select * from jsonb_to_recordset(${p.first}::jsonb) as f(provider_type text, months int)
     ),
+    -- Each provider's two latest graded inspections in one ordered pass over the partial index,
+    -- rather than two look-ups per provider.
+    graded as (
+      select * from (
+      select provider_id, id, framework_id, end_date, overall_grade,
+        row_number() over (partition by provider_id order by end_date desc, id desc) as rn
+      from inspections
+      where status = 'completed' and overall_grade is not null${scope.providerIds ? sql` and provider_id = any(${scope.providerIds}::uuid[])` : sql``}
+      ) ranked where rn <= 2
+    ),
+    -- Completed monitoring visits are few: the last one of each provider, for those graded the worst.
+    monitored as (
+      select provider_id, max(end_date) as end_date from inspections
+      where type = 'monitoring' and status = 'completed'
+      group by provider_id
+    ),
     register as (
-      select p.id, p.name, p.urn, p.type, p.region, p.local_authority, p.registered_on,
+      select p.id,
         li.id as last_id, li.framework_id as last_framework_id, li.end_date as last_end,
         li.overall_grade as last_grade, g.rank as last_rank, g.months as last_months,
         pv.overall_grade as previous_grade, pg.rank as previous_rank,
         case when li.id is null then (p.registered_on + make_interval(months => f.months))::date
              else (li.end_date + make_interval(months => g.months))::date end as due,
         case when g.worst and g.monitoring_months is not null then
-          (greatest(li.end_date, (select max(m.end_date) from inspections m
-             where m.provider_id = p.id and m.type = 'monitoring' and m.status = 'completed'
-               and m.end_date > li.end_date))
-           + make_interval(months => g.monitoring_months))::date end as monitoring_due,
+          (greatest(li.end_date, mv.end_date) + make_interval(months => g.monitoring_months))::date
+          end as monitoring_due,
         coalesce(li.end_date, p.registered_on) as since
       from providers p
-      left join lateral (
-        select i.id, i.framework_id, i.end_date, i.overall_grade from inspections i
-        where i.provider_id = p.id and i.status = 'completed' and i.overall_grade is not null
-        order by i.end_date desc, i.id desc limit 1
-      ) li on true
+      left join graded li on li.provider_id = p.id and li.rn = 1
       left join grades g on g.framework_id = li.framework_id and g.grade_id = li.overall_grade
-      left join lateral (
-        select i.framework_id, i.overall_grade from inspections i
-        where i.provider_id = p.id and i.status = 'completed' and i.overall_grade is not null
-        order by i.end_date desc, i.id desc offset 1 limit 1
-      ) pv on li.id is not null
+      left join graded pv on pv.provider_id = p.id and pv.rn = 2
       left join grades pg on pg.framework_id = pv.framework_id and pg.grade_id = pv.overall_grade
       left join first_due f on f.provider_type = p.type
+      left join monitored mv on mv.provider_id = p.id
       where ${where}
     ),
     base as (select * from register where due is not null),
@@ -219,7 +227,7 @@ function planCtes(
       from sig group by provider_id
     ),
     planned as (
-      select b.id, b.name, b.urn, b.type, b.region, b.local_authority, b.registered_on, b.last_id,
+      select b.id, b.last_id,
         b.last_framework_id, b.last_end, b.last_grade, b.last_months, 'full'::text as kind, b.due,
         greatest(least(b.due - coalesce(a.weight, 0), coalesce(a.explicit, b.due)), least(b.due, ${day}))
           as brought_forward
@@ -227,7 +235,7 @@ function planCtes(
       where not exists (select 1 from inspections o where o.provider_id = b.id
         and o.status in ('planned', 'on-site', 'feedback-given') and o.type in ('full', 'additional-visit'))
       union all
-      select b.id, b.name, b.urn, b.type, b.region, b.local_authority, b.registered_on, b.last_id,
+      select b.id, b.last_id,
         b.last_framework_id, b.last_end, b.last_grade, b.last_months, 'monitoring', b.monitoring_due,
         b.monitoring_due
       from base b
@@ -266,8 +274,9 @@ interface SignalRow {
   detail: RiskSignal['detail'] | string | null;
 }
 
-const columns = sql`id, name, urn, type, region, local_authority, registered_on, last_id, last_framework_id,
-  last_end, last_grade, last_months, kind, due, brought_forward`;
+// The register's own columns are joined last, so that the rows the plan works through stay narrow.
+const columns = sql`pl.id, p.name, p.urn, p.type, p.region, p.local_authority, p.registered_on, pl.last_id,
+  pl.last_framework_id, pl.last_end, pl.last_grade, pl.last_months, pl.kind, pl.due, pl.brought_forward`;
 
 /**
  * One page of the plan for a period: every row whose brought-forward date falls in it, and every overdue
@@ -278,9 +287,9 @@ export async function planFor(db: Db, query: PlanQuery): Promise<Page<PlanRow>> 
   const result = await sql<PlannedRow & { total: number }>`
     with ${planCtes(today, query.intervals, { type: query.type, region: query.region })}
     select ${columns}, count(*) over () as total
-    from planned
-    where brought_forward <= ${to}::date and (brought_forward >= ${from}::date or due < ${today}::date)
-    order by brought_forward, name, kind, id
+    from planned pl join providers p on p.id = pl.id
+    where pl.brought_forward <= ${to}::date and (pl.brought_forward >= ${from}::date or pl.due < ${today}::date)
+    order by pl.brought_forward, p.name, pl.kind, pl.id
     limit ${pageSize} offset ${(page - 1) * pageSize}`.execute(db);
   const rows = result.rows;
   let total = rows.length ? Number(rows[0]!.total) : 0;
@@ -341,11 +350,18 @@ async function signalsOf(
         explanation: explainSignal(signal, {
           date: formatLongDate,
           grade: (id) => gradeLabel(frameworkId, id),
+          regulation: regulationName,
         }),
       },
     ]);
   }
   return byProvider;
+}
+
+/** 'reg 12, protection of children', or the id of a regulation no longer in the data. */
+function regulationName(id: string): string {
+  const regulation = regulations.find((r) => r.id === id);
+  return regulation ? `reg ${regulation.number}, ${regulation.title.toLowerCase()}` : id;
 }
 
 function labelOf(kind: SignalKind): string {
@@ -445,7 +461,8 @@ export async function providerPlan(db: Db, providerId: string, today: IsoDate) {
   if (!provider) return null;
   const result = await sql<PlannedRow>`
     with ${planCtes(today, undefined, { providerIds: [providerId] })}
-    select ${columns} from planned order by brought_forward, kind`.execute(db);
+    select ${columns} from planned pl join providers p on p.id = pl.id
+    order by pl.brought_forward, pl.kind`.execute(db);
   const signals = await signalsOf(db, today, undefined, [providerId]);
   const open = await db
     .selectFrom('inspections')
@@ -566,10 +583,9 @@ export async function whatIf(
     (r) => r.frameworkId === query.frameworkId && r.gradeId === query.gradeId,
   );
   const intervals = [{ frameworkId: query.frameworkId, gradeId: query.gradeId, months: query.months }];
-  const [baseline, changed] = await Promise.all([
-    workloadByMonth(db, { from, to, today, type, region }),
-    workloadByMonth(db, { from, to, today, intervals, type, region }),
-  ]);
+  // One after the other: the embedded database has one connection.
+  const baseline = await workloadByMonth(db, { from, to, today, type, region });
+  const changed = await workloadByMonth(db, { from, to, today, intervals, type, region });
   const months = compareWorkload(monthsBetween(from, to), baseline, changed);
   const sum = (key: 'baseline' | 'changed' | 'difference') => months.reduce((n, m) => n + m[key], 0);
   return {

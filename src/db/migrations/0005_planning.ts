@@ -82,8 +82,13 @@ export const planning: Migration = {
     // inspection store whenever a judgement is given or moderated, so that the plan can read each
     // provider's last grade from an index instead of working it out from every judgement.
     `alter table inspections add column overall_grade text`,
-    `create index inspections_graded on inspections (provider_id, end_date desc)
-       where status = 'completed' and overall_grade is not null`,
+    `create index inspections_graded on inspections (provider_id, end_date desc, id desc)
+       include (framework_id, overall_grade) where status = 'completed' and overall_grade is not null`,
+    `create index inspections_monitoring on inspections (provider_id, end_date)
+       where type = 'monitoring' and status = 'completed'`,
+    // Inspections not yet completed are few: the plan leaves out providers that have one.
+    `create index inspections_open on inspections (provider_id, type)
+       where status in ('planned', 'on-site', 'feedback-given')`,
     `create index provider_changes_recent on provider_changes (occurred_on, provider_id)`,
   ],
 };
