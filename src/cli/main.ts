@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { verifyAuditTrail } from '../audit/store.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { backup, BackupError, restore } from '../db/backup.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { registerImportCommands } from '../imports/command.js';
@@ -58,6 +59,33 @@ export function buildCli(): Command {
       }
     });
 
+  program
+    .command('backup')
+    .argument('<file>', 'where to write the backup')
+    .description(
+      'back up the database: the embedded one (stop the service first) or, with DATABASE_URL, by pg_dump',
+    )
+    .action(async (file: string) => {
+      const config = loadConfig();
+      const { bytes } = await backup(config, file);
+      process.stdout.write(`Backed up to ${file} (${bytes} bytes)\n`);
+    });
+
+  program
+    .command('restore')
+    .argument('<file>', 'a file written by `inspectorate backup`')
+    .option('--force', 'replace an embedded database that is already there (it is kept aside, not deleted)')
+    .description(
+      'restore a backup: into DATA_DIR (stop the service first) or, with DATABASE_URL, by pg_restore',
+    )
+    .action(async (file: string, options: { force?: boolean }) => {
+      const config = loadConfig();
+      const { keptAside } = await restore(config, file, options);
+      process.stdout.write(
+        `Restored from ${file}${keptAside ? `; the previous database is in ${keptAside}` : ''}\n`,
+      );
+    });
+
   registerRulesCommands(program);
   registerImportCommands(program);
 
@@ -71,7 +99,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(
-      `${error instanceof ConfigError || error instanceof RangeError ? error.message : String(error instanceof Error ? error.stack : error)}\n`,
+      `${error instanceof ConfigError || error instanceof RangeError || error instanceof BackupError ? error.message : String(error instanceof Error ? error.stack : error)}\n`,
     );
     return 1;
   }

@@ -69,9 +69,10 @@ async function openServer(url: string, options: DatabaseOptions): Promise<Databa
 }
 
 /** An embedded database: a folder, or `memory://`. Exposed for the benchmark, which needs PGlite itself. */
-export async function createPGlite(location: string): Promise<PGlite> {
+export async function createPGlite(location: string, loadDataDir?: Blob): Promise<PGlite> {
   if (!location.startsWith('memory://')) fs.mkdirSync(location, { recursive: true });
   return PGlite.create(location, {
+    ...(loadDataDir ? { loadDataDir } : {}),
     parsers: {
       [pgliteTypes.DATE]: (value: string) => value,
       [pgliteTypes.INT8]: (value: string) => Number(value),
@@ -85,8 +86,13 @@ export function databaseOnPGlite(pglite: PGlite, schema: string | null = null): 
   return { db, kind: 'embedded', schema, ping: () => ping(db), close: () => db.destroy() };
 }
 
+/** Where the embedded database keeps its files inside DATA_DIR. */
+export function embeddedLocation(dataDir: string): string {
+  return dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pgdata');
+}
+
 async function openEmbedded(dataDir: string, schema?: string): Promise<Database> {
-  const pglite = await createPGlite(dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pgdata'));
+  const pglite = await createPGlite(embeddedLocation(dataDir));
   if (schema) {
     await pglite.exec(`create schema if not exists "${schema}"; set search_path to "${schema}"`);
   }
