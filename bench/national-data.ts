@@ -7,7 +7,7 @@
  * between Node and the database: 100,000 providers and their history take seconds, not minutes. The
  * data are reproducible: every "random" choice is a hash of the row's number and the seed
  * (`hashint8extended`), never `random()`, so the same seed and day give the same rows on any server.
- * Ids are derived the same way (`md5(…)::uuid`), which lets each table refer to the rows of another
+ * Ids are derived the same way (from `md5(…)`, marked as version 4), which lets each table refer to the rows of another
  * without a lookup. Several sets with different seeds can live in one database.
  *
  * The shape follows the register: six in ten providers are children's homes, one in five supported
@@ -36,6 +36,16 @@ export interface NationalDataOptions {
   seed: string;
   /** The day the history ends (default: today in England). */
   today?: string;
+  /**
+   * About how many inspections to hold in all (default: the register's own rate, about one a year per
+   * children's home). Each provider's visits are scaled by the same factor, at most 63 each.
+   */
+  inspections?: number;
+  /**
+   * About how many serious-event notifications (default: one per eight providers a year, of which only
+   * children's homes' and supported accommodation's are kept).
+   */
+  notifications?: number;
   /** Told after each table is filled: what, how many rows, how long it took. */
   onStep?: (step: string, rows: number, ms: number) => void;
 }
@@ -146,15 +156,24 @@ export async function generateNationalData(
     `((hashint8extended((${key})::bigint, ${seedNumber * 64 + k}::bigint) & 2147483647)::float8 / 2147483648.0)`;
   const pick = (array: string, length: number, key: string, k: number) =>
     `(${array})[1 + floor(${rnd(key, k)} * ${length})::int]`;
-  const id = (kind: string, key: string) => `md5('${tag}${kind}' || (${key})::text)::uuid`;
+  // Marked as version 4 (random) so that the API's strict UUID checks accept the generated ids.
+  const id = (kind: string, key: string) =>
+    `overlay(overlay(md5('${tag}${kind}' || (${key})::text) placing '4' from 13) placing '8' from 17)::uuid`;
 
   const inspectors = Math.max(20, Math.round(N / 400));
   const providerUsers = Math.max(10, Math.round(N / 1000));
   const ownerGroups = Math.max(5, Math.round(N / 500));
   const concerns = Math.round(N * 0.012 * years);
-  const notifications = Math.round(N * 0.125 * years);
+  for (const [name, target] of [
+    ['inspections', options.inspections],
+    ['notifications', options.notifications],
+  ] as const) {
+    if (target !== undefined && !(Number.isInteger(target) && target > 0))
+      throw new RangeError(`${name} must be a positive whole number`);
+  }
+  let notifications = Math.round(N * 0.125 * years);
   const providerChanges = Math.round(N * 0.03 * years);
-  const plannerId = `md5('${tag}planner')::uuid`;
+  const plannerId = id('planner', "''");
 
   const authorities = `(values ${LOCAL_AUTHORITIES.map(
     (a, i) => `(${i + 1}, ${quote(a.name)}, ${quote(a.region)})`,
@@ -188,7 +207,7 @@ export async function generateNationalData(
    * and overall grade (`rank`, 0 = best). Shared by the inserts of inspections, judgements and
    * requirements, which therefore agree without reading each other's rows.
    */
-  const heldInspections = `
+  const heldInspections = (scale = '') => `
     with base as (
       select s.i, p.id as provider_id, p.type,
         ${rnd('s.i', 20)} as quality,
@@ -205,10 +224,10 @@ export async function generateNationalData(
         case
           when b.window_end - b.window_start < 60 then 0
           when b.type = 'childrens-home'
-            then greatest(1, round((b.window_end - b.window_start) / 365.25 * (0.6 + 0.3 * ${rnd('b.i', 21)})))
+            then greatest(1, round((b.window_end - b.window_start) / 365.25 * (0.6 + 0.3 * ${rnd('b.i', 21)})${scale}))
           when b.type = 'supported-accommodation'
-            then greatest(1, round((b.window_end - b.window_start) / 365.25 * (0.4 + 0.4 * ${rnd('b.i', 21)})))
-          else greatest(1, round((b.window_end - b.window_start) / 365.25 * (0.28 + 0.1 * ${rnd('b.i', 21)})))
+            then greatest(1, round((b.window_end - b.window_start) / 365.25 * (0.4 + 0.4 * ${rnd('b.i', 21)})${scale}))
+          else greatest(1, round((b.window_end - b.window_start) / 365.25 * (0.28 + 0.1 * ${rnd('b.i', 21)})${scale}))
         end::int as held
       from base b
     ), dated as (
@@ -217,7 +236,7 @@ export async function generateNationalData(
         0.55 * z.quality + 0.45 * ${rnd('z.i * 64 + j', 23)} as u,
         0.55 * z.quality + 0.45 * ${rnd('z.i * 64 + j - 1', 23)} as u_before,
         ${rnd('z.i * 64 + j', 24)} as r
-      from sized z cross join lateral generate_series(1, z.held) j
+      from sized z cross join lateral generate_series(1, least(z.held, 63)) j
       where z.held > 0
     ), framed as (
       select d.*,
@@ -335,7 +354,20 @@ export async function generateNationalData(
       join ${authorities} on la.n = case when s.i <= ${LAS} then s.i else 1 + floor(s.r_la * ${LAS})::int end`);
 
     // Worked out once, then read by the inserts of inspections, judgements and requirements.
-    await run(`create temporary table ${held} on commit drop as ${heldInspections}`, 'held inspections');
+    // A target number of inspections scales every provider's rate by the target over the count at the
+    // usual rate (rounding makes it approximate).
+    let scale = '';
+    if (options.inspections !== undefined) {
+      const { rows: usual } = await sql<{ n: string }>`select count(*) as n from (${sql.raw(
+        heldInspections(),
+      )}) h`.execute(trx);
+      const factor = options.inspections / Math.max(1, Number(usual[0]?.n ?? 1));
+      scale = ` * ${factor.toFixed(6)}`;
+    }
+    await run(
+      `create temporary table ${held} on commit drop as ${heldInspections(scale)}`,
+      'held inspections',
+    );
     await run(`analyze ${held}`, 'held inspections analysed');
 
     const inspections = await run(`
@@ -447,6 +479,21 @@ export async function generateNationalData(
       ) c
       join providers p on p.id = ${id('p', 'c.i')}`);
 
+    // A target number of notifications: of those drawn, only children's homes' and supported
+    // accommodation's events after registration are kept, so draw the target over the share kept.
+    if (options.notifications !== undefined) {
+      const { rows: kept } = await sql
+        .raw<{ share: number }>(
+          `
+        select coalesce(sum(greatest(0, date '${today}' - greatest(p.registered_on,
+          date '${today}' - ${historyDays}))), 0)::float8 / ${historyDays} / ${N} as share
+        from providers p
+        where p.id in (select ${id('p', 's.i')} from generate_series(1, ${N}) s(i))
+          and p.type in ('childrens-home', 'supported-accommodation')`,
+        )
+        .execute(trx);
+      notifications = Math.round(options.notifications / Math.max(kept[0]?.share ?? 1, 1e-6));
+    }
     const categoryIds = notificationCategories.map((c) => c.id);
     const notificationsMade = await run(`
       insert into event_notifications (id, reference, provider_id, category_id, event_date, what_happened,

@@ -47,19 +47,20 @@ function overallGrades(from: string, name: string, inspectorOnly: boolean): RawB
   const source = sql.raw(from);
   const target = sql.raw(name);
   const kind = inspectorOnly ? sql`and j.kind = 'inspector'` : sql``;
+  // The framework travels with each judgement, so the rule tables join the judgements alone: joining
+  // them to the inspections first multiplies the rows by the areas before any judgement is read.
   return sql`${target}_latest as (
-      select distinct on (j.inspection_id, j.area_id) j.inspection_id, j.area_id, j.grade_id
+      select distinct on (j.inspection_id, j.area_id) j.inspection_id, s.framework_id, j.area_id, j.grade_id
       from judgements j join ${source} s on s.id = j.inspection_id
       where true ${kind}
       order by j.inspection_id, j.area_id, j.version desc
     ),
     ${target}_rank as (
-      select s.id, s.framework_id, max(g.rank) as rank
-      from ${source} s
-      join ${target}_latest l on l.inspection_id = s.id
-      join rule_areas a on a.framework_id = s.framework_id and a.area_id = l.area_id
-      join rule_scale g on g.framework_id = s.framework_id and g.grade_id = l.grade_id
-      group by s.id, s.framework_id
+      select l.inspection_id as id, l.framework_id, max(g.rank) as rank
+      from ${target}_latest l
+      join rule_areas a on a.framework_id = l.framework_id and a.area_id = l.area_id
+      join rule_scale g on g.framework_id = l.framework_id and g.grade_id = l.grade_id
+      group by l.inspection_id, l.framework_id
       having bool_or(a.is_overall)
     ),
     ${target} as (
@@ -249,14 +250,19 @@ export function moderationCounts(db: Db, period: Period) {
         select i.id, i.framework_id from inspections i
         where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
       ),
-      ${overallGrades('chosen', 'final', false)},
-      ${overallGrades('chosen', 'given', true)},
       moderation as (
         select j.inspection_id, count(*)::int as changes
         from judgements j join chosen c on c.id = j.inspection_id
         where j.kind = 'moderation'
         group by j.inspection_id
-      )
+      ),
+      -- Only a moderated inspection can have a final overall grade other than the one given, so the
+      -- grades are worked out for those alone (a few in a hundred), not for every inspection.
+      moderated as (
+        select c.id, c.framework_id from chosen c join moderation m on m.inspection_id = c.id
+      ),
+      ${overallGrades('moderated', 'final', false)},
+      ${overallGrades('moderated', 'given', true)}
       select ${dimensionOf} as dimension, ${keyOf} as key, ${nameOf} as name,
         count(*)::int as inspections,
         count(m.inspection_id)::int as moderated,
