@@ -26,6 +26,7 @@ import { notificationCategories } from '../src/frameworks/notification-categorie
 import { regulations } from '../src/frameworks/regulations.js';
 import { hashPassword } from '../src/people/passwords.js';
 import { LOCAL_AUTHORITIES } from '../src/planning/local-authorities.js';
+import { rebuildProviderSchedule } from '../src/planning/store.js';
 
 export interface NationalDataOptions {
   /** How many providers, local authorities included (at least their number, 153). */
@@ -537,6 +538,7 @@ export async function generateNationalData(
       ) c
       join providers p on p.id = ${id('p', 'c.i')}
       where p.type <> 'local-authority' and c.occurred_on >= p.registered_on`);
+    await rebuildProviderSchedule(trx); // the trigger that keeps it was skipped for the load
 
     return {
       people,

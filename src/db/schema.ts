@@ -416,6 +416,29 @@ export interface AuthoritySamplesTable {
   drawn_at: Instant;
 }
 
+/**
+ * What the plan needs of one provider's inspections (migration 0005), kept by a trigger on inspections in
+ * the transaction that changes them; `rebuildProviderSchedule` in src/planning/store.ts works every row out
+ * again after a bulk load that skipped triggers.
+ */
+export interface ProviderScheduleTable {
+  provider_id: string;
+  /** The last completed inspection with an overall grade, by end date. */
+  last_inspection_id: string | null;
+  last_framework_id: string | null;
+  last_end_date: IsoDate | null;
+  last_grade_id: string | null;
+  /** The graded inspection before it. */
+  previous_framework_id: string | null;
+  previous_grade_id: string | null;
+  /** The last completed monitoring visit. */
+  last_monitoring_end_date: IsoDate | null;
+  /** A full inspection or additional visit planned, on site or with feedback given. */
+  open_full: Generated<boolean>;
+  /** A monitoring visit planned, on site or with feedback given. */
+  open_monitoring: Generated<boolean>;
+}
+
 export interface Schema {
   people: PeopleTable;
   person_providers: PersonProvidersTable;
@@ -449,6 +472,7 @@ export interface Schema {
   event_notifications: EventNotificationsTable;
   provider_changes: ProviderChangesTable;
   authority_samples: AuthoritySamplesTable;
+  provider_schedule: ProviderScheduleTable;
 }
 
 // Imports of the regulator's published data (migration 0008). Declared as an addition to Schema, which

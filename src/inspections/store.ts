@@ -963,6 +963,7 @@ export async function reviseJudgementIn(
       given_by: actorId,
     })
     .execute();
+  await keepOverallGrade(trx, inspectionId, framework);
   await recordAudit(trx, {
     actorId,
     action: 'judgement.changed-by-complaint',

@@ -29,7 +29,7 @@ import {
 
 /**
  * The plan, worked out in the database for the whole register at once: each provider's last graded
- * inspection (from an index), its due date from the framework's interval for that grade, the risk
+ * inspection (from provider_schedule, a row per provider kept by a trigger on inspections), its due date from the framework's interval for that grade, the risk
  * signals since then summed per provider, and the brought-forward date. The intervals, weights and
  * periods come from rules.ts as JSON parameters; nothing of the rules is written into the SQL.
  */
@@ -138,40 +138,26 @@ function planCtes(
     first_due as (
       select * from jsonb_to_recordset(${p.first}::jsonb) as f(provider_type text, months int)
     ),
-    -- Each provider's two latest graded inspections in one ordered pass over the partial index,
-    -- rather than two look-ups per provider.
-    graded as (
-      select * from (
-      select provider_id, id, framework_id, end_date, overall_grade,
-        row_number() over (partition by provider_id order by end_date desc, id desc) as rn
-      from inspections
-      where status = 'completed' and overall_grade is not null${scope.providerIds ? sql` and provider_id = any(${scope.providerIds}::uuid[])` : sql``}
-      ) ranked where rn <= 2
-    ),
-    -- Completed monitoring visits are few: the last one of each provider, for those graded the worst.
-    monitored as (
-      select provider_id, max(end_date) as end_date from inspections
-      where type = 'monitoring' and status = 'completed'
-      group by provider_id
-    ),
+    -- Each provider's last two graded inspections, last monitoring visit and open inspections come from
+    -- provider_schedule, one narrow row per provider kept as inspections change, rather than from a pass
+    -- over every inspection.
     register as (
       select p.id,
-        li.id as last_id, li.framework_id as last_framework_id, li.end_date as last_end,
-        li.overall_grade as last_grade, g.rank as last_rank, g.months as last_months,
-        pv.overall_grade as previous_grade, pg.rank as previous_rank,
-        case when li.id is null then (p.registered_on + make_interval(months => f.months))::date
-             else (li.end_date + make_interval(months => g.months))::date end as due,
+        s.last_inspection_id as last_id, s.last_framework_id, s.last_end_date as last_end,
+        s.last_grade_id as last_grade, g.rank as last_rank, g.months as last_months,
+        s.previous_grade_id as previous_grade, pg.rank as previous_rank,
+        coalesce(s.open_full, false) as open_full, coalesce(s.open_monitoring, false) as open_monitoring,
+        case when s.last_inspection_id is null then (p.registered_on + make_interval(months => f.months))::date
+             else (s.last_end_date + make_interval(months => g.months))::date end as due,
         case when g.worst and g.monitoring_months is not null then
-          (greatest(li.end_date, mv.end_date) + make_interval(months => g.monitoring_months))::date
+          (greatest(s.last_end_date, s.last_monitoring_end_date) + make_interval(months => g.monitoring_months))::date
           end as monitoring_due,
-        coalesce(li.end_date, p.registered_on) as since
+        coalesce(s.last_end_date, p.registered_on) as since
       from providers p
-      left join graded li on li.provider_id = p.id and li.rn = 1
-      left join grades g on g.framework_id = li.framework_id and g.grade_id = li.overall_grade
-      left join graded pv on pv.provider_id = p.id and pv.rn = 2
-      left join grades pg on pg.framework_id = pv.framework_id and pg.grade_id = pv.overall_grade
+      left join provider_schedule s on s.provider_id = p.id
+      left join grades g on g.framework_id = s.last_framework_id and g.grade_id = s.last_grade_id
+      left join grades pg on pg.framework_id = s.previous_framework_id and pg.grade_id = s.previous_grade_id
       left join first_due f on f.provider_type = p.type
-      left join monitored mv on mv.provider_id = p.id
       where ${where}
     ),
     base as (select * from register where due is not null),
@@ -232,16 +218,13 @@ function planCtes(
         greatest(least(b.due - coalesce(a.weight, 0), coalesce(a.explicit, b.due)), least(b.due, ${day}))
           as brought_forward
       from base b left join agg a on a.provider_id = b.id
-      where not exists (select 1 from inspections o where o.provider_id = b.id
-        and o.status in ('planned', 'on-site', 'feedback-given') and o.type in ('full', 'additional-visit'))
+      where not b.open_full
       union all
       select b.id, b.last_id,
         b.last_framework_id, b.last_end, b.last_grade, b.last_months, 'monitoring', b.monitoring_due,
         b.monitoring_due
       from base b
-      where b.monitoring_due is not null and b.monitoring_due < b.due
-        and not exists (select 1 from inspections o where o.provider_id = b.id
-          and o.status in ('planned', 'on-site', 'feedback-given') and o.type = 'monitoring')
+      where b.monitoring_due is not null and b.monitoring_due < b.due and not b.open_monitoring
     )`;
 }
 
@@ -282,7 +265,11 @@ const columns = sql`pl.id, p.name, p.urn, p.type, p.region, p.local_authority, p
  * One page of the plan for a period: every row whose brought-forward date falls in it, and every overdue
  * row, earliest first. Providers with a full inspection already planned or under way are left out.
  */
-export async function planFor(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
+export function planFor(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
+  return withoutJit(db, (trx) => planIn(trx, query));
+}
+
+async function planIn(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
   const { from, to, today, page, pageSize } = query;
   const result = await sql<PlannedRow & { total: number }>`
     with ${planCtes(today, query.intervals, { type: query.type, region: query.region })}
@@ -432,7 +419,8 @@ export async function workloadByMonth(
   },
 ): Promise<MonthCount[]> {
   const { from, to, today } = query;
-  const result = await sql<{ month: string; count: number }>`
+  const result = await withoutJit(db, (trx) =>
+    sql<{ month: string; count: number }>`
     with ${planCtes(today, query.intervals, { type: query.type, region: query.region })},
     starts as (
       select case when due < ${today}::date then greatest(${today}::date, ${from}::date)
@@ -446,8 +434,44 @@ export async function workloadByMonth(
         case when months is null then first_on::timestamp else ${to}::date::timestamp end,
         make_interval(months => coalesce(months, 1))) as on_day
     where on_day >= ${from}::date and on_day <= ${to}::date
-    group by 1 order by 1`.execute(db);
+    group by 1 order by 1`.execute(trx),
+  );
   return result.rows.map((r) => ({ month: r.month, count: Number(r.count) }));
+}
+
+/**
+ * Runs the plan's statements in a transaction with PostgreSQL's JIT compiler off: their estimated cost
+ * over the whole register crosses its threshold, and compiling took longer (0.1 to 10 s measured) than
+ * the queries themselves. Inside a caller's transaction they run as they are.
+ */
+function withoutJit<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return work(trx);
+  });
+}
+
+/**
+ * Works every provider's row of provider_schedule out again from its inspections, in one statement. The
+ * trigger on inspections keeps the rows as inspections change; this is for a bulk load that skipped
+ * triggers (the national benchmark's data). Returns the number of rows written.
+ */
+export async function rebuildProviderSchedule(db: Db): Promise<number> {
+  const result = await sql`
+    insert into provider_schedule (provider_id, last_inspection_id, last_framework_id, last_end_date,
+      last_grade_id, previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full,
+      open_monitoring)
+    select provider_id, last_inspection_id, last_framework_id, last_end_date, last_grade_id,
+      previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full, open_monitoring
+    from provider_schedule_source
+    on conflict (provider_id) do update set
+      last_inspection_id = excluded.last_inspection_id, last_framework_id = excluded.last_framework_id,
+      last_end_date = excluded.last_end_date, last_grade_id = excluded.last_grade_id,
+      previous_framework_id = excluded.previous_framework_id, previous_grade_id = excluded.previous_grade_id,
+      last_monitoring_end_date = excluded.last_monitoring_end_date, open_full = excluded.open_full,
+      open_monitoring = excluded.open_monitoring`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /** One provider's plan: its rows (whatever their dates) with every signal explained. */

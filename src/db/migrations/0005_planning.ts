@@ -90,5 +90,83 @@ export const planning: Migration = {
     `create index inspections_open on inspections (provider_id, type)
        where status in ('planned', 'on-site', 'feedback-given')`,
     `create index provider_changes_recent on provider_changes (occurred_on, provider_id)`,
+    // What the plan needs of each provider's inspections, one row per provider, so that the plan for the
+    // whole register reads 100,000 narrow rows instead of working through ten years of inspections.
+    `create table provider_schedule (
+       provider_id uuid primary key references providers(id) on delete cascade,
+       last_inspection_id uuid,
+       last_framework_id text,
+       last_end_date date,
+       last_grade_id text,
+       previous_framework_id text,
+       previous_grade_id text,
+       last_monitoring_end_date date,
+       open_full boolean not null default false,
+       open_monitoring boolean not null default false
+     )`,
+    // The row as it should be, from the indexes above: the last two graded inspections, the last
+    // completed monitoring visit, and whether a full inspection or monitoring visit is planned or under way.
+    `create view provider_schedule_source as
+     select p.id as provider_id,
+       l.id as last_inspection_id, l.framework_id as last_framework_id, l.end_date as last_end_date,
+       l.overall_grade as last_grade_id,
+       v.framework_id as previous_framework_id, v.overall_grade as previous_grade_id,
+       (select max(m.end_date) from inspections m
+         where m.provider_id = p.id and m.type = 'monitoring' and m.status = 'completed') as last_monitoring_end_date,
+       exists (select 1 from inspections o where o.provider_id = p.id
+         and o.status in ('planned', 'on-site', 'feedback-given') and o.type in ('full', 'additional-visit')) as open_full,
+       exists (select 1 from inspections o where o.provider_id = p.id
+         and o.status in ('planned', 'on-site', 'feedback-given') and o.type = 'monitoring') as open_monitoring
+     from providers p
+     left join lateral (
+       select i.id, i.framework_id, i.end_date, i.overall_grade from inspections i
+       where i.provider_id = p.id and i.status = 'completed' and i.overall_grade is not null
+       order by i.end_date desc, i.id desc limit 1
+     ) l on true
+     left join lateral (
+       select i.framework_id, i.overall_grade from inspections i
+       where i.provider_id = p.id and i.status = 'completed' and i.overall_grade is not null
+       order by i.end_date desc, i.id desc offset 1 limit 1
+     ) v on true`,
+    // Kept by the database in the transaction that changes an inspection, whoever changes it (the
+    // inspection store, a complaint's remedy, demo data, a test). The providers' rows are locked first, in
+    // order, and then worked out afresh, so that two changes to one provider at once are applied in turn.
+    `create function refresh_provider_schedule(ids uuid[]) returns void language plpgsql as $$
+     begin
+       insert into provider_schedule (provider_id)
+         select distinct u.id from unnest(ids) as u(id) where u.id is not null order by u.id
+         on conflict do nothing;
+       perform 1 from provider_schedule where provider_id = any(ids) order by provider_id for update;
+       update provider_schedule s set
+         last_inspection_id = src.last_inspection_id, last_framework_id = src.last_framework_id,
+         last_end_date = src.last_end_date, last_grade_id = src.last_grade_id,
+         previous_framework_id = src.previous_framework_id, previous_grade_id = src.previous_grade_id,
+         last_monitoring_end_date = src.last_monitoring_end_date,
+         open_full = src.open_full, open_monitoring = src.open_monitoring
+       from provider_schedule_source src
+       where src.provider_id = any(ids) and s.provider_id = src.provider_id;
+     end $$`,
+    // Once per statement with the rows it changed, so that a bulk load works each provider out once.
+    `create function inspections_refresh_schedule() returns trigger language plpgsql as $$
+     begin
+       if tg_op = 'INSERT' then
+         perform refresh_provider_schedule(array(select distinct provider_id from changed_after));
+       elsif tg_op = 'UPDATE' then
+         perform refresh_provider_schedule(array(
+           select provider_id from changed_after union select provider_id from changed_before));
+       else
+         perform refresh_provider_schedule(array(select distinct provider_id from changed_before));
+       end if;
+       return null;
+     end $$`,
+    `create trigger inspections_schedule_insert after insert on inspections
+       referencing new table as changed_after
+       for each statement execute function inspections_refresh_schedule()`,
+    `create trigger inspections_schedule_update after update on inspections
+       referencing old table as changed_before new table as changed_after
+       for each statement execute function inspections_refresh_schedule()`,
+    `create trigger inspections_schedule_delete after delete on inspections
+       referencing old table as changed_before
+       for each statement execute function inspections_refresh_schedule()`,
   ],
 };
