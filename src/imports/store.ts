@@ -74,8 +74,8 @@ export const REJECTIONS_SHOWN = 50;
  */
 export const AUDIT_EACH_LIMIT = 1000;
 
-/** Imports are merged one at a time. */
-const IMPORT_LOCK = 7_301_2027;
+/** Imports are merged one at a time (with the schema, the key of an advisory lock). */
+const IMPORT_LOCK = 7301;
 
 const STAGING_COLUMNS = [
   ['line', 'int'],
@@ -443,7 +443,17 @@ type MergeCounts = Pick<ImportResult, 'inserted' | 'updated' | 'unchanged' | 'ou
 
 async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
   const table = sql.table(input.staging);
-  await sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`.execute(trx);
+  // One merge at a time per schema; a second import is told at once rather than left waiting behind it.
+  const { rows: locked } = await sql<{ locked: boolean }>`
+    select pg_try_advisory_xact_lock(${IMPORT_LOCK}, hashtext(current_schema())) as locked`.execute(trx);
+  if (!locked[0]?.locked) {
+    throw new ImportFileError(
+      'Another import is being merged into the register; run this one when it has finished',
+    );
+  }
+
+  // Room for the joins of a large file to hash in memory rather than spill to disk.
+  await sql`set local work_mem = '128MB'`.execute(trx);
 
   const joined = sql`${table} s
     left join providers p on p.urn = s.urn
@@ -488,6 +498,9 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
       coalesce(s.town, ''), coalesce(s.postcode, '')
     from ${table} s
     where not exists (select 1 from providers p where p.urn = s.urn)`.execute(trx);
+
+  // After a large insert the planner's idea of the register is stale; the outcomes join needs the real one.
+  if (counts.inserted + counts.updated > 10_000) await sql`analyze providers`.execute(trx);
 
   const outcomes = await sql<{ recorded: number }>`
     with recorded as (
@@ -562,4 +575,35 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
     .execute();
 
   return { ...counts, outcomesRecorded, audit: auditEach ? 'each-provider' : 'summary' };
+}
+
+export interface PublishedOutcome {
+  providerId: string;
+  inspectionDate: IsoDate;
+  frameworkId: string | null;
+  overallGradeId: string | null;
+  sourceImportId: string;
+}
+
+/**
+ * The latest published outcome of each of these providers (those with one), for the register and the
+ * statistics: other capabilities read published outcomes through this, not the table.
+ */
+export async function latestPublishedOutcomes(db: Db, providerIds: string[]): Promise<PublishedOutcome[]> {
+  if (providerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('published_inspection_outcomes')
+    .distinctOn('provider_id')
+    .selectAll()
+    .where('provider_id', 'in', providerIds)
+    .orderBy('provider_id')
+    .orderBy('inspection_date', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    providerId: row.provider_id,
+    inspectionDate: row.inspection_date,
+    frameworkId: row.framework_id,
+    overallGradeId: row.overall_grade_id,
+    sourceImportId: row.source_import_id,
+  }));
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyAuditTrail } from '../../src/audit/store.js';
 import { runCli } from '../../src/cli/main.js';
 import type { Db } from '../../src/db/database.js';
-import { importProviders, type ImportOptions } from '../../src/imports/store.js';
+import { importProviders, latestPublishedOutcomes, type ImportOptions } from '../../src/imports/store.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const kinds = await databaseKinds();
@@ -219,6 +219,16 @@ describe.each(kinds)('importing the published provider data (%s)', (kind) => {
     expect((await outcomes('SC100001')).map((o) => [o.inspection_date, o.overall_grade_id])).toEqual([
       ['2023-06-14', 'good'],
       ['2025-05-20', 'outstanding'],
+    ]);
+    const sc100001 = (await provider('SC100001'))!;
+    expect(await latestPublishedOutcomes(db(), [sc100001.id])).toEqual([
+      {
+        providerId: sc100001.id,
+        inspectionDate: '2025-05-20',
+        frameworkId: 'childrens-homes',
+        overallGradeId: 'outstanding',
+        sourceImportId: result.importId,
+      },
     ]);
     const change = await db()
       .selectFrom('audit_events')
