@@ -89,7 +89,12 @@ async function time(name: string, work: () => Promise<string>): Promise<Timing> 
  */
 async function explainStatements(schema: string, work: (db: Db) => Promise<unknown>) {
   const recorded: { query: CompiledQuery; ms: number }[] = [];
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path="${schema}"` });
+  // JIT off and work_mem as in the plan's own transactions (src/planning/store.ts), so that the plans shown are theirs.
+  const pool = new pg.Pool({
+    connectionString: DATABASE_URL,
+    max: 1,
+    options: `-c search_path="${schema}" -c jit=off -c work_mem=64MB`,
+  });
   const db = new Kysely<Schema>({
     dialect: new PostgresDialect({ pool }),
     log(event) {
@@ -99,7 +104,8 @@ async function explainStatements(schema: string, work: (db: Db) => Promise<unkno
   try {
     await work(db);
     const plans: { sql: string; ms: number; plan: string }[] = [];
-    for (const { query, ms } of [...recorded].sort((a, b) => b.ms - a.ms)) {
+    const queries = recorded.filter(({ query }) => /^\s*(with|select)\b/i.test(query.sql)); // not begin, set, commit
+    for (const { query, ms } of queries.sort((a, b) => b.ms - a.ms)) {
       const result = await pool.query<{ 'QUERY PLAN': string }>(
         `explain (analyze, buffers) ${query.sql}`,
         query.parameters as unknown[],
@@ -197,7 +203,7 @@ async function main() {
       pool: new pg.Pool({
         connectionString: DATABASE_URL,
         max: 1,
-        options: `-c search_path="${schema}" -c jit=off`,
+        options: `-c search_path="${schema}" -c jit=off -c work_mem=64MB`,
       }),
     }),
   });
@@ -208,13 +214,18 @@ async function main() {
     await noJit.destroy();
   }
 
-  const plans = await explainStatements(schema, (recorder) => planFor(recorder, query));
-  for (const [index, { sql: text, ms, plan }] of plans.entries()) {
-    console.log(
-      `\n--- planFor statement ${index + 1} of ${plans.length} (${ms.toFixed(0)} ms when recorded) ---`,
-    );
-    console.log(text.replace(/\s+/g, ' ').trim());
-    console.log(`\nEXPLAIN (ANALYZE, BUFFERS):\n${plan}`);
+  const explained = {
+    planFor: await explainStatements(schema, (recorder) => planFor(recorder, query)),
+    workloadByMonth: await explainStatements(schema, (recorder) => workloadByMonth(recorder, year)),
+  };
+  for (const [name, plans] of Object.entries(explained)) {
+    for (const [index, { sql: text, ms, plan }] of plans.entries()) {
+      console.log(
+        `\n--- ${name} statement ${index + 1} of ${plans.length} (${ms.toFixed(0)} ms when recorded) ---`,
+      );
+      console.log(text.replace(/\s+/g, ' ').trim());
+      console.log(`\nEXPLAIN (ANALYZE, BUFFERS):\n${plan}`);
+    }
   }
 
   console.log(`\n| query | median of ${RUNS} | runs (ms) | result | goal |`);
