@@ -32,8 +32,13 @@ describe.each(kinds)('the inspection management pages on the %s database', (kind
   beforeAll(async () => {
     t = await startTestApp(kind);
     [feedbackGiven] = (await inspections('feedback-given')) as [ApiInspection];
-    [completed] = (await inspections('completed')) as [ApiInspection];
     plannedNoNotice = (await inspections('planned')).find((i) => i.notice === 'none')!;
+    // A completed inspection of one of the provider user's own homes: one it may read but not moderate.
+    const own = await t.app.inject({
+      url: '/api/inspections?status=completed',
+      headers: { authorization: `Bearer ${await t.tokenFor('provider')}` },
+    });
+    [completed] = (own.json() as { items: ApiInspection[] }).items as [ApiInspection];
   });
   afterAll(async () => t?.close());
 
