@@ -266,7 +266,7 @@ const columns = sql`pl.id, p.name, p.urn, p.type, p.region, p.local_authority, p
  * row, earliest first. Providers with a full inspection already planned or under way are left out.
  */
 export function planFor(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
-  return withoutJit(db, (trx) => planIn(trx, query));
+  return withPlanSettings(db, (trx) => planIn(trx, query));
 }
 
 async function planIn(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
@@ -419,7 +419,7 @@ export async function workloadByMonth(
   },
 ): Promise<MonthCount[]> {
   const { from, to, today } = query;
-  const result = await withoutJit(db, (trx) =>
+  const result = await withPlanSettings(db, (trx) =>
     sql<{ month: string; count: number }>`
     with ${planCtes(today, query.intervals, { type: query.type, region: query.region })},
     starts as (
@@ -440,14 +440,16 @@ export async function workloadByMonth(
 }
 
 /**
- * Runs the plan's statements in a transaction with PostgreSQL's JIT compiler off: their estimated cost
- * over the whole register crosses its threshold, and compiling took longer (0.1 to 10 s measured) than
- * the queries themselves. Inside a caller's transaction they run as they are.
+ * Runs the plan's statements in a transaction with settings for a pass over the whole register: JIT off
+ * (their estimated cost crosses its threshold, and compiling took longer, 0.1 to 10 s measured, than the
+ * queries themselves) and enough working memory that the register's hash joins stay out of temporary
+ * files. Inside a caller's transaction they run as they are.
  */
-function withoutJit<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+function withPlanSettings<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) return work(db);
   return db.transaction().execute(async (trx) => {
     await sql`set local jit = off`.execute(trx);
+    await sql`set local work_mem = '64MB'`.execute(trx);
     return work(trx);
   });
 }
