@@ -52,7 +52,8 @@ export function buildCli(): Command {
           process.stderr.write(
             `Audit trail broken at entry ${check.brokenAt}: ${check.reason} (${check.entries} entries read)\n`,
           );
-          process.exitCode = 2;
+          // Through CommanderError, so that runCli returns the code.
+          throw new CommanderError(2, 'audit.broken', 'Audit trail broken');
         }
       } finally {
         await database.close();
