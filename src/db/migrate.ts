@@ -8,6 +8,7 @@ import { planning } from './migrations/0005_planning.js';
 import { statistics } from './migrations/0006_statistics.js';
 import { auditChain } from './migrations/0007_audit_chain.js';
 import { imports } from './migrations/0008_imports.js';
+import { statisticsScale } from './migrations/0009_statistics_scale.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0006_statistics': statistics,
   '0007_audit_chain': auditChain,
   '0008_imports': imports,
+  '0009_statistics_scale': statisticsScale,
 };
 
 export const migrationNames = Object.keys(migrations);
