@@ -69,8 +69,19 @@ function overallGrades(from: string, name: string, inspectorOnly: boolean): RawB
     )`;
 }
 
+/**
+ * Runs a figure's statement with settings for a pass over a national data set: JIT off (the estimated
+ * cost of the grade statements crosses its thresholds, and compiling took up to 3.6 s, longer than the
+ * statement itself, in bench/statistics.ts) and enough working memory for the period's sorts and hashes
+ * to stay out of temporary files. Inside a caller's transaction it runs as it is.
+ */
 async function rows<T>(db: Db, query: RawBuilder<T>): Promise<T[]> {
-  return (await query.execute(db)).rows;
+  if (db.isTransaction) return (await query.execute(db)).rows;
+  return db.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    await sql`set local work_mem = '64MB'`.execute(trx);
+    return (await query.execute(trx)).rows;
+  });
 }
 
 /** Providers on the register on `date`: registered by then, and not since cancelled or closed. */
@@ -252,7 +263,7 @@ export function moderationCounts(db: Db, period: Period) {
     }>`
       with ${ruleTables()},
       chosen as (
-        select i.id, i.framework_id from inspections i
+        select i.id, i.framework_id, i.provider_id, i.lead_inspector_id from inspections i
         where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
       ),
       moderation as (
@@ -262,9 +273,10 @@ export function moderationCounts(db: Db, period: Period) {
         group by j.inspection_id
       ),
       -- Only a moderated inspection can have a final overall grade other than the one given, so the
-      -- grades are worked out for those alone (a few in a hundred), not for every inspection.
+      -- grades are worked out for those alone (a few in a hundred), not for every inspection. Joined to
+      -- the table, not to chosen, so that the planner expects as many rows as there are moderated.
       moderated as (
-        select c.id, c.framework_id from chosen c join moderation m on m.inspection_id = c.id
+        select i.id, i.framework_id from moderation m join inspections i on i.id = m.inspection_id
       ),
       ${overallGrades('moderated', 'final', false)},
       ${overallGrades('moderated', 'given', true)}
@@ -274,13 +286,12 @@ export function moderationCounts(db: Db, period: Period) {
         coalesce(sum(m.changes), 0)::int as grades_changed,
         count(*) filter (where m.inspection_id is not null and f.grade_id is distinct from g.grade_id)::int
           as overall_changed
-      from chosen c
-      join inspections i on i.id = c.id
+      from chosen i
       join providers p on p.id = i.provider_id
       join people lead on lead.id = i.lead_inspector_id
-      left join moderation m on m.inspection_id = c.id
-      left join final f on f.id = c.id
-      left join given g on g.id = c.id
+      left join moderation m on m.inspection_id = i.id
+      left join final f on f.id = i.id
+      left join given g on g.id = i.id
       group by grouping sets ((i.framework_id), (p.region), (i.lead_inspector_id))`,
   );
 }
@@ -310,15 +321,14 @@ export function incompleteCounts(db: Db, period: Period) {
 export async function inspectorGrades(db: Db, period: Period) {
   const graded = sql`${ruleTables()},
     chosen as (
-      select i.id, i.framework_id from inspections i
+      select i.id, i.framework_id, i.provider_id, i.lead_inspector_id from inspections i
       where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
     ),
     ${overallGrades('chosen', 'given', true)},
     graded as (
-      select i.id, i.framework_id, i.lead_inspector_id as lead, p.type, p.region, g.grade_id,
+      select c.id, c.framework_id, c.lead_inspector_id as lead, p.type, p.region, g.grade_id,
         (g.rank = 0)::int as best, g.worst::int as worst
-      from chosen c join given g on g.id = c.id
-      join inspections i on i.id = c.id join providers p on p.id = i.provider_id
+      from chosen c join given g on g.id = c.id join providers p on p.id = c.provider_id
     )`;
   const [counts, spreads] = await Promise.all([
     rows(
