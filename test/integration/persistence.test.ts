@@ -32,6 +32,8 @@ describe('the embedded database in DATA_DIR', () => {
       'manager@demo.invalid',
       'planner@demo.invalid',
       'provider@demo.invalid',
+      // Sent the other homes' demo notifications; it has no usable password, so nobody signs in as it.
+      'registered-manager.other-homes@demo.invalid',
       'reviewer@demo.invalid',
     ]);
     // The demo holds a case at every stage after an inspection.
