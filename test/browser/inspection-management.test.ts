@@ -69,13 +69,26 @@ describeInBrowser('managing inspections', () => {
   afterAll(async () => world?.close());
 
   it('keeps an inspector with a declared conflict off an inspection the planner plans from the provider page', async () => {
-    const home = await provider('Hawthorn View');
+    // A home registered today, so never inspected (every demo home has some history).
+    const home = (await api('planner', '/api/providers', {
+      urn: 'SC990001',
+      name: 'Hollybank House',
+      type: 'childrens-home',
+      sector: 'private',
+      addressLine1: '4 Hollybank Lane',
+      town: 'Leeds',
+      postcode: 'LS6 2AB',
+      localAuthority: 'Leeds',
+      region: 'Yorkshire and The Humber',
+      places: 4,
+      registeredOn: '2026-11-02',
+    })) as { id: string; name: string };
     const connection = 'My sister is a residential care worker at the home';
 
     const inspector = await world.user();
     await inspector.signIn('inspector');
     await inspector.goto(`/providers/${home.id}`);
-    expect(await inspector.heading()).toBe('Hawthorn View');
+    expect(await inspector.heading()).toBe('Hollybank House');
     expect(await inspector.page.locator('#no-inspections').innerText()).toBe(
       'There are no inspections of this provider.',
     );
@@ -97,7 +110,7 @@ describeInBrowser('managing inspections', () => {
     await inspector.clickButton('Declare conflict of interest');
     expect(await inspector.successBanner()).toBe('The conflict of interest has been recorded');
     expect(await inspector.tableRows()).toEqual([
-      ['Hawthorn View', connection, expect.stringMatching(/^\d{1,2} \w+ \d{4}$/)],
+      ['Hollybank House', connection, expect.stringMatching(/^\d{1,2} \w+ \d{4}$/)],
     ]);
     inspector.done();
 
@@ -175,7 +188,7 @@ describeInBrowser('managing inspections', () => {
     ]);
     await planner.goto('/conflicts');
     expect(await planner.tableRows()).toEqual([
-      ['Demo inspector', 'Hawthorn View', connection, expect.any(String)],
+      ['Demo inspector', 'Hollybank House', connection, expect.any(String)],
     ]);
     expect(await page.getByRole('button', { name: 'Declare conflict of interest' }).count()).toBe(0);
     planner.done();
