@@ -92,7 +92,7 @@ describeInBrowser('complaints in the browser', () => {
 
     provider.done();
     handler.done();
-  });
+  }, 180_000);
 
   /**
    * An inspection that ended in June 2023, under the 2020 procedure, carried through to its draft report
