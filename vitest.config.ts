@@ -9,15 +9,16 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          testTimeout: 60_000,
+          // Generous: a journey with an accessibility check on every page is slow on a busy 2-core machine.
+          testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },
