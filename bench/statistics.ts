@@ -118,7 +118,11 @@ async function time(name: string, period: string, work: () => Promise<string>): 
  * Runs `work` on a Kysely that records each statement it sends, over its own connection to the same
  * schema; then EXPLAIN (ANALYZE, BUFFERS) of each, slowest first.
  */
-async function explainStatements(schema: string, work: (db: Db) => Promise<unknown>) {
+async function explainStatements(
+  schema: string,
+  work: (db: Db) => Promise<unknown>,
+  settings: string[] = [],
+) {
   const recorded: { query: CompiledQuery; ms: number }[] = [];
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path="${schema}"` });
   const db = new Kysely<Schema>({
@@ -130,12 +134,22 @@ async function explainStatements(schema: string, work: (db: Db) => Promise<unkno
   try {
     await work(db);
     const plans: { sql: string; ms: number; plan: string }[] = [];
-    for (const { query, ms } of [...recorded].sort((a, b) => b.ms - a.ms)) {
-      const result = await pool.query<{ 'QUERY PLAN': string }>(
-        `explain (analyze, buffers) ${query.sql}`,
-        query.parameters as unknown[],
-      );
-      plans.push({ sql: query.sql, ms, plan: result.rows.map((r) => r['QUERY PLAN']).join('\n') });
+    const statements = recorded.filter(({ query }) => /^\s*(select|with)\b/i.test(query.sql));
+    for (const { query, ms } of statements.sort((a, b) => b.ms - a.ms)) {
+      // In a transaction with the settings the statement ran with (store.ts sets them for a figure).
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        for (const setting of settings) await client.query(`set local ${setting}`);
+        const result = await client.query<{ 'QUERY PLAN': string }>(
+          `explain (analyze, buffers) ${query.sql}`,
+          query.parameters as unknown[],
+        );
+        await client.query('commit');
+        plans.push({ sql: query.sql, ms, plan: result.rows.map((r) => r['QUERY PLAN']).join('\n') });
+      } finally {
+        client.release();
+      }
     }
     return plans;
   } finally {
@@ -254,7 +268,7 @@ async function cleanUp() {
 async function main() {
   // A figure that runs away is stopped and reported, not waited for.
   process.env.PGOPTIONS = `${process.env.PGOPTIONS ?? ''} -c statement_timeout=${TIMEOUT_MS}`.trim();
-  schema = `bench_statistics_${randomBytes(6).toString('hex')}`;
+  schema = REUSE || `bench_statistics_${randomBytes(6).toString('hex')}`;
   database = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: '', schema, poolSize: 2 });
   const db = database.db;
   const { rows: versionRows } = await sql<{ server_version: string }>`show server_version`.execute(db);
@@ -371,8 +385,10 @@ async function main() {
   }
 
   for (const { name, period, figure } of slow) {
-    const plans = await explainStatements(schema, (recorder) =>
-      computeFigure(recorder, figure, period, { n: OWNER_GROUPS }),
+    const plans = await explainStatements(
+      schema,
+      (recorder) => computeFigure(recorder, figure, period, { n: OWNER_GROUPS }),
+      ['jit = off', "work_mem = '64MB'"],
     );
     for (const [index, { sql: text, ms, plan }] of plans.entries()) {
       console.log(

@@ -334,10 +334,17 @@ export async function inspectorGrades(db: Db, period: Period) {
     rows(
       db,
       sql<{ lead: string; name: string; framework_id: string; grade_id: string; inspections: number }>`
-        with ${graded}
-        select gr.lead, min(lead.name) as name, gr.framework_id, gr.grade_id, count(*)::int as inspections
-        from graded gr join people lead on lead.id = gr.lead
-        group by gr.lead, gr.framework_id, gr.grade_id`,
+        with ${graded},
+        counted as (
+          select gr.lead, gr.framework_id, gr.grade_id, count(*)::int as inspections
+          from graded gr
+          group by gr.lead, gr.framework_id, gr.grade_id
+        )
+        -- Names joined to the counts, not to the inspections: the planner cannot estimate how many
+        -- grades there are, and looped over the inspectors for every inspection (48 million comparisons
+        -- for a year at national scale).
+        select c.lead, lead.name, c.framework_id, c.grade_id, c.inspections
+        from counted c join people lead on lead.id = c.lead`,
     ),
     rows(
       db,
