@@ -18,8 +18,7 @@ import {
   type InspectionRecord,
 } from '../inspections/store.js';
 import { amendReportAfterComplaint, reportOfInspection } from '../reports/store.js';
-import { queueMessage } from '../messages/store.js';
-import type { Role } from '../people/rules.js';
+import { emailOf, emailsOfRole, tell } from '../messages/store.js';
 import { invalid, notFound, Problem, unprocessable, type FieldError } from '../web/problem.js';
 import {
   acknowledgementDue,
@@ -964,32 +963,4 @@ async function providerOf(trx: Trx | Db, inspectionId: string): Promise<string> 
     .where('i.id', '=', inspectionId)
     .executeTakeFirst();
   return row?.name ?? 'the provider';
-}
-
-/** The email addresses of everyone active in a role: the team a message goes to. */
-export async function emailsOfRole(trx: Trx | Db, role: Role): Promise<string[]> {
-  const rows = await trx
-    .selectFrom('people')
-    .select('email')
-    .where('active', '=', true)
-    .where(sql<boolean>`${role} = any(roles)`)
-    .orderBy('email')
-    .execute();
-  return rows.map((r) => r.email);
-}
-
-async function emailOf(trx: Trx | Db, personId: string): Promise<string | null> {
-  const row = await trx.selectFrom('people').select('email').where('id', '=', personId).executeTakeFirst();
-  return row?.email ?? null;
-}
-
-/** Queues one message to each address given (skipping the missing ones), in the caller's transaction. */
-async function tell(
-  trx: Trx,
-  recipients: readonly (string | null)[],
-  message: { template: string; subject: string; body: string },
-) {
-  for (const recipient of new Set(recipients)) {
-    if (recipient) await queueMessage(trx, { recipient, ...message });
-  }
 }

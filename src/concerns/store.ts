@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { endOfEnglishDay, englishDate, startOfEnglishDay } from '../clock.js';
@@ -7,7 +7,7 @@ import { inTransaction, type Db, type Trx } from '../db/database.js';
 import { fetchPage, type Page } from '../db/paging.js';
 import type { ConcernsTable } from '../db/schema.js';
 import { isUuid } from '../fields.js';
-import { queueMessage } from '../messages/store.js';
+import { emailsOfRole, queueMessage } from '../messages/store.js';
 import { conflict, invalid, notFound, unprocessable } from '../web/problem.js';
 import {
   assessmentProblems,
@@ -121,14 +121,7 @@ async function tellOfNewConcern(trx: Trx, id: string, reference: string, input: 
         .executeTakeFirst()
         .then((p) => p?.name)) ?? input.providerDescription)
     : input.providerDescription;
-  const planners = await trx
-    .selectFrom('people')
-    .select('email')
-    .where('active', '=', true)
-    .where(sql<boolean>`'planner' = any(roles)`)
-    .orderBy('email')
-    .execute();
-  for (const { email } of planners) {
+  for (const email of await emailsOfRole(trx, 'planner')) {
     await queueMessage(trx, {
       recipient: email,
       template: 'concern-to-assess',

@@ -1,6 +1,7 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { OutboxTable, Schema } from '../db/schema.js';
+import type { Role } from '../people/rules.js';
 import { withFullLinks } from './links.js';
 
 /**
@@ -27,6 +28,34 @@ export async function queueMessage(trx: Transaction<Schema> | Db, message: Messa
       body: withFullLinks(message.body),
     })
     .execute();
+}
+
+/** Queues one message to each address given (skipping the missing ones), in the caller's transaction. */
+export async function tell(
+  trx: Transaction<Schema>,
+  recipients: readonly (string | null)[],
+  message: Omit<Message, 'recipient'>,
+) {
+  for (const recipient of new Set(recipients)) {
+    if (recipient) await queueMessage(trx, { recipient, ...message });
+  }
+}
+
+/** The email addresses of everyone active in a role: the team a message goes to. */
+export async function emailsOfRole(trx: Transaction<Schema> | Db, role: Role): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('people')
+    .select('email')
+    .where('active', '=', true)
+    .where(sql<boolean>`${role} = any(roles)`)
+    .orderBy('email')
+    .execute();
+  return rows.map((r) => r.email);
+}
+
+export async function emailOf(trx: Transaction<Schema> | Db, personId: string): Promise<string | null> {
+  const row = await trx.selectFrom('people').select('email').where('id', '=', personId).executeTakeFirst();
+  return row?.email ?? null;
 }
 
 export interface OutboxEntry extends Message {

@@ -3,12 +3,11 @@ import { sql } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { englishDate } from '../clock.js';
-import { emailsOfRole } from '../complaints/store.js';
 import { recordConcern } from '../concerns/store.js';
 import { inTransaction, type Db, type Trx } from '../db/database.js';
 import { fetchPage, type Page } from '../db/paging.js';
 import { isUuid } from '../fields.js';
-import { queueMessage } from '../messages/store.js';
+import { emailOf, emailsOfRole, tell } from '../messages/store.js';
 import { conflict, notFound, Problem, unprocessable } from '../web/problem.js';
 import {
   bringForwardToKeep,
@@ -339,21 +338,4 @@ export async function reviewNotification(
 function conflictOn(field: string, message: string): Problem {
   const problem = conflict(message);
   return new Problem(problem.status, problem.title, message, [{ field, message }]);
-}
-
-// ---- Helpers ----
-
-async function emailOf(trx: Trx | Db, personId: string): Promise<string | null> {
-  const row = await trx.selectFrom('people').select('email').where('id', '=', personId).executeTakeFirst();
-  return row?.email ?? null;
-}
-
-async function tell(
-  trx: Trx,
-  recipients: readonly (string | null)[],
-  message: { template: string; subject: string; body: string },
-) {
-  for (const recipient of new Set(recipients)) {
-    if (recipient) await queueMessage(trx, { recipient, ...message });
-  }
 }
