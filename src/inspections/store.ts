@@ -1,9 +1,9 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { isUuid } from '../fields.js';
 import { recordAudit } from '../audit/store.js';
 import { fetchPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
-import type { Schema } from '../db/schema.js';
+import type { JudgementsTable, Schema } from '../db/schema.js';
 import { englishDate, endOfEnglishDay } from '../clock.js';
 import { scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
 import { queueMessage } from '../messages/store.js';
@@ -890,31 +890,47 @@ export async function moderateJudgement(
         { field: 'grade', message: 'Choose a different grade, or leave the judgement as it is' },
       ]);
     }
-    await trx
-      .insertInto('judgements')
-      .values({
-        inspection_id: inspectionId,
-        area_id: areaId,
-        version: current.version + 1,
-        grade_id: input.grade,
-        rationale: current.rationale,
-        evidence_ids: current.evidence_ids,
-        kind: 'moderation',
-        reason: input.reason,
-        given_by: actorId,
-      })
-      .execute();
-    await keepOverallGrade(trx, inspectionId, framework);
-    await recordAudit(trx, {
-      actorId,
-      action: 'judgement.moderated',
-      entityType: 'inspection',
-      entityId: inspectionId,
-      before: { areaId, grade: current.grade_id },
-      after: { areaId, grade: input.grade, reason: input.reason },
-    });
-    return current.version + 1;
+    return changeGrade(trx, actorId, 'judgement.moderated', framework, current, input);
   });
+}
+
+/**
+ * A new version of one area's judgement with a changed grade, on the same rationale and evidence, of kind
+ * 'moderation' with its reason; the overall grade follows, and the change is audited. Returns the version.
+ */
+async function changeGrade(
+  trx: Trx,
+  actorId: string,
+  action: string,
+  framework: Framework,
+  current: Selectable<JudgementsTable>,
+  input: { grade: string; reason: string },
+): Promise<number> {
+  const { inspection_id: inspectionId, area_id: areaId } = current;
+  await trx
+    .insertInto('judgements')
+    .values({
+      inspection_id: inspectionId,
+      area_id: areaId,
+      version: current.version + 1,
+      grade_id: input.grade,
+      rationale: current.rationale,
+      evidence_ids: current.evidence_ids,
+      kind: 'moderation',
+      reason: input.reason,
+      given_by: actorId,
+    })
+    .execute();
+  await keepOverallGrade(trx, inspectionId, framework);
+  await recordAudit(trx, {
+    actorId,
+    action,
+    entityType: 'inspection',
+    entityId: inspectionId,
+    before: { areaId, grade: current.grade_id },
+    after: { areaId, grade: input.grade, reason: input.reason },
+  });
+  return current.version + 1;
 }
 
 /**
@@ -949,30 +965,15 @@ export async function reviseJudgementIn(
       { field: 'judgement.grade', message: `'${input.grade}' is not on the ${framework.shortName} scale` },
     ]);
   }
-  await trx
-    .insertInto('judgements')
-    .values({
-      inspection_id: inspectionId,
-      area_id: areaId,
-      version: current.version + 1,
-      grade_id: input.grade,
-      rationale: current.rationale,
-      evidence_ids: current.evidence_ids,
-      kind: 'moderation',
-      reason: input.reason,
-      given_by: actorId,
-    })
-    .execute();
-  await keepOverallGrade(trx, inspectionId, framework);
-  await recordAudit(trx, {
+  const version = await changeGrade(
+    trx,
     actorId,
-    action: 'judgement.changed-by-complaint',
-    entityType: 'inspection',
-    entityId: inspectionId,
-    before: { areaId, grade: current.grade_id },
-    after: { areaId, grade: input.grade, reason: input.reason },
-  });
-  return { version: current.version + 1, previousGrade: current.grade_id };
+    'judgement.changed-by-complaint',
+    framework,
+    current,
+    input,
+  );
+  return { version, previousGrade: current.grade_id };
 }
 
 // ---- Requirements, recommendations, errors put right ----
