@@ -9,6 +9,7 @@ import { statistics } from './migrations/0006_statistics.js';
 import { auditChain } from './migrations/0007_audit_chain.js';
 import { imports } from './migrations/0008_imports.js';
 import { statisticsScale } from './migrations/0009_statistics_scale.js';
+import { planScale } from './migrations/0010_plan_scale.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0007_audit_chain': auditChain,
   '0008_imports': imports,
   '0009_statistics_scale': statisticsScale,
+  '0010_plan_scale': planScale,
 };
 
 export const migrationNames = Object.keys(migrations);

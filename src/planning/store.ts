@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
@@ -92,6 +93,18 @@ interface Scope {
 
 /** The rules as the SQL reads them. */
 function parameters(today: IsoDate, intervals: IntervalOverrides = []) {
+  const rules = rulesAsRows(intervals);
+  return {
+    today,
+    grades: JSON.stringify(rules.grades),
+    first: JSON.stringify(rules.first),
+    weights: JSON.stringify(SIGNAL_WEIGHTS),
+    categoryWeights: JSON.stringify(NOTIFICATION_WEIGHTS),
+  };
+}
+
+/** The intervals and first-inspection periods as rows of plan_intervals and plan_first_inspection. */
+function rulesAsRows(intervals: IntervalOverrides = []) {
   const grades = intervalTable(intervals).map((row) => ({
     framework_id: row.frameworkId,
     grade_id: row.gradeId,
@@ -104,63 +117,51 @@ function parameters(today: IsoDate, intervals: IntervalOverrides = []) {
     provider_type: type,
     months,
   }));
-  return {
-    today,
-    grades: JSON.stringify(grades),
-    first: JSON.stringify(first),
-    weights: JSON.stringify(SIGNAL_WEIGHTS),
-    categoryWeights: JSON.stringify(NOTIFICATION_WEIGHTS),
-  };
+  return { grades, first };
+}
+
+interface CteOptions {
+  /**
+   * The plan's page: only the providers that can fall in a period ending on this day are worked
+   * through (see `candidates`).
+   */
+  periodEnd?: IsoDate;
+  /** Each overdue requirement with its regulation, for explanations; otherwise the stored dates count. */
+  requirementDetail?: boolean;
 }
 
 /**
  * `base`: one row per registered provider with a due date; `sig`: its risk signals since its last
  * inspection. Shared by the plan, the what-if and a provider's own plan.
+ *
+ * Under the current rules the due dates, the interval, the grade drop and the requirements' compliance
+ * dates are read from provider_schedule, where triggers keep them (migrations 0005 and 0010); with a
+ * changed interval (the what-if) the due dates are worked out here for every provider.
  */
 function planCtes(
   today: IsoDate,
   intervals: IntervalOverrides | undefined,
   scope: Scope,
+  options: CteOptions = {},
 ): RawBuilder<unknown> {
   const p = parameters(today, intervals);
-  const filters: RawBuilder<unknown>[] = [sql`p.status = 'registered'`];
-  if (scope.type) filters.push(sql`p.type = ${scope.type}`);
-  if (scope.region) filters.push(sql`p.region = ${scope.region}`);
-  if (scope.providerIds) filters.push(sql`p.id = any(${scope.providerIds}::uuid[])`);
-  const where = sql.join(filters, sql` and `);
   const day = sql`${p.today}::date`;
   const weight = (kind: SignalKind) => sql`(${p.weights}::jsonb ->> ${kind})::int`;
+  const stored = !intervals || intervals.length === 0;
+  const windowStart = sql`(${day} - make_interval(months => ${SIGNAL_WINDOW_MONTHS}::int))::date`;
+  const overdueRequirements = options.requirementDetail
+    ? sql`
+      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, r.comply_by,
+        null::text, r.regulation_id, null::jsonb
+      from requirements r join base b on r.inspection_id = b.last_id
+      where r.comply_by < ${day}`
+    : sql`
+      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, d.comply_by,
+        null::text, null::text, null::jsonb
+      from base b cross join lateral unnest(b.requirement_dates) as d(comply_by)
+      where b.first_comply_by < ${day} and d.comply_by < ${day}`;
   return sql`
-    grades as (
-      select * from jsonb_to_recordset(${p.grades}::jsonb)
-        as g(framework_id text, grade_id text, rank int, months int, worst boolean, monitoring_months int)
-    ),
-    first_due as (
-      select * from jsonb_to_recordset(${p.first}::jsonb) as f(provider_type text, months int)
-    ),
-    -- Each provider's last two graded inspections, last monitoring visit and open inspections come from
-    -- provider_schedule, one narrow row per provider kept as inspections change, rather than from a pass
-    -- over every inspection.
-    register as (
-      select p.id,
-        s.last_inspection_id as last_id, s.last_framework_id, s.last_end_date as last_end,
-        s.last_grade_id as last_grade, g.rank as last_rank, g.months as last_months,
-        s.previous_grade_id as previous_grade, pg.rank as previous_rank,
-        coalesce(s.open_full, false) as open_full, coalesce(s.open_monitoring, false) as open_monitoring,
-        case when s.last_inspection_id is null then (p.registered_on + make_interval(months => f.months))::date
-             else (s.last_end_date + make_interval(months => g.months))::date end as due,
-        case when g.worst and g.monitoring_months is not null then
-          (greatest(s.last_end_date, s.last_monitoring_end_date) + make_interval(months => g.monitoring_months))::date
-          end as monitoring_due,
-        coalesce(s.last_end_date, p.registered_on) as since
-      from providers p
-      left join provider_schedule s on s.provider_id = p.id
-      left join grades g on g.framework_id = s.last_framework_id and g.grade_id = s.last_grade_id
-      left join grades pg on pg.framework_id = s.previous_framework_id and pg.grade_id = s.previous_grade_id
-      left join first_due f on f.provider_type = p.type
-      where ${where}
-    ),
-    base as (select * from register where due is not null),
+    ${stored ? storedBase(day, windowStart, scope, options) : computedBase(p, scope)},
     sig as (
       select c.provider_id,
         case when c.decision is null then 'concern-awaiting-assessment'
@@ -187,24 +188,21 @@ function planCtes(
         n.event_date, n.reference, n.category_id, null::jsonb
       from event_notifications n join base b on b.id = n.provider_id
       where n.event_date > b.since
-        and n.event_date > (${day} - make_interval(months => ${SIGNAL_WINDOW_MONTHS}::int))::date
+        and n.event_date > ${windowStart}
         and n.event_date <= ${day}
         and (n.review_outcome is null or n.review_outcome = 'inspection-brought-forward')
       union all
-      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, r.comply_by,
-        null::text, r.regulation_id, null::jsonb
-      from requirements r join base b on r.inspection_id = b.last_id
-      where r.comply_by < ${day}
+      ${overdueRequirements}
       union all
       select b.id, 'grade-drop', ${weight('grade-drop')}, null::date, b.last_end, null::text, b.last_framework_id,
         jsonb_build_object('from', b.previous_grade, 'to', b.last_grade)
-      from base b where b.last_rank > b.previous_rank
+      from base b where b.grade_dropped
       union all
       select ch.provider_id, ch.kind, (${p.weights}::jsonb ->> ch.kind)::int, null::date, ch.occurred_on,
         null::text, null::text, jsonb_build_object('note', ch.note)
       from provider_changes ch join base b on b.id = ch.provider_id
       where ch.occurred_on > b.since
-        and ch.occurred_on > (${day} - make_interval(months => ${SIGNAL_WINDOW_MONTHS}::int))::date
+        and ch.occurred_on > ${windowStart}
         and ch.occurred_on <= ${day}
     ),
     agg as (
@@ -226,6 +224,104 @@ function planCtes(
       from base b
       where b.monitoring_due is not null and b.monitoring_due < b.due and not b.open_monitoring
     )`;
+}
+
+/**
+ * `base` from provider_schedule's stored dates. A provider that is not registered has no due date there.
+ *
+ * For a page of the plan (`periodEnd`) only the providers that can fall in the period are read, in
+ * three disjoint parts: those due by its end; those due at most MAX_WEIGHTED_DAYS later whose stored
+ * signals (a grade drop, a requirement past its compliance date) weigh; and, due later, those with a
+ * monitoring visit due by its end, a concern, a notification or a change, whose weights or planners'
+ * dates may bring them in. Any other provider is due after the period with nothing to bring it forward.
+ */
+function storedBase(
+  day: RawBuilder<unknown>,
+  windowStart: RawBuilder<unknown>,
+  scope: Scope,
+  options: CteOptions,
+): RawBuilder<unknown> {
+  const filters: RawBuilder<unknown>[] = [sql`s.due is not null`];
+  const register: RawBuilder<unknown>[] = [];
+  if (scope.type) register.push(sql`p.type = ${scope.type}`);
+  if (scope.region) register.push(sql`p.region = ${scope.region}`);
+  if (register.length) {
+    filters.push(
+      sql`exists (select 1 from providers p where p.id = s.provider_id and ${sql.join(register, sql` and `)})`,
+    );
+  }
+  if (scope.providerIds) filters.push(sql`s.provider_id = any(${scope.providerIds}::uuid[])`);
+  const rows = (condition: RawBuilder<unknown>) => sql`
+      select s.provider_id as id, s.last_inspection_id as last_id, s.last_framework_id,
+        s.last_end_date as last_end, s.last_grade_id as last_grade, s.previous_grade_id as previous_grade,
+        s.last_months, s.grade_dropped, s.requirement_dates, s.first_comply_by, s.open_full,
+        s.open_monitoring, s.due, s.monitoring_due, s.signals_since as since
+      from provider_schedule s
+      where ${sql.join([...filters, condition], sql` and `)}`;
+  if (!options.periodEnd) return sql`base as (${rows(sql`true`)})`;
+  const end = sql`${options.periodEnd}::date`;
+  // Repeats the partial index's predicate so that the planner uses it.
+  const weighted = sql`s.due <= ${end} + ${MAX_WEIGHTED_DAYS}::int
+    and (s.grade_dropped or s.first_comply_by is not null)
+    and (s.grade_dropped or s.first_comply_by < ${day})`;
+  return sql`
+    candidates as (
+      select provider_id from provider_schedule where monitoring_due <= ${end}
+      union
+      select provider_id from concerns
+      where provider_id is not null and (decision is null or decision in ('inspect-now', 'bring-forward'))
+      union
+      select provider_id from event_notifications
+      where event_date > ${windowStart} and event_date <= ${day}
+        and (review_outcome is null or review_outcome = 'inspection-brought-forward')
+      union
+      select provider_id from provider_changes where occurred_on > ${windowStart} and occurred_on <= ${day}
+    ),
+    base as (
+      ${rows(sql`s.due <= ${end}`)}
+      union all
+      ${rows(sql`s.due > ${end} and ${weighted}`)}
+      union all
+      ${rows(sql`s.due > ${end} and not coalesce(${weighted}, false)
+        and s.provider_id in (select provider_id from candidates)`)}
+    )`;
+}
+
+/** `base` with the due dates worked out under changed intervals, for every registered provider. */
+function computedBase(p: ReturnType<typeof parameters>, scope: Scope): RawBuilder<unknown> {
+  const filters: RawBuilder<unknown>[] = [sql`p.status = 'registered'`];
+  if (scope.type) filters.push(sql`p.type = ${scope.type}`);
+  if (scope.region) filters.push(sql`p.region = ${scope.region}`);
+  if (scope.providerIds) filters.push(sql`p.id = any(${scope.providerIds}::uuid[])`);
+  return sql`
+    grades as (
+      select * from jsonb_to_recordset(${p.grades}::jsonb)
+        as g(framework_id text, grade_id text, rank int, months int, worst boolean, monitoring_months int)
+    ),
+    first_due as (
+      select * from jsonb_to_recordset(${p.first}::jsonb) as f(provider_type text, months int)
+    ),
+    register as (
+      select p.id,
+        s.last_inspection_id as last_id, s.last_framework_id, s.last_end_date as last_end,
+        s.last_grade_id as last_grade, s.previous_grade_id as previous_grade, g.months as last_months,
+        coalesce(g.rank > pg.rank, false) as grade_dropped,
+        coalesce(s.requirement_dates, '{}') as requirement_dates, s.first_comply_by,
+        coalesce(s.open_full, false) as open_full, coalesce(s.open_monitoring, false) as open_monitoring,
+        case when s.last_inspection_id is null then (p.registered_on + make_interval(months => f.months))::date
+             else (s.last_end_date + make_interval(months => g.months))::date end as due,
+        case when g.worst and g.monitoring_months is not null then
+          (greatest(s.last_end_date, s.last_monitoring_end_date) + make_interval(months => g.monitoring_months))::date
+          end as monitoring_due,
+        coalesce(s.last_end_date, p.registered_on) as since
+      from providers p
+      left join provider_schedule s on s.provider_id = p.id
+      left join grades g on g.framework_id = s.last_framework_id and g.grade_id = s.last_grade_id
+      left join grades pg on pg.framework_id = s.previous_framework_id and pg.grade_id = s.previous_grade_id
+      left join first_due f on f.provider_type = p.type
+      where ${sql.join(filters, sql` and `)}
+    ),
+    base as (select * from register where due is not null)`;
 }
 
 interface PlannedRow {
@@ -271,25 +367,31 @@ export function planFor(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
 
 async function planIn(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
   const { from, to, today, page, pageSize } = query;
-  const result = await sql<PlannedRow & { total: number }>`
-    with ${planCtes(today, query.intervals, { type: query.type, region: query.region })}
-    select ${columns}, count(*) over () as total
-    from planned pl join providers p on p.id = pl.id
-    where pl.brought_forward <= ${to}::date and (pl.brought_forward >= ${from}::date or pl.due < ${today}::date)
-    order by pl.brought_forward, p.name, pl.kind, pl.id
-    limit ${pageSize} offset ${(page - 1) * pageSize}`.execute(db);
-  const rows = result.rows;
-  let total = rows.length ? Number(rows[0]!.total) : 0;
-  if (rows.length === 0 && page > 1) {
-    // Past the last page: the count still tells the pagination how many there are.
-    const counted = await sql<{ n: number }>`
-      with ${planCtes(today, query.intervals, { type: query.type, region: query.region })}
-      select count(*) as n from planned
-      where brought_forward <= ${to}::date and (brought_forward >= ${from}::date or due < ${today}::date)`.execute(
-      db,
-    );
-    total = Number(counted.rows[0]?.n ?? 0);
-  }
+  const offset = (page - 1) * pageSize;
+  // The count needs every row of the period, but the names (for the order) only those up to the page's
+  // last brought-forward date: the register is joined to those alone. One row comes back even past the
+  // last page, to carry the count.
+  const result = await sql<Nullable<PlannedRow> & { total: number }>`
+    with ${planCtes(today, query.intervals, { type: query.type, region: query.region }, { periodEnd: to })},
+    period as materialized (
+      select * from planned
+      where brought_forward <= ${to}::date and (brought_forward >= ${from}::date or due < ${today}::date)
+    ),
+    page_end as (
+      select brought_forward as at from period order by brought_forward offset ${offset + pageSize - 1} limit 1
+    )
+    select shown.*, counted.total
+    from (select count(*)::int as total from period) counted
+    left join lateral (
+      select ${columns}
+      from period pl join providers p on p.id = pl.id
+      where pl.brought_forward <= coalesce((select at from page_end), 'infinity'::date)
+      order by pl.brought_forward, p.name, pl.kind, pl.id
+      limit ${pageSize} offset ${offset}
+    ) shown on true
+    order by shown.brought_forward, shown.name, shown.kind, shown.id`.execute(db);
+  const total = Number(result.rows[0]?.total ?? 0);
+  const rows = result.rows.filter((r): r is PlannedRow & { total: number } => r.id !== null);
   const signals = await signalsOf(
     db,
     today,
@@ -305,6 +407,8 @@ async function planIn(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
   };
 }
 
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 /** The signals behind the given providers' plan rows, explained. */
 async function signalsOf(
   db: Db,
@@ -315,7 +419,7 @@ async function signalsOf(
   const byProvider = new Map<string, PlanSignal[]>();
   if (providerIds.length === 0) return byProvider;
   const result = await sql<SignalRow>`
-    with ${planCtes(today, intervals, { providerIds })}
+    with ${planCtes(today, intervals, { providerIds }, { requirementDetail: true })}
     select provider_id, kind, weight, bring_forward_to, on_date, reference, category, detail from sig
     order by provider_id, on_date desc, kind`.execute(db);
   for (const row of result.rows) {
@@ -443,37 +547,109 @@ export async function workloadByMonth(
  * Runs the plan's statements in a transaction with settings for a pass over the whole register: JIT off
  * (their estimated cost crosses its threshold, and compiling took longer, 0.1 to 10 s measured, than the
  * queries themselves) and enough working memory that the register's hash joins stay out of temporary
- * files. Inside a caller's transaction they run as they are.
+ * files. Inside a caller's transaction they run as they are. Either way the stored dates are first made
+ * to follow the rules of the running code.
  */
 function withPlanSettings<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return work(db);
+  if (db.isTransaction) return ensurePlanRules(db).then(() => work(db));
   return db.transaction().execute(async (trx) => {
     await sql`set local jit = off`.execute(trx);
     await sql`set local work_mem = '64MB'`.execute(trx);
+    await ensurePlanRules(trx);
     return work(trx);
   });
 }
 
+let digestOfRules: string | undefined;
+
+/** A digest of the rules the stored dates depend on: intervals, monitoring and first-inspection periods. */
+function rulesDigest(): string {
+  digestOfRules ??= createHash('sha256').update(JSON.stringify(rulesAsRows())).digest('hex');
+  return digestOfRules;
+}
+
 /**
- * Works every provider's row of provider_schedule out again from its inspections, in one statement. The
- * trigger on inspections keeps the rows as inspections change; this is for a bulk load that skipped
- * triggers (the national benchmark's data). Returns the number of rows written.
+ * Makes provider_schedule's dates follow the rules of the running code. They are worked out in the
+ * database (by the triggers, from plan_intervals and plan_first_inspection); when the code's rules differ
+ * from those written there (a new release changed an interval), the rules are written again and every
+ * provider's dates worked out afresh, once, whichever process gets there first. Returns whether it did.
+ */
+export async function ensurePlanRules(db: Db): Promise<boolean> {
+  const digest = rulesDigest();
+  const { rows } = await sql<{ digest: string }>`select digest from plan_rules`.execute(db);
+  if (rows[0]?.digest === digest) return false;
+  return inTransaction(db, async (trx) => {
+    const { rows: locked } = await sql<{ digest: string }>`select digest from plan_rules for update`.execute(
+      trx,
+    );
+    if (locked[0]?.digest === digest) return false;
+    await writeRules(trx, digest);
+    await sql`
+      update provider_schedule s set
+        last_months = d.last_months, grade_dropped = d.grade_dropped, due = d.due,
+        monitoring_due = d.monitoring_due, signals_since = d.signals_since
+      from provider_schedule_dates d
+      where d.provider_id = s.provider_id
+        and (s.last_months, s.grade_dropped, s.due, s.monitoring_due, s.signals_since)
+          is distinct from (d.last_months, d.grade_dropped, d.due, d.monitoring_due, d.signals_since)`.execute(
+      trx,
+    );
+    return true;
+  });
+}
+
+/** Replaces the rules in the database with the code's; the caller holds plan_rules' row. */
+async function writeRules(trx: Db, digest: string) {
+  const { grades, first } = rulesAsRows();
+  await sql`delete from plan_intervals`.execute(trx);
+  await sql`
+    insert into plan_intervals (framework_id, grade_id, rank, months, worst, monitoring_months)
+    select * from jsonb_to_recordset(${JSON.stringify(grades)}::jsonb)
+      as g(framework_id text, grade_id text, rank int, months int, worst boolean, monitoring_months int)`.execute(
+    trx,
+  );
+  await sql`delete from plan_first_inspection`.execute(trx);
+  await sql`
+    insert into plan_first_inspection (provider_type, months)
+    select * from jsonb_to_recordset(${JSON.stringify(first)}::jsonb) as f(provider_type text, months int)`.execute(
+    trx,
+  );
+  await sql`update plan_rules set digest = ${digest}`.execute(trx);
+}
+
+/**
+ * Works every provider's row of provider_schedule out again from its inspections and requirements and
+ * under the code's rules. The triggers keep the rows as inspections, requirements and providers change;
+ * this is for a bulk load that skipped triggers (the national benchmark's data). Returns the number of
+ * rows written.
  */
 export async function rebuildProviderSchedule(db: Db): Promise<number> {
-  const result = await sql`
-    insert into provider_schedule (provider_id, last_inspection_id, last_framework_id, last_end_date,
-      last_grade_id, previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full,
-      open_monitoring)
-    select provider_id, last_inspection_id, last_framework_id, last_end_date, last_grade_id,
-      previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full, open_monitoring
-    from provider_schedule_source
-    on conflict (provider_id) do update set
-      last_inspection_id = excluded.last_inspection_id, last_framework_id = excluded.last_framework_id,
-      last_end_date = excluded.last_end_date, last_grade_id = excluded.last_grade_id,
-      previous_framework_id = excluded.previous_framework_id, previous_grade_id = excluded.previous_grade_id,
-      last_monitoring_end_date = excluded.last_monitoring_end_date, open_full = excluded.open_full,
-      open_monitoring = excluded.open_monitoring`.execute(db);
-  return Number(result.numAffectedRows ?? 0n);
+  return inTransaction(db, async (trx) => {
+    await sql`select digest from plan_rules for update`.execute(trx);
+    await writeRules(trx, rulesDigest());
+    const result = await sql`
+      insert into provider_schedule (provider_id, last_inspection_id, last_framework_id, last_end_date,
+        last_grade_id, previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full,
+        open_monitoring, requirement_dates, first_comply_by)
+      select provider_id, last_inspection_id, last_framework_id, last_end_date, last_grade_id,
+        previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full, open_monitoring,
+        requirement_dates, requirement_dates[1]
+      from provider_schedule_source
+      on conflict (provider_id) do update set
+        last_inspection_id = excluded.last_inspection_id, last_framework_id = excluded.last_framework_id,
+        last_end_date = excluded.last_end_date, last_grade_id = excluded.last_grade_id,
+        previous_framework_id = excluded.previous_framework_id, previous_grade_id = excluded.previous_grade_id,
+        last_monitoring_end_date = excluded.last_monitoring_end_date, open_full = excluded.open_full,
+        open_monitoring = excluded.open_monitoring, requirement_dates = excluded.requirement_dates,
+        first_comply_by = excluded.first_comply_by`.execute(trx);
+    await sql`
+      update provider_schedule s set
+        last_months = d.last_months, grade_dropped = d.grade_dropped, due = d.due,
+        monitoring_due = d.monitoring_due, signals_since = d.signals_since
+      from provider_schedule_dates d
+      where d.provider_id = s.provider_id`.execute(trx);
+    return Number(result.numAffectedRows ?? 0n);
+  });
 }
 
 /** One provider's plan: its rows (whatever their dates) with every signal explained. */
@@ -485,6 +661,7 @@ export async function providerPlan(db: Db, providerId: string, today: IsoDate) {
     .where('id', '=', providerId)
     .executeTakeFirst();
   if (!provider) return null;
+  await ensurePlanRules(db);
   const result = await sql<PlannedRow>`
     with ${planCtes(today, undefined, { providerIds: [providerId] })}
     select ${columns} from planned pl join providers p on p.id = pl.id
