@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { checkNewPassword } from '../people/password-rules.js';
 import { hashPassword } from '../people/passwords.js';
 import { ROLES, ROLE_LABELS, type Role } from '../people/rules.js';
 import { countPeople, createPerson } from '../people/store.js';
@@ -186,6 +187,7 @@ export async function seedDemoData(
   options: { afterInspection?: boolean; clock?: Clock } = {},
 ): Promise<boolean> {
   if ((await countPeople(db)) > 0) return false;
+  for (const person of DEMO_PEOPLE) checkNewPassword(password, person.email);
   const passwordHash = await hashPassword(password);
   const planner = DEMO_PEOPLE.find((p) => p.role === 'planner')!;
   const plannerId = await createPerson(db, {

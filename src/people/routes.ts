@@ -1,13 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { recordAudit } from '../audit/store.js';
 import { findProvidersByIds } from '../providers/store.js';
 import { requirePerson } from '../web/access.js';
 import { fieldErrorsOf, Problem, problemSchema } from '../web/problem.js';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authenticate.js';
 import { verifyPassword } from './passwords.js';
 import { normaliseEmail, ROLES, type Person } from './rules.js';
-import { endSession, findCredentials, startSession } from './store.js';
+import { LOCKOUT_MINUTES, pausedUntil, startsPause } from './lockout.js';
+import {
+  clearSignInFailures,
+  endSession,
+  findCredentials,
+  findSignInFailures,
+  recordSignInFailure,
+  startSession,
+} from './store.js';
 
 const credentials = z.object({
   email: z.string({ message: 'Enter your email address' }).trim().min(1, 'Enter your email address').max(320),
@@ -27,14 +36,54 @@ function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
 }
 
+type SignInOutcome = { personId: string } | { failed: true } | { pausedUntil: Date };
+
+/**
+ * Checks an email and password, counting failures per address (lockout.ts). An address with no account
+ * goes through the same steps, is counted and paused the same way, and gets the same answers, so
+ * neither the words nor the pause tell anyone whether an account exists.
+ */
 async function checkCredentials(
   app: FastifyInstance,
   email: string,
   password: string,
-): Promise<string | null> {
-  const found = await findCredentials(app.db, normaliseEmail(email));
+): Promise<SignInOutcome> {
+  const address = normaliseEmail(email);
+  const now = app.clock.now();
+  const paused = pausedUntil(await findSignInFailures(app.db, address), now);
+  if (paused) return { pausedUntil: paused };
+  const found = await findCredentials(app.db, address);
   const ok = await verifyPassword(found?.password_hash ?? null, password);
-  return ok && found ? found.id : null;
+  if (ok && found) {
+    const failures = await clearSignInFailures(app.db, address);
+    if (failures > 0)
+      await recordAudit(app.db, {
+        actorId: found.id,
+        action: 'sign-in.failures-cleared',
+        entityType: 'person',
+        entityId: found.id,
+        before: { failures },
+        after: null,
+      });
+    return { personId: found.id };
+  }
+  const state = await recordSignInFailure(app.db, address, now);
+  if (found && startsPause(state))
+    await recordAudit(app.db, {
+      actorId: null,
+      action: 'sign-in.paused',
+      entityType: 'person',
+      entityId: found.id,
+      before: null,
+      after: { failures: state.failures, lockedUntil: state.lockedUntil?.toISOString() ?? null },
+    });
+  return { failed: true };
+}
+
+const PAUSED_MESSAGE = `Too many attempts to sign in with this email address. Wait ${LOCKOUT_MINUTES} minutes, then try again`;
+
+function secondsUntil(app: FastifyInstance, until: Date): string {
+  return String(Math.max(1, Math.ceil((until.getTime() - app.clock.now().getTime()) / 1000)));
 }
 
 export async function presentPerson(app: FastifyInstance, person: Person) {
@@ -73,14 +122,19 @@ export async function peopleRoutes(instance: FastifyInstance) {
           201: z.object({ token: z.string(), expiresAt: z.string() }),
           400: problemSchema,
           401: problemSchema,
+          429: problemSchema,
         },
       },
     },
     async (request, reply) => {
-      const personId = await checkCredentials(app, request.body.email, request.body.password);
-      if (!personId)
+      const outcome = await checkCredentials(app, request.body.email, request.body.password);
+      if ('pausedUntil' in outcome) {
+        reply.header('retry-after', secondsUntil(app, outcome.pausedUntil));
+        throw new Problem(429, 'Too many requests', `${PAUSED_MESSAGE}.`);
+      }
+      if ('failed' in outcome)
         throw new Problem(401, 'Sign in failed', 'The email address or password is not correct.');
-      const session = await startSession(app.db, personId, 'api', app.config.sessionHours);
+      const session = await startSession(app.db, outcome.personId, 'api', app.config.sessionHours);
       return reply.status(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString() });
     },
   );
@@ -134,12 +188,17 @@ export async function peopleRoutes(instance: FastifyInstance) {
           400,
         );
       }
-      const personId = await checkCredentials(app, parsed.data.email, parsed.data.password);
-      if (!personId) {
+      const outcome = await checkCredentials(app, parsed.data.email, parsed.data.password);
+      if ('pausedUntil' in outcome) {
+        reply.header('retry-after', secondsUntil(app, outcome.pausedUntil));
+        const errors = [{ field: 'email', message: PAUSED_MESSAGE }];
+        return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values, errors }, 429);
+      }
+      if ('failed' in outcome) {
         const errors = [{ field: 'email', message: 'Enter a correct email address and password' }];
         return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values, errors }, 401);
       }
-      const session = await startSession(app.db, personId, 'browser', app.config.sessionHours);
+      const session = await startSession(app.db, outcome.personId, 'browser', app.config.sessionHours);
       setSessionCookie(reply, session.token, session.expiresAt, app.config.production);
       return reply.redirect(returnTo, 303);
     },

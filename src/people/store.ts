@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { inTransaction, type Db } from '../db/database.js';
+import { afterFailure, FORGET_FAILURES_AFTER_HOURS, type FailureState } from './lockout.js';
 import { isRole, type Person } from './rules.js';
 
 export interface NewPerson {
@@ -120,4 +121,57 @@ export async function personForSession(
 
 export async function endSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', digest(token)).execute();
+}
+
+// Failed sign-ins per email address (migration 0013). Not in the typed schema: nothing else reads it.
+
+interface FailureRow {
+  failures: number;
+  last_failed_at: Date | string;
+  locked_until: Date | string | null;
+}
+
+function toFailureState(row: FailureRow | undefined): FailureState | undefined {
+  if (!row) return undefined;
+  return {
+    failures: Number(row.failures),
+    lastFailedAt: new Date(row.last_failed_at),
+    lockedUntil: row.locked_until === null ? null : new Date(row.locked_until),
+  };
+}
+
+export async function findSignInFailures(db: Db, email: string): Promise<FailureState | undefined> {
+  const { rows } = await sql<FailureRow>`select failures, last_failed_at, locked_until
+    from sign_in_failures where email = ${email}`.execute(db);
+  return toFailureState(rows[0]);
+}
+
+/**
+ * Counts one more failure for the address, under the row's lock so that attempts from several
+ * processes at once are each counted. Also forgets addresses with no failure for a day, so the table
+ * stays as small as the guessing going on.
+ */
+export async function recordSignInFailure(db: Db, email: string, now: Date): Promise<FailureState> {
+  return inTransaction(db, async (trx) => {
+    const inserted = await sql`insert into sign_in_failures (email, failures, last_failed_at)
+      values (${email}, 1, ${now}) on conflict (email) do nothing returning email`.execute(trx);
+    const { rows } = await sql<FailureRow>`select failures, last_failed_at, locked_until
+      from sign_in_failures where email = ${email} for update`.execute(trx);
+    // A row made just now holds this first failure; one that was already there gets the next.
+    const state = toFailureState(rows[0])!;
+    const next = inserted.rows.length > 0 ? afterFailure(undefined, now) : afterFailure(state, now);
+    await sql`update sign_in_failures set failures = ${next.failures}, last_failed_at = ${next.lastFailedAt},
+      locked_until = ${next.lockedUntil} where email = ${email}`.execute(trx);
+    const forget = new Date(now.getTime() - FORGET_FAILURES_AFTER_HOURS * 3600_000);
+    await sql`delete from sign_in_failures where last_failed_at < ${forget}
+      and (locked_until is null or locked_until < ${now})`.execute(trx);
+    return next;
+  });
+}
+
+/** A correct password ends the run of failures; the count so far, for the audit trail. */
+export async function clearSignInFailures(db: Db, email: string): Promise<number> {
+  const { rows } = await sql<{ failures: number }>`delete from sign_in_failures where email = ${email}
+    returning failures`.execute(db);
+  return rows.length > 0 ? Number(rows[0]!.failures) : 0;
 }

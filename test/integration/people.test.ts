@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../support/databases.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { CookieJar, csrfTokenIn, getPage, postForm, signInAs } from '../support/pages.js';
+import { buildApp } from '../../src/app.js';
+import { LOCKOUT_FAILURES } from '../../src/people/lockout.js';
+import { seedDemoData } from '../../src/demo/seed.js';
+import { openTestDatabase } from '../support/databases.js';
+import { sql } from 'kysely';
 
 const kinds = await databaseKinds();
 
@@ -163,5 +168,124 @@ describe.each(kinds)('people and sign-in on the %s database', (kind) => {
     });
     expect(replay.statusCode).toBe(303);
     expect(replay.headers.location).toContain('/sign-in');
+  });
+  describe('pausing sign-in after repeated failures', () => {
+    // Each guess comes from a new address, as a spread-out attack would, so the per-address rate limit
+    // never answers first and what is seen is the pause itself.
+    let address = 0;
+    const tokenAttempt = (email: string, password: string, app = t.app) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/tokens',
+        remoteAddress: `10.9.${Math.floor(++address / 250)}.${address % 250}`,
+        payload: { email, password },
+      });
+    const failures = async (email: string, times: number, app = t.app) => {
+      const codes = [];
+      for (let i = 0; i < times; i++)
+        codes.push((await tokenAttempt(email, 'not-the-password', app)).statusCode);
+      return codes;
+    };
+    const auditOf = async (action: string) =>
+      (
+        await sql<{ entity_id: string; after: unknown }>`select entity_id, after from audit_events
+          where action = ${action} order by id`.execute(t.db)
+      ).rows;
+    const personId = async (email: string) =>
+      (await t.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    // Time passing, without waiting: the pause is made to have ended.
+    const endPause = (email: string) =>
+      sql`update sign_in_failures set locked_until = now() - interval '1 second' where email = ${email}`.execute(
+        t.db,
+      );
+
+    it(`refuses even the right password after ${LOCKOUT_FAILURES} wrong ones, records it, and opens again later`, async () => {
+      const email = 'manager@demo.invalid';
+      expect(await failures(email, LOCKOUT_FAILURES)).toEqual(Array(LOCKOUT_FAILURES).fill(401));
+      const paused = await tokenAttempt(' Manager@demo.INVALID', DEMO_PASSWORD);
+      expect(paused.statusCode).toBe(429);
+      expect(paused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(Number(paused.headers['retry-after'])).toBeGreaterThan(60);
+      expect(paused.json().detail).toMatch(/Too many attempts to sign in with this email address/);
+      const recorded = await auditOf('sign-in.paused');
+      expect(recorded.map((r) => r.entity_id)).toContain(await personId(email));
+
+      await endPause(email);
+      expect((await tokenAttempt(email, DEMO_PASSWORD)).statusCode).toBe(201);
+      expect((await auditOf('sign-in.failures-cleared')).map((r) => r.entity_id)).toContain(
+        await personId(email),
+      );
+    });
+
+    it('answers an address with no account exactly as one with an account, before and during the pause', async () => {
+      const known = 'complaints@demo.invalid';
+      const unknown = 'no-such-person@demo.invalid';
+      const knownCodes = await failures(known, LOCKOUT_FAILURES + 1);
+      const unknownCodes = await failures(unknown, LOCKOUT_FAILURES + 1);
+      expect(unknownCodes).toEqual(knownCodes);
+      expect(knownCodes.at(-1)).toBe(429);
+      const a = await tokenAttempt(known, 'not-the-password');
+      const b = await tokenAttempt(unknown, 'not-the-password');
+      expect(a.statusCode).toBe(b.statusCode);
+      expect(a.body).toBe(b.body);
+      // Nothing about the address with no account goes into the audit trail.
+      const paused = await auditOf('sign-in.paused');
+      expect(JSON.stringify(paused)).not.toContain('no-such-person');
+      await endPause(known);
+    });
+
+    it('starts counting again after a successful sign-in', async () => {
+      const email = 'inspector@demo.invalid';
+      expect(await failures(email, LOCKOUT_FAILURES - 1)).not.toContain(429);
+      expect((await tokenAttempt(email, DEMO_PASSWORD)).statusCode).toBe(201);
+      expect(await failures(email, LOCKOUT_FAILURES - 1)).not.toContain(429);
+      expect((await tokenAttempt(email, DEMO_PASSWORD)).statusCode).toBe(201);
+    });
+
+    it('counts failures in the database, so another process sees the pause', async () => {
+      const email = 'analyst@demo.invalid';
+      // A second instance of the service on the same database, as a second process would be.
+      const second = await buildApp({ config: t.config, database: t.app.database });
+      await second.ready();
+      try {
+        await failures(email, LOCKOUT_FAILURES / 2, t.app);
+        await failures(email, LOCKOUT_FAILURES - LOCKOUT_FAILURES / 2, second);
+        expect((await tokenAttempt(email, DEMO_PASSWORD, t.app)).statusCode).toBe(429);
+        expect((await tokenAttempt(email, DEMO_PASSWORD, second)).statusCode).toBe(429);
+      } finally {
+        await second.close();
+        await endPause(email);
+      }
+    });
+
+    it('shows the pause on the sign-in page in the error summary', async () => {
+      const email = 'adjudicator@demo.invalid';
+      await failures(email, LOCKOUT_FAILURES);
+      const jar = new CookieJar();
+      const form = await getPage(t.app, jar, '/sign-in');
+      const response = await postForm(t.app, jar, '/sign-in', {
+        _csrf: csrfTokenIn(form.body),
+        email,
+        password: DEMO_PASSWORD,
+      });
+      expect(response.statusCode).toBe(429);
+      expect(response.body).toContain('There is a problem');
+      expect(response.body).toContain('Too many attempts to sign in with this email address');
+      expect(jar.has('session')).toBe(false);
+      await endPause(email);
+    });
+  });
+});
+
+describe.each(kinds)('password rules where passwords are set (%s)', (kind) => {
+  it('refuses to create the demo accounts with a password that breaks the rules, creating nobody', async () => {
+    const database = await openTestDatabase(kind);
+    try {
+      await expect(seedDemoData(database.database.db, 'password1234')).rejects.toThrow(/commonly used/);
+      await expect(seedDemoData(database.database.db, 'too-short')).rejects.toThrow(/at least 12/);
+      expect((await database.database.db.selectFrom('people').selectAll().execute()).length).toBe(0);
+    } finally {
+      await database.dispose();
+    }
   });
 });
