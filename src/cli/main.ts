@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { backup, BackupError, restore } from '../db/backup.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { registerGenerateCommand } from '../generate/command.js';
 import { registerImportCommands } from '../imports/command.js';
 import { registerRulesCommands } from './rules-commands.js';
 
@@ -89,6 +90,7 @@ export function buildCli(): Command {
 
   registerRulesCommands(program);
   registerImportCommands(program);
+  registerGenerateCommand(program);
 
   return program;
 }
