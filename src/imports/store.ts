@@ -26,6 +26,11 @@ export interface ImportOptions {
   today: IsoDate;
   /** Rows per multi-row insert into the staging table. */
   batchSize?: number;
+  /**
+   * Into an empty register, at least this many new providers are loaded with the secondary indexes
+   * rebuilt once at the end (see docs/import.md).
+   */
+  bulkLoadFrom?: number;
   /** Told as the file is read: bytes read of the file's size, and rows so far. */
   onProgress?: (progress: { bytes: number; totalBytes: number; rows: number }) => void;
 }
@@ -54,6 +59,8 @@ export interface ImportResult {
   rejectsFile: string | null;
   /** One audit entry per changed provider, or only the run's summary entry (large imports). */
   audit: 'each-provider' | 'summary';
+  /** Loaded into an empty register with the secondary indexes rebuilt at the end. */
+  bulkLoad: boolean;
   /** An earlier completed import of a file with the same checksum. */
   sameAsImport: { id: string; finishedAt: string } | null;
   /** Milliseconds spent reading and staging the file, and merging it (0 when nothing was merged). */
@@ -73,6 +80,9 @@ export const REJECTIONS_SHOWN = 50;
  * (and the audit chain's lock) for minutes; the run's summary entry and the run record stand for them.
  */
 export const AUDIT_EACH_LIMIT = 1000;
+
+/** Below this many new providers, setting indexes aside and rebuilding them costs more than it saves. */
+export const BULK_LOAD_FROM = 10_000;
 
 /** Imports are merged one at a time (with the schema, the key of an advisory lock). */
 const IMPORT_LOCK = 7301;
@@ -339,6 +349,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
         unchanged: 0,
         outcomesRecorded: 0,
         audit: 'summary',
+        bulkLoad: false,
         timings: { readMs, mergeMs: 0 },
       };
     }
@@ -353,6 +364,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
         rowsRead,
         rejected: rejectWriter.count,
         ignoredColumns: columns!.ignored,
+        bulkLoadFrom: options.bulkLoadFrom ?? BULK_LOAD_FROM,
       }),
     );
     finished = true;
@@ -437,12 +449,17 @@ interface MergeInput {
   rowsRead: number;
   rejected: number;
   ignoredColumns: string[];
+  bulkLoadFrom: number;
 }
 
-type MergeCounts = Pick<ImportResult, 'inserted' | 'updated' | 'unchanged' | 'outcomesRecorded' | 'audit'>;
+type MergeCounts = Pick<
+  ImportResult,
+  'inserted' | 'updated' | 'unchanged' | 'outcomesRecorded' | 'audit' | 'bulkLoad'
+>;
 
 async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
-  const table = sql.table(input.staging);
+  const staging = sql.table(input.staging);
+  const plan = sql.table(`${input.staging}_plan`);
   // One merge at a time per schema; a second import is told at once rather than left waiting behind it.
   const { rows: locked } = await sql<{ locked: boolean }>`
     select pg_try_advisory_xact_lock(${IMPORT_LOCK}, hashtext(current_schema())) as locked`.execute(trx);
@@ -452,19 +469,33 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
     );
   }
 
-  // Room for the joins of a large file to hash in memory rather than spill to disk.
+  // Room for the joins of a large file to hash in memory, and for index builds to sort in memory.
   await sql`set local work_mem = '128MB'`.execute(trx);
+  await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
 
-  const joined = sql`${table} s
-    left join providers p on p.urn = s.urn
-    left join published_inspection_outcomes o on o.provider_id = p.id and o.inspection_date = s.inspection_date`;
+  // The plan: each staged row joined once to the register and classified. Every statement after this
+  // reads the plan alone, so none joins the whole register again; a new provider's id is chosen here,
+  // so its outcome is written from the same row without looking the provider up.
+  await sql`
+    create temporary table ${plan} on commit drop as
+    select s.*, p.id as existing_id, coalesce(p.id, gen_random_uuid()) as provider_id,
+      (p.id is not null and ${PROVIDER_DIFFERS}) as provider_changed,
+      ${OUTCOME_DIFFERS} as outcome_changed
+    from ${staging} s
+      left join providers p on p.urn = s.urn
+      left join published_inspection_outcomes o
+        on o.provider_id = p.id and o.inspection_date = s.inspection_date`.execute(trx);
+  await sql`analyze ${plan}`.execute(trx);
+
   const counts = (
-    await sql<{ inserted: number; updated: number; unchanged: number }>`
-      select count(*) filter (where p.id is null)::int as inserted,
-             count(*) filter (where p.id is not null and (${PROVIDER_DIFFERS} or ${OUTCOME_DIFFERS}))::int as updated,
-             count(*) filter (where p.id is not null and not (${PROVIDER_DIFFERS} or ${OUTCOME_DIFFERS}))::int
-               as unchanged
-      from ${joined}`.execute(trx)
+    await sql<{ inserted: number; updated: number; unchanged: number; outcomes: number }>`
+      select count(*) filter (where existing_id is null)::int as inserted,
+             count(*) filter (where existing_id is not null and (provider_changed or outcome_changed))::int
+               as updated,
+             count(*) filter (where existing_id is not null and not (provider_changed or outcome_changed))::int
+               as unchanged,
+             count(*) filter (where outcome_changed)::int as outcomes
+      from ${plan}`.execute(trx)
   ).rows[0]!;
 
   // Small enough to audit each provider: remember each one's state before the merge.
@@ -473,11 +504,17 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
     ? (
         await sql<{ urn: string; before: unknown }>`
           select s.urn, case when p.id is null then null else ${auditView('p')} end as before
-          from ${joined}
-          where p.id is null or ${PROVIDER_DIFFERS} or ${OUTCOME_DIFFERS}
+          from ${plan} s left join providers p on p.id = s.existing_id
+          where s.existing_id is null or s.provider_changed or s.outcome_changed
           order by s.line`.execute(trx)
       ).rows
     : [];
+
+  // Into an empty register, a large file is loaded the way a bulk load is: the secondary indexes and
+  // the outcomes' foreign key are set aside and rebuilt once at the end, which is far cheaper than
+  // keeping them up to date row by row. All of it is in this transaction: a failure puts them back.
+  const bulk = counts.inserted >= input.bulkLoadFrom && (await registerIsEmpty(trx));
+  const setAside = bulk ? await setAsideIndexes(trx) : null;
 
   await sql`
     update providers p set
@@ -485,40 +522,42 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
        address_line2, town, postcode) = (${FILE_VALUES}),
       version = p.version + 1,
       updated_at = now()
-    from ${table} s
-    where s.urn = p.urn and ${PROVIDER_DIFFERS}`.execute(trx);
+    from ${plan} s
+    where p.id = s.existing_id and s.provider_changed`.execute(trx);
 
   // A provider the register does not hold yet. The published files withhold the names and addresses of
   // children's homes; until someone enters them the name is the reference number and the address blank.
   await sql`
-    insert into providers (urn, name, type, sector, local_authority, region, places, registered_on, status,
-      address_line1, address_line2, town, postcode)
-    select s.urn, coalesce(s.name, s.urn), s.type, s.sector, s.local_authority, s.region, s.places,
-      s.registered_on, coalesce(s.status, 'registered'), coalesce(s.address_line1, ''), s.address_line2,
-      coalesce(s.town, ''), coalesce(s.postcode, '')
-    from ${table} s
-    where not exists (select 1 from providers p where p.urn = s.urn)`.execute(trx);
+    insert into providers (id, urn, name, type, sector, local_authority, region, places, registered_on,
+      status, address_line1, address_line2, town, postcode)
+    select s.provider_id, s.urn, coalesce(s.name, s.urn), s.type, s.sector, s.local_authority, s.region,
+      s.places, s.registered_on, coalesce(s.status, 'registered'), coalesce(s.address_line1, ''),
+      s.address_line2, coalesce(s.town, ''), coalesce(s.postcode, '')
+    from ${plan} s
+    where s.existing_id is null
+    order by s.urn`.execute(trx);
 
-  // After a large insert the planner's idea of the register is stale; the outcomes join needs the real one.
-  if (counts.inserted + counts.updated > 10_000) await sql`analyze providers`.execute(trx);
+  // A new outcome, or a corrected grade for a date already published. Ordered by the primary key, so
+  // its index is filled from one end rather than at random.
+  await sql`
+    insert into published_inspection_outcomes
+      (provider_id, inspection_date, framework_id, overall_grade_id, source_import_id)
+    select s.provider_id, s.inspection_date, s.framework_id, s.grade_id, ${input.importId}::uuid
+    from ${plan} s
+    where s.outcome_changed
+    order by s.provider_id, s.inspection_date
+    on conflict (provider_id, inspection_date) do update
+      set framework_id = excluded.framework_id,
+          overall_grade_id = excluded.overall_grade_id,
+          source_import_id = excluded.source_import_id`.execute(trx);
+  const outcomesRecorded = counts.outcomes;
 
-  const outcomes = await sql<{ recorded: number }>`
-    with recorded as (
-      insert into published_inspection_outcomes
-        (provider_id, inspection_date, framework_id, overall_grade_id, source_import_id)
-      select p.id, s.inspection_date, s.framework_id, s.grade_id, ${input.importId}::uuid
-      from ${table} s join providers p on p.urn = s.urn
-      where s.inspection_date is not null
-      on conflict (provider_id, inspection_date) do update
-        set framework_id = excluded.framework_id,
-            overall_grade_id = excluded.overall_grade_id,
-            source_import_id = excluded.source_import_id
-        where (published_inspection_outcomes.framework_id, published_inspection_outcomes.overall_grade_id)
-          is distinct from (excluded.framework_id, excluded.overall_grade_id)
-      returning 1
-    )
-    select count(*)::int as recorded from recorded`.execute(trx);
-  const outcomesRecorded = outcomes.rows[0]!.recorded;
+  if (setAside) await restoreIndexes(trx, setAside);
+  // After a large insert the planner's idea of the register is stale.
+  if (counts.inserted + counts.updated > 10_000) {
+    await sql`analyze providers`.execute(trx);
+    await sql`analyze published_inspection_outcomes`.execute(trx);
+  }
 
   if (auditEach && touched.length > 0) {
     const after = await sql<{ id: string; urn: string; after: unknown }>`
@@ -574,7 +613,59 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
     .where('id', '=', input.importId)
     .execute();
 
-  return { ...counts, outcomesRecorded, audit: auditEach ? 'each-provider' : 'summary' };
+  return {
+    inserted: counts.inserted,
+    updated: counts.updated,
+    unchanged: counts.unchanged,
+    outcomesRecorded,
+    audit: auditEach ? 'each-provider' : 'summary',
+    bulkLoad: bulk,
+  };
+}
+
+async function registerIsEmpty(trx: Trx): Promise<boolean> {
+  const { rows } = await sql<{ empty: boolean }>`
+    select not exists (select 1 from providers) and not exists (select 1 from published_inspection_outcomes)
+      as empty`.execute(trx);
+  return rows[0]!.empty;
+}
+
+interface SetAside {
+  indexes: string[];
+  foreignKeys: { name: string; definition: string }[];
+}
+
+/**
+ * Drops the secondary indexes of the register's two tables and the outcomes' foreign keys, returning
+ * how to make them again exactly as they were (read from the catalogue, so no definition is repeated
+ * here). Unique and primary-key indexes stay: they are what makes a repeated reference number fail.
+ */
+async function setAsideIndexes(trx: Trx): Promise<SetAside> {
+  const { rows: indexes } = await sql<{ name: string; definition: string }>`
+    select quote_ident(c.relname) as name, pg_get_indexdef(i.indexrelid) as definition
+    from pg_index i join pg_class c on c.oid = i.indexrelid
+    where i.indrelid in ('providers'::regclass, 'published_inspection_outcomes'::regclass)
+      and not i.indisunique and not i.indisprimary
+      and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
+    order by c.relname`.execute(trx);
+  const { rows: foreignKeys } = await sql<{ name: string; definition: string }>`
+    select quote_ident(conname) as name, pg_get_constraintdef(oid) as definition
+    from pg_constraint
+    where conrelid = 'published_inspection_outcomes'::regclass and contype = 'f'
+    order by conname`.execute(trx);
+  for (const fk of foreignKeys) {
+    await sql`alter table published_inspection_outcomes drop constraint ${sql.raw(fk.name)}`.execute(trx);
+  }
+  for (const index of indexes) await sql`drop index ${sql.raw(index.name)}`.execute(trx);
+  return { indexes: indexes.map((index) => index.definition), foreignKeys };
+}
+
+async function restoreIndexes(trx: Trx, setAside: SetAside) {
+  for (const definition of setAside.indexes) await sql.raw(definition).execute(trx);
+  for (const fk of setAside.foreignKeys) {
+    await sql`alter table published_inspection_outcomes
+      add constraint ${sql.raw(fk.name)} ${sql.raw(fk.definition)}`.execute(trx);
+  }
 }
 
 export interface PublishedOutcome {

@@ -388,7 +388,145 @@ describe.each(kinds)('importing the published provider data (%s)', (kind) => {
     expect(peak - heapBefore).toBeLessThan(200 * 1024 * 1024);
     const again = await run(big);
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: rows });
+  }, 300_000);
+});
+
+/** The register's indexes and the outcomes' constraints, as the catalogue defines them. */
+async function registerShape(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ what: string }>`
+    select pg_get_indexdef(i.indexrelid) as what from pg_index i
+    where i.indrelid in ('providers'::regclass, 'published_inspection_outcomes'::regclass)
+    union all
+    select conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+    where conrelid in ('providers'::regclass, 'published_inspection_outcomes'::regclass)
+    order by 1`.execute(db);
+  return rows.map((row) => row.what);
+}
+
+describe.each(kinds)('a first import into an empty register, loaded in bulk (%s)', (kind) => {
+  let t: TestDatabase;
+  let dir: string;
+  const db = () => t.database.db;
+  // Bulk loading is for large files; from one new provider here, so that the small fixtures take that path.
+  const run = (file: string, options: Partial<ImportOptions> = {}) =>
+    importProviders(db(), {
+      file,
+      importedBy: 'operator',
+      today: TODAY,
+      bulkLoadFrom: 1,
+      rejectsFile: path.join(dir, `${path.basename(file, '.csv')}.rejected.csv`),
+      ...options,
+    });
+  const outcomesByUrn = async () =>
+    (
+      await db()
+        .selectFrom('published_inspection_outcomes as o')
+        .innerJoin('providers as p', 'p.id', 'o.provider_id')
+        .select(['p.urn', 'o.inspection_date', 'o.overall_grade_id'])
+        .orderBy('p.urn')
+        .orderBy('o.inspection_date')
+        .execute()
+    ).map((o) => `${o.urn} ${o.inspection_date} ${o.overall_grade_id}`);
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    dir = await mkdtemp(path.join(os.tmpdir(), 'inspectorate-import-bulk-'));
   }, 120_000);
+
+  afterAll(async () => {
+    await t?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts nothing on the register and keeps every index when the bulk load fails', async () => {
+    const shape = await registerShape(db());
+    const refused = path.join(dir, 'refused.csv');
+    await writeFile(
+      refused,
+      (await readFile(GOOD, 'utf8')) +
+        "SC999999,Children's home,,Private,Leeds,Yorkshire and The Humber,3,05/05/2021,Active,01/02/2024,Good,,,\n",
+    );
+    await sql`create function refuse_test_outcome() returns trigger language plpgsql as $$
+      begin raise exception 'refused for the test'; end $$`.execute(db());
+    await sql`create trigger refuse_test_outcome before insert on published_inspection_outcomes
+      for each row when (new.inspection_date = '2024-02-01') execute function refuse_test_outcome()`.execute(
+      db(),
+    );
+    try {
+      await expect(run(refused)).rejects.toThrow(/refused for the test/);
+    } finally {
+      await sql`drop trigger refuse_test_outcome on published_inspection_outcomes`.execute(db());
+      await sql`drop function refuse_test_outcome()`.execute(db());
+    }
+    const count = await db()
+      .selectFrom('providers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(0);
+    expect(await registerShape(db())).toEqual(shape);
+  });
+
+  it('loads a first file with the same result as a row-by-row merge, and the same indexes after', async () => {
+    const shape = await registerShape(db());
+    expect(shape.some((what) => what.includes('providers_name'))).toBe(true);
+    const result = await run(GOOD);
+    expect(result).toMatchObject({
+      status: 'completed',
+      bulkLoad: true,
+      inserted: 6,
+      updated: 0,
+      outcomesRecorded: 5,
+      audit: 'each-provider',
+    });
+    expect(await registerShape(db())).toEqual(shape);
+    expect(await outcomesByUrn()).toEqual([
+      '100005 2019-07-19 inadequate',
+      'SC100001 2023-06-14 good',
+      'SC100002 2024-02-02 requires-improvement-to-be-good',
+      'SC100003 2022-10-10 outstanding',
+      'SC100004 2025-01-15 consistently-strong',
+    ]);
+    // The foreign key is back, and checked: an outcome for no provider is refused.
+    await expect(
+      sql`insert into published_inspection_outcomes (provider_id, inspection_date, source_import_id)
+        values (gen_random_uuid(), '2024-01-01', ${result.importId})`.execute(db()),
+    ).rejects.toThrow(/foreign key/);
+    expect((await verifyAuditTrail(db())).ok).toBe(true);
+  });
+
+  it('gives each provider its own outcomes when new and changed providers come in one file', async () => {
+    const mixed = path.join(dir, 'mixed.csv');
+    const text = await readFile(GOOD, 'utf8');
+    await writeFile(
+      mixed,
+      text
+        // a changed grade for the same date, and a newer inspection for another provider
+        .replace('14/06/2023,Good', '14/06/2023,Inadequate')
+        .replace('10/10/2022,Outstanding', '09/09/2025,Good') +
+        "SC100007,Children's home,,Private,Leeds,Yorkshire and The Humber,3,05/05/2021,Active,01/02/2024,Outstanding,,,\n" +
+        "SC100008,Children's home,,Private,York,Yorkshire and The Humber,2,05/05/2021,Active,,,,,\n",
+    );
+    const result = await run(mixed);
+    // Not empty any more: merged row by row.
+    expect(result).toMatchObject({
+      bulkLoad: false,
+      inserted: 2,
+      updated: 2,
+      unchanged: 4,
+      outcomesRecorded: 3,
+    });
+    expect(await outcomesByUrn()).toEqual([
+      '100005 2019-07-19 inadequate',
+      'SC100001 2023-06-14 inadequate',
+      'SC100002 2024-02-02 requires-improvement-to-be-good',
+      'SC100003 2022-10-10 outstanding',
+      'SC100003 2025-09-09 good',
+      'SC100004 2025-01-15 consistently-strong',
+      'SC100007 2024-02-01 outstanding',
+    ]);
+    const again = await run(mixed);
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 8, outcomesRecorded: 0 });
+  });
 });
 
 describe('inspectorate import providers', () => {
