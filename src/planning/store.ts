@@ -123,16 +123,19 @@ function rulesAsRows(intervals: IntervalOverrides = []) {
 interface CteOptions {
   /**
    * The plan's page: only the providers that can fall in a period ending on this day are worked
-   * through (see `candidates`).
+   * through (see `storedBase`).
    */
   periodEnd?: IsoDate;
-  /** Each overdue requirement with its regulation, for explanations; otherwise the stored dates count. */
-  requirementDetail?: boolean;
+  /** `sig`: every signal as a row, requirements and grade drops included, for explanations. */
+  detail?: boolean;
 }
 
 /**
- * `base`: one row per registered provider with a due date; `sig`: its risk signals since its last
- * inspection. Shared by the plan, the what-if and a provider's own plan.
+ * `base`: one row per registered provider with a due date and the weight of its signals kept with it (a
+ * grade drop, requirements past their compliance date); `agg`: the weight and earliest planner's date of
+ * the signals in other tables (concerns, notifications, changes) since its last inspection; `planned`:
+ * its rows with brought-forward dates. With `detail`, `sig` has every signal as a row instead. Shared by
+ * the plan, the what-if and a provider's own plan.
  *
  * Under the current rules the due dates, the interval, the grade drop and the requirements' compliance
  * dates are read from provider_schedule, where triggers keep them (migrations 0005 and 0010); with a
@@ -149,20 +152,16 @@ function planCtes(
   const weight = (kind: SignalKind) => sql`(${p.weights}::jsonb ->> ${kind})::int`;
   const stored = !intervals || intervals.length === 0;
   const windowStart = sql`(${day} - make_interval(months => ${SIGNAL_WINDOW_MONTHS}::int))::date`;
-  const overdueRequirements = options.requirementDetail
-    ? sql`
-      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, r.comply_by,
-        null::text, r.regulation_id, null::jsonb
-      from requirements r join base b on r.inspection_id = b.last_id
-      where r.comply_by < ${day}`
-    : sql`
-      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, d.comply_by,
-        null::text, null::text, null::jsonb
-      from base b cross join lateral unnest(b.requirement_dates) as d(comply_by)
-      where b.first_comply_by < ${day} and d.comply_by < ${day}`;
-  return sql`
-    ${stored ? storedBase(day, windowStart, scope, options) : computedBase(p, scope)},
-    sig as (
+  // The weight kept with the provider's row: a grade drop, and each requirement of the last inspection
+  // past its compliance date (counted only for the few rows with one).
+  const storedWeight = (dropped: RawBuilder<unknown>) => sql`
+    case when ${dropped} then ${weight('grade-drop')} else 0 end
+    + case when s.first_comply_by < ${day} then ${weight('overdue-requirement')}
+        * (select count(*) from unnest(s.requirement_dates) as d(comply_by) where d.comply_by < ${day})::int
+      else 0 end`;
+  // Signals from the other tables, since the provider's last inspection (or registration), with `b`
+  // giving each provider's `id` and `since`.
+  const tableSignals = (b: RawBuilder<unknown>) => sql`
       select c.provider_id,
         case when c.decision is null then 'concern-awaiting-assessment'
              when c.decision = 'inspect-now' then 'concern-inspect-now'
@@ -176,7 +175,7 @@ function planCtes(
              when c.decision = 'bring-forward' then c.bring_forward_to end as bring_forward_to,
         (c.received_at at time zone 'Europe/London')::date as on_date,
         c.reference, null::text as category, null::jsonb as detail
-      from concerns c join base b on b.id = c.provider_id
+      from concerns c join ${b} on b.id = c.provider_id
       where (c.received_at at time zone 'Europe/London')::date > b.since
         and (c.decision is null or c.decision in ('inspect-now', 'bring-forward'))
       union all
@@ -186,35 +185,55 @@ function planCtes(
         end,
         case when n.review_outcome = 'inspection-brought-forward' then n.bring_forward_to end,
         n.event_date, n.reference, n.category_id, null::jsonb
-      from event_notifications n join base b on b.id = n.provider_id
+      from event_notifications n join ${b} on b.id = n.provider_id
       where n.event_date > b.since
         and n.event_date > ${windowStart}
         and n.event_date <= ${day}
         and (n.review_outcome is null or n.review_outcome = 'inspection-brought-forward')
       union all
-      ${overdueRequirements}
-      union all
-      select b.id, 'grade-drop', ${weight('grade-drop')}, null::date, b.last_end, null::text, b.last_framework_id,
-        jsonb_build_object('from', b.previous_grade, 'to', b.last_grade)
-      from base b where b.grade_dropped
-      union all
       select ch.provider_id, ch.kind, (${p.weights}::jsonb ->> ch.kind)::int, null::date, ch.occurred_on,
         null::text, null::text, jsonb_build_object('note', ch.note)
-      from provider_changes ch join base b on b.id = ch.provider_id
+      from provider_changes ch join ${b} on b.id = ch.provider_id
       where ch.occurred_on > b.since
         and ch.occurred_on > ${windowStart}
-        and ch.occurred_on <= ${day}
-    ),
+        and ch.occurred_on <= ${day}`;
+  const baseCtes = stored
+    ? storedBase(day, scope, options, storedWeight(sql`s.grade_dropped`))
+    : computedBase(p, scope, storedWeight(sql`coalesce(g.rank > pg.rank, false)`));
+  if (options.detail) {
+    return sql`
+    ${baseCtes},
+    sig as (
+      ${tableSignals(sql`base b`)}
+      union all
+      select b.id, 'overdue-requirement', ${weight('overdue-requirement')}, null::date, r.comply_by,
+        null::text, r.regulation_id, null::jsonb
+      from requirements r join base b on r.inspection_id = b.last_id
+      where r.comply_by < ${day}
+      union all
+      select b.id, 'grade-drop', ${weight('grade-drop')}, null::date, b.last_end, null::text,
+        b.last_framework_id, jsonb_build_object('from', b.previous_grade, 'to', b.last_grade)
+      from base b where b.grade_dropped
+    )`;
+  }
+  // Not limited to `base`: a provider outside it is never joined, and the plan's page finds among these
+  // the providers due later that a planner's date or the weights may bring into its period.
+  const agg = sql`
     agg as (
-      select provider_id, least(sum(weight), ${MAX_WEIGHTED_DAYS}::int)::int as weight,
-        min(bring_forward_to) as explicit
-      from sig group by provider_id
-    ),
+      select provider_id, sum(weight)::int as weight, min(bring_forward_to) as explicit
+      from (${tableSignals(sql`(select provider_id as id, signals_since as since from provider_schedule) b`)}) sig
+      group by provider_id
+    )`;
+  return sql`
+    ${agg},
+    ${baseCtes},
     planned as (
       select b.id, b.last_id,
         b.last_framework_id, b.last_end, b.last_grade, b.last_months, 'full'::text as kind, b.due,
-        greatest(least(b.due - coalesce(a.weight, 0), coalesce(a.explicit, b.due)), least(b.due, ${day}))
-          as brought_forward
+        greatest(
+          least(b.due - least(coalesce(a.weight, 0) + b.stored_weight, ${MAX_WEIGHTED_DAYS}::int),
+            coalesce(a.explicit, b.due)),
+          least(b.due, ${day})) as brought_forward
       from base b left join agg a on a.provider_id = b.id
       where not b.open_full
       union all
@@ -231,15 +250,15 @@ function planCtes(
  *
  * For a page of the plan (`periodEnd`) only the providers that can fall in the period are read, in
  * three disjoint parts: those due by its end; those due at most MAX_WEIGHTED_DAYS later whose stored
- * signals (a grade drop, a requirement past its compliance date) weigh; and, due later, those with a
- * monitoring visit due by its end, a concern, a notification or a change, whose weights or planners'
- * dates may bring them in. Any other provider is due after the period with nothing to bring it forward.
+ * signals (a grade drop, a requirement past its compliance date) weigh; and, due later still or without
+ * those, the ones with a signal in `agg` or a monitoring visit due by the end. Any other provider is due
+ * after the period with nothing to bring it forward.
  */
 function storedBase(
   day: RawBuilder<unknown>,
-  windowStart: RawBuilder<unknown>,
   scope: Scope,
   options: CteOptions,
+  storedWeight: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const filters: RawBuilder<unknown>[] = [sql`s.due is not null`];
   const register: RawBuilder<unknown>[] = [];
@@ -251,12 +270,12 @@ function storedBase(
     );
   }
   if (scope.providerIds) filters.push(sql`s.provider_id = any(${scope.providerIds}::uuid[])`);
-  const rows = (condition: RawBuilder<unknown>) => sql`
+  const rows = (condition: RawBuilder<unknown>, from = sql`provider_schedule s`) => sql`
       select s.provider_id as id, s.last_inspection_id as last_id, s.last_framework_id,
         s.last_end_date as last_end, s.last_grade_id as last_grade, s.previous_grade_id as previous_grade,
-        s.last_months, s.grade_dropped, s.requirement_dates, s.first_comply_by, s.open_full,
-        s.open_monitoring, s.due, s.monitoring_due, s.signals_since as since
-      from provider_schedule s
+        s.last_months, s.grade_dropped, s.open_full, s.open_monitoring, s.due, s.monitoring_due,
+        s.signals_since as since, ${storedWeight} as stored_weight
+      from ${from}
       where ${sql.join([...filters, condition], sql` and `)}`;
   if (!options.periodEnd) return sql`base as (${rows(sql`true`)})`;
   const end = sql`${options.periodEnd}::date`;
@@ -265,30 +284,26 @@ function storedBase(
     and (s.grade_dropped or s.first_comply_by is not null)
     and (s.grade_dropped or s.first_comply_by < ${day})`;
   return sql`
-    candidates as (
-      select provider_id from provider_schedule where monitoring_due <= ${end}
-      union
-      select provider_id from concerns
-      where provider_id is not null and (decision is null or decision in ('inspect-now', 'bring-forward'))
-      union
-      select provider_id from event_notifications
-      where event_date > ${windowStart} and event_date <= ${day}
-        and (review_outcome is null or review_outcome = 'inspection-brought-forward')
-      union
-      select provider_id from provider_changes where occurred_on > ${windowStart} and occurred_on <= ${day}
-    ),
     base as (
       ${rows(sql`s.due <= ${end}`)}
       union all
       ${rows(sql`s.due > ${end} and ${weighted}`)}
       union all
-      ${rows(sql`s.due > ${end} and not coalesce(${weighted}, false)
-        and s.provider_id in (select provider_id from candidates)`)}
+      ${rows(
+        sql`s.due > ${end} and not coalesce(${weighted}, false)`,
+        sql`(select provider_id from agg union select provider_id from provider_schedule
+              where monitoring_due <= ${end}) c
+            join provider_schedule s on s.provider_id = c.provider_id`,
+      )}
     )`;
 }
 
 /** `base` with the due dates worked out under changed intervals, for every registered provider. */
-function computedBase(p: ReturnType<typeof parameters>, scope: Scope): RawBuilder<unknown> {
+function computedBase(
+  p: ReturnType<typeof parameters>,
+  scope: Scope,
+  storedWeight: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const filters: RawBuilder<unknown>[] = [sql`p.status = 'registered'`];
   if (scope.type) filters.push(sql`p.type = ${scope.type}`);
   if (scope.region) filters.push(sql`p.region = ${scope.region}`);
@@ -306,14 +321,14 @@ function computedBase(p: ReturnType<typeof parameters>, scope: Scope): RawBuilde
         s.last_inspection_id as last_id, s.last_framework_id, s.last_end_date as last_end,
         s.last_grade_id as last_grade, s.previous_grade_id as previous_grade, g.months as last_months,
         coalesce(g.rank > pg.rank, false) as grade_dropped,
-        coalesce(s.requirement_dates, '{}') as requirement_dates, s.first_comply_by,
         coalesce(s.open_full, false) as open_full, coalesce(s.open_monitoring, false) as open_monitoring,
         case when s.last_inspection_id is null then (p.registered_on + make_interval(months => f.months))::date
              else (s.last_end_date + make_interval(months => g.months))::date end as due,
         case when g.worst and g.monitoring_months is not null then
           (greatest(s.last_end_date, s.last_monitoring_end_date) + make_interval(months => g.monitoring_months))::date
           end as monitoring_due,
-        coalesce(s.last_end_date, p.registered_on) as since
+        coalesce(s.last_end_date, p.registered_on) as since,
+        coalesce(${storedWeight}, 0) as stored_weight
       from providers p
       left join provider_schedule s on s.provider_id = p.id
       left join grades g on g.framework_id = s.last_framework_id and g.grade_id = s.last_grade_id
@@ -384,10 +399,14 @@ async function planIn(db: Db, query: PlanQuery): Promise<Page<PlanRow>> {
     from (select count(*)::int as total from period) counted
     left join lateral (
       select ${columns}
-      from period pl join providers p on p.id = pl.id
-      where pl.brought_forward <= coalesce((select at from page_end), 'infinity'::date)
-      order by pl.brought_forward, p.name, pl.kind, pl.id
-      limit ${pageSize} offset ${offset}
+      from (
+        -- Each name by its key, for the rows up to the page's end only.
+        select pl.*, (select p.name from providers p where p.id = pl.id) as name
+        from period pl
+        where pl.brought_forward <= coalesce((select at from page_end), 'infinity'::date)
+        order by pl.brought_forward, name, pl.kind, pl.id
+        limit ${pageSize} offset ${offset}
+      ) pl join providers p on p.id = pl.id
     ) shown on true
     order by shown.brought_forward, shown.name, shown.kind, shown.id`.execute(db);
   const total = Number(result.rows[0]?.total ?? 0);
@@ -419,7 +438,7 @@ async function signalsOf(
   const byProvider = new Map<string, PlanSignal[]>();
   if (providerIds.length === 0) return byProvider;
   const result = await sql<SignalRow>`
-    with ${planCtes(today, intervals, { providerIds }, { requirementDetail: true })}
+    with ${planCtes(today, intervals, { providerIds }, { detail: true })}
     select provider_id, kind, weight, bring_forward_to, on_date, reference, category, detail from sig
     order by provider_id, on_date desc, kind`.execute(db);
   for (const row of result.rows) {

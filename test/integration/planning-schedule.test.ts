@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { sql } from 'kysely';
 import { reviseJudgementIn } from '../../src/inspections/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
@@ -8,6 +9,10 @@ const kinds = await databaseKinds();
 
 /** A region of its own, so that nothing else on the register mixes in. */
 const REGION = 'Schedule test region';
+/** Others for the requirements, registration and rules tests, so that each sees only its own home. */
+const OTHER_REGION = 'Schedule test region 2';
+const RULES_REGION = 'Schedule test region 3';
+const REGISTER_REGION = 'Schedule test region 4';
 
 /**
  * The plan reads each provider's last grades and open inspections from provider_schedule, a summary kept
@@ -24,10 +29,10 @@ describe.each(kinds)('the plan as an inspection moves on, on the %s database', (
 
   const bearer = async (role: string) => ({ authorization: `Bearer ${await t.tokenFor(role)}` });
 
-  /** The home's plan rows from today to the end of 2027, as [kind, due, brought forward, signals]. */
-  async function planRows() {
+  /** The region's plan rows from today to the end of 2027, as [kind, due, brought forward, signals]. */
+  async function planRows(region = REGION) {
     const response = await t.app.inject({
-      url: `/api/plan?from=2026-06-15&to=2027-12-31&region=${encodeURIComponent(REGION)}`,
+      url: `/api/plan?from=2026-06-15&to=2027-12-31&region=${encodeURIComponent(region)}`,
       headers: await bearer('planner'),
     });
     expect(response.statusCode, response.body).toBe(200);
@@ -37,11 +42,16 @@ describe.each(kinds)('the plan as an inspection moves on, on the %s database', (
     return plan.items.map((r) => [r.kind, r.due, r.broughtForward, r.signals.map((s) => s.kind)]);
   }
 
-  async function inspection(endDate: string, status: string, grade: string | null): Promise<string> {
+  async function inspection(
+    endDate: string,
+    status: string,
+    grade: string | null,
+    of = providerId,
+  ): Promise<string> {
     const row = await t.db
       .insertInto('inspections')
       .values({
-        provider_id: providerId,
+        provider_id: of,
         framework_id: 'childrens-homes',
         type: 'full',
         notice: 'none',
@@ -60,6 +70,31 @@ describe.each(kinds)('the plan as an inspection moves on, on the %s database', (
     return row.id;
   }
 
+  /** A children's home, written straight to the register as an import or a test would. */
+  async function home(name: string, registeredOn: string, region: string): Promise<string> {
+    const row = await t.db
+      .insertInto('providers')
+      .values({
+        urn: `ST${Math.floor(Math.random() * 1e9)}`,
+        name,
+        type: 'childrens-home',
+        sector: 'private',
+        address_line1: '1 Test Street',
+        address_line2: null,
+        town: 'Testbury',
+        postcode: 'TE1 1ST',
+        local_authority: 'Testshire',
+        region,
+        places: 4,
+        status: 'registered',
+        owner_group_id: null,
+        registered_on: registeredOn,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
   beforeAll(async () => {
     t = await startTestApp(kind, {}, { clock });
     managerId = (
@@ -69,28 +104,7 @@ describe.each(kinds)('the plan as an inspection moves on, on the %s database', (
         .where('email', '=', 'manager@demo.invalid')
         .executeTakeFirstOrThrow()
     ).id;
-    providerId = (
-      await t.db
-        .insertInto('providers')
-        .values({
-          urn: `ST${Math.floor(Math.random() * 1e9)}`,
-          name: 'Golf House',
-          type: 'childrens-home',
-          sector: 'private',
-          address_line1: '1 Test Street',
-          address_line2: null,
-          town: 'Testbury',
-          postcode: 'TE1 1ST',
-          local_authority: 'Testshire',
-          region: REGION,
-          places: 4,
-          status: 'registered',
-          owner_group_id: null,
-          registered_on: '2014-01-01',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    providerId = await home('Golf House', '2014-01-01', REGION);
   });
   afterAll(async () => t?.close());
 
@@ -146,5 +160,109 @@ describe.each(kinds)('the plan as an inspection moves on, on the %s database', (
       }),
     );
     expect(await planRows()).toEqual([['full', '2027-06-10', '2027-06-10', []]]);
+  });
+
+  it('follows requirements added, given a new date and withdrawn after the inspection', async () => {
+    // Requires improvement on 31 March 2026, the first inspection: due six months later, nothing to
+    // bring it forward.
+    const hotel = await home('Hotel House', '2014-01-01', OTHER_REGION);
+    const last = await inspection('2026-03-31', 'completed', 'requires-improvement-to-be-good', hotel);
+    expect(await planRows(OTHER_REGION)).toEqual([['full', '2026-09-30', '2026-09-30', []]]);
+
+    const requirement = (complyBy: string) => ({
+      inspection_id: last,
+      regulation_id: 'childrens-homes-2015-reg-12',
+      action: 'Review every missing episode',
+      impact: 'Risks are not reduced',
+      evidence_ids: [],
+      comply_by: complyBy,
+      recorded_by: managerId,
+    });
+    // One requirement past its compliance date brings it forward 21 days; one not yet due does not.
+    const { id: late } = await t.db
+      .insertInto('requirements')
+      .values(requirement('2026-05-31'))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db.insertInto('requirements').values(requirement('2026-07-31')).execute();
+    expect(await planRows(OTHER_REGION)).toEqual([
+      ['full', '2026-09-30', '2026-09-09', ['overdue-requirement']],
+    ]);
+
+    // Weeks later the second is past its date too: both count.
+    clock.set('2026-08-10T10:00:00Z');
+    try {
+      expect(await planRows(OTHER_REGION)).toEqual([
+        ['full', '2026-09-30', '2026-08-19', ['overdue-requirement', 'overdue-requirement']],
+      ]);
+    } finally {
+      clock.set('2026-06-15T10:00:00Z');
+    }
+
+    // The late one is given a new date in the future, then withdrawn: nothing brings it forward.
+    await t.db.updateTable('requirements').set({ comply_by: '2026-08-31' }).where('id', '=', late).execute();
+    expect(await planRows(OTHER_REGION)).toEqual([['full', '2026-09-30', '2026-09-30', []]]);
+    await t.db.deleteFrom('requirements').where('inspection_id', '=', last).execute();
+    await t.db.insertInto('requirements').values(requirement('2026-06-01')).execute();
+    expect(await planRows(OTHER_REGION)).toEqual([
+      ['full', '2026-09-30', '2026-09-09', ['overdue-requirement']],
+    ]);
+    await t.db.deleteFrom('requirements').where('inspection_id', '=', last).execute();
+    expect(await planRows(OTHER_REGION)).toEqual([['full', '2026-09-30', '2026-09-30', []]]);
+  });
+
+  it('plans a home never inspected from its registration, as the register changes', async () => {
+    const india = await home('India Lodge', '2025-10-01', REGISTER_REGION);
+    const rowsOf = () => planRows(REGISTER_REGION);
+    // Registered 1 October 2025: the first inspection is due a year later.
+    expect(await rowsOf()).toEqual([['full', '2026-10-01', '2026-10-01', []]]);
+
+    const change = async (payload: object) => {
+      const response = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/providers/${india}`,
+        headers: await bearer('manager'),
+        payload,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+    };
+    // The registration date was wrong: due a year after the right one.
+    await change({ registeredOn: '2025-08-01', status: 'registered' });
+    expect(await rowsOf()).toEqual([['full', '2026-08-01', '2026-08-01', []]]);
+    // Suspended, it is not planned; registered again, it is.
+    await change({ status: 'suspended' });
+    expect(await rowsOf()).toEqual([]);
+    await change({ status: 'registered' });
+    expect(await rowsOf()).toEqual([['full', '2026-08-01', '2026-08-01', []]]);
+    // An agency has no inspection framework here: not planned.
+    await change({ type: 'independent-fostering-agency', status: 'registered' });
+    expect(await rowsOf()).toEqual([]);
+    await change({ type: 'childrens-home', status: 'registered' });
+
+    // Its first inspection, outstanding on 1 June 2026: due a year after it, no longer from registration.
+    await inspection('2026-06-01', 'completed', 'outstanding', india);
+    expect(await rowsOf()).toEqual([['full', '2027-06-01', '2027-06-01', []]]);
+  });
+
+  it('works the stored dates out again when the rules differ from those they were worked out under', async () => {
+    const juliet = await home('Juliet House', '2014-01-01', RULES_REGION);
+    await inspection('2025-09-01', 'completed', 'good', juliet);
+    expect(await planRows(RULES_REGION)).toEqual([['full', '2026-09-01', '2026-09-01', []]]);
+
+    // As if an earlier release had planned good children's homes every three months: its rules and the
+    // dates worked out under them are in the database.
+    await t.db.transaction().execute(async (trx) => {
+      await sql`update plan_intervals set months = 3
+        where framework_id = 'childrens-homes' and grade_id = 'good'`.execute(trx);
+      await sql`update plan_rules set digest = 'an earlier release'`.execute(trx);
+      await sql`update provider_schedule s set due = d.due from provider_schedule_dates d
+        where d.provider_id = s.provider_id`.execute(trx);
+    });
+    const stale = await sql<{ due: string }>`select due::text as due from provider_schedule
+      where provider_id = ${juliet}`.execute(t.db);
+    expect(stale.rows[0]?.due).toBe('2025-12-01');
+
+    // The plan follows the rules of the code that runs it.
+    expect(await planRows(RULES_REGION)).toEqual([['full', '2026-09-01', '2026-09-01', []]]);
   });
 });

@@ -89,6 +89,22 @@ export const planScale: Migration = {
      left join plan_intervals g on g.framework_id = s.last_framework_id and g.grade_id = s.last_grade_id
      left join plan_intervals pg on pg.framework_id = s.previous_framework_id and pg.grade_id = s.previous_grade_id
      left join plan_first_inspection f on f.provider_type = p.type`,
+    // The dates alone, for providers whose inspections have not changed (a new provider, a change of
+    // type, registration date or status); the rows are made if missing and locked in order first.
+    `create function refresh_provider_dates(ids uuid[]) returns void language plpgsql as $$
+     begin
+       perform 1 from plan_rules for key share;
+       insert into provider_schedule (provider_id)
+         select distinct u.id from unnest(ids) as u(id) where u.id is not null order by u.id
+         on conflict do nothing;
+       perform 1 from provider_schedule where provider_id = any(ids) order by provider_id for update;
+       update provider_schedule s set
+         last_months = d.last_months, grade_dropped = d.grade_dropped, due = d.due,
+         monitoring_due = d.monitoring_due, signals_since = d.signals_since
+       from provider_schedule_dates d
+       where d.provider_id = any(ids) and s.provider_id = d.provider_id;
+     end $$`,
+    // As in 0005, then the requirements' dates, then the dates under the rules.
     `create or replace function refresh_provider_schedule(ids uuid[]) returns void language plpgsql as $$
      begin
        perform 1 from plan_rules for key share;
@@ -105,11 +121,7 @@ export const planScale: Migration = {
          requirement_dates = src.requirement_dates, first_comply_by = src.requirement_dates[1]
        from provider_schedule_source src
        where src.provider_id = any(ids) and s.provider_id = src.provider_id;
-       update provider_schedule s set
-         last_months = d.last_months, grade_dropped = d.grade_dropped, due = d.due,
-         monitoring_due = d.monitoring_due, signals_since = d.signals_since
-       from provider_schedule_dates d
-       where d.provider_id = any(ids) and s.provider_id = d.provider_id;
+       perform refresh_provider_dates(ids);
      end $$`,
     // Requirements are added while an inspection is recorded, which may be after it is graded; whatever
     // writes them, the provider's row follows.
@@ -138,14 +150,14 @@ export const planScale: Migration = {
        referencing old table as changed_before
        for each statement execute function requirements_refresh_schedule()`,
     // A new provider is due from registration; a change of type, registration date or status changes its
-    // dates. Other changes to the register (names, addresses, an import that rewrites every row) cost a
-    // comparison only.
+    // dates. Neither changes its inspections, so only the dates are worked out. Other changes to the
+    // register (names, addresses, an import that rewrites every row) cost a comparison only.
     `create function providers_refresh_schedule() returns trigger language plpgsql as $$
      begin
        if tg_op = 'INSERT' then
-         perform refresh_provider_schedule(array(select id from changed_after));
+         perform refresh_provider_dates(array(select id from changed_after));
        else
-         perform refresh_provider_schedule(array(
+         perform refresh_provider_dates(array(
            select a.id from changed_after a join changed_before b on b.id = a.id
            where a.type is distinct from b.type or a.registered_on is distinct from b.registered_on
              or a.status is distinct from b.status));
