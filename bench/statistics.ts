@@ -32,6 +32,7 @@ import { englishDate } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type Database, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { fillInspectorGrades, fillReportSearchFields } from '../src/db/migrations/0012_statistics_search.js';
 import type { Schema } from '../src/db/schema.js';
 import { frameworks } from '../src/frameworks/frameworks.js';
 import { computeFigure, FIGURES } from '../src/statistics/figures.js';
@@ -159,8 +160,8 @@ async function explainStatements(
 
 /**
  * A published report for every completed full inspection, as the report store would have written it
- * (the content the public search reads), and multi-building registration applications: neither is in
- * the generated history. One statement each, without the foreign-key triggers (a superuser only).
+ * (the content, and the fields the public search reads), each inspection's overall grade as the
+ * inspector gave it, and multi-building registration applications: none is in the generated history. One statement each, without the foreign-key triggers (a superuser only).
  */
 async function addReportsAndApplications(db: Db) {
   const grades = frameworks.flatMap((f) =>
@@ -208,6 +209,18 @@ async function addReportsAndApplications(db: Db) {
     console.log(
       `  ${'report_versions'.padEnd(28)} ${count(Number(versions.numAffectedRows ?? 0n)).padStart(10)}  ${seconds(performance.now() - started)}`,
     );
+    // What the report and inspection stores keep beside each row, written here in bulk as migration
+    // 0012 writes it for data already there.
+    for (const [name, statement] of [
+      ['reports: search fields', fillReportSearchFields],
+      ['inspections: grades given', fillInspectorGrades],
+    ] as const) {
+      started = performance.now();
+      const filled = await sql.raw(statement).execute(trx);
+      console.log(
+        `  ${name.padEnd(28)} ${count(Number(filled.numAffectedRows ?? 0n)).padStart(10)}  ${seconds(performance.now() - started)}`,
+      );
+    }
     started = performance.now();
     const applications = await sql`
       insert into registration_applications (provider_id, buildings, description, status, submitted_on)

@@ -11,6 +11,7 @@ import { imports } from './migrations/0008_imports.js';
 import { statisticsScale } from './migrations/0009_statistics_scale.js';
 import { planScale } from './migrations/0010_plan_scale.js';
 import { importSpeed } from './migrations/0011_import_speed.js';
+import { statisticsSearch } from './migrations/0012_statistics_search.js';
 import { signInLockout } from './migrations/0013_sign_in_lockout.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0009_statistics_scale': statisticsScale,
   '0010_plan_scale': planScale,
   '0011_import_speed': importSpeed,
+  '0012_statistics_search': statisticsSearch,
   '0013_sign_in_lockout': signInLockout,
 };
 

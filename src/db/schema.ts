@@ -117,6 +117,8 @@ export interface InspectionsTable {
    * included), or null until one can be reached; kept by the inspection store, read by the plan.
    */
   overall_grade: Generated<string | null>;
+  /** The overall grade as the lead inspector gave it, before any moderation; kept beside the one above. */
+  inspector_overall_grade: Generated<string | null>;
   created_by: string | null;
   created_at: Instant;
   updated_at: Instant;
@@ -225,6 +227,12 @@ export interface ReportsTable {
   created_at: Instant;
   updated_at: Instant;
   version: Generated<number>;
+  /** The current version's searchable fields, written with each version, for the public search. */
+  provider_name: Generated<string | null>;
+  provider_urn: Generated<string | null>;
+  provider_type: Generated<string | null>;
+  local_authority: Generated<string | null>;
+  overall_grade: Generated<string | null>;
 }
 
 export interface ReportVersionsTable {

@@ -830,26 +830,35 @@ export async function giveJudgement(
 /**
  * Keeps the inspection's overall grade (the latest version of each judgement, through the framework's
  * overall-grade rule) on the inspection itself, where the plan reads it; null until one can be reached.
+ * Beside it, the overall grade as the inspector gave it (their latest versions, before moderation),
+ * which the consistency statistics count.
  */
 async function keepOverallGrade(trx: Trx, inspectionId: string, framework: Framework) {
-  const latest = await trx
-    .selectFrom('judgements')
-    .distinctOn('area_id')
-    .select(['area_id', 'grade_id'])
-    .where('inspection_id', '=', inspectionId)
-    .orderBy('area_id')
-    .orderBy('version', 'desc')
+  const reach = async (inspectorOnly: boolean) => {
+    const latest = await trx
+      .selectFrom('judgements')
+      .distinctOn('area_id')
+      .select(['area_id', 'grade_id'])
+      .where('inspection_id', '=', inspectionId)
+      .$if(inspectorOnly, (q) => q.where('kind', '=', 'inspector'))
+      .orderBy('area_id')
+      .orderBy('version', 'desc')
+      .execute();
+    try {
+      return overallGrade(
+        framework,
+        latest.map((j) => ({ areaId: j.area_id, gradeId: j.grade_id })),
+      ).grade.id;
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error;
+      return null;
+    }
+  };
+  await trx
+    .updateTable('inspections')
+    .set({ overall_grade: await reach(false), inspector_overall_grade: await reach(true) })
+    .where('id', '=', inspectionId)
     .execute();
-  let grade: string | null = null;
-  try {
-    grade = overallGrade(
-      framework,
-      latest.map((j) => ({ areaId: j.area_id, gradeId: j.grade_id })),
-    ).grade.id;
-  } catch (error) {
-    if (!(error instanceof RuleError)) throw error;
-  }
-  await trx.updateTable('inspections').set({ overall_grade: grade }).where('id', '=', inspectionId).execute();
 }
 
 /** A manager's change of grade: a new version with its reason; the inspector's grade stays on record. */

@@ -120,7 +120,10 @@ export async function reportPages(app: FastifyInstance) {
         (n) => `/reports${queryString({ ...keep, page: n })}`,
       ),
       from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      to: Math.min(result.page * result.pageSize, result.total),
+      // Past a capped count, the page itself says how far it goes.
+      to: result.totalExact
+        ? Math.min(result.page * result.pageSize, result.total)
+        : (result.page - 1) * result.pageSize + result.items.length,
       staff: scope.kind === 'all',
       unpublishedTitle: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
       unpublished: { ...unpublished, items: unpublished.items.map((r) => inProgressRow(r, on)) },

@@ -39,6 +39,7 @@ import {
   reportOfInspection,
   respondToDraft,
   searchPublishedReports,
+  SEARCH_COUNT_LIMIT,
 } from './store.js';
 
 const errors = problemResponses;
@@ -64,8 +65,16 @@ export async function reportRoutes(instance: FastifyInstance) {
             items: z.array(reportSummarySchema),
             page: z.number().int(),
             pageSize: z.number().int(),
-            total: z.number().int(),
+            total: z
+              .number()
+              .int()
+              .describe(`The number of matches, counted up to ${SEARCH_COUNT_LIMIT}; see totalExact`),
             totalPages: z.number().int(),
+            totalExact: z
+              .boolean()
+              .describe(
+                `False when there are more than ${SEARCH_COUNT_LIMIT} matches: total and totalPages stop there`,
+              ),
           }),
           400: problemSchema,
         },

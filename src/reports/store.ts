@@ -264,46 +264,98 @@ export interface ReportSearch {
 
 const field = (path: string) => sql.raw(`v.content${path}`);
 
-/** Published reports, newest first, searched on what each report says. */
-export async function searchPublishedReports(db: Db, search: ReportSearch) {
-  let query = summaryQuery(db).where('r.status', '=', 'published');
-  if (search.q) {
-    const pattern = `%${search.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or([
-        eb(sql<string>`${field(`->'provider'->>'name'`)}`, 'ilike', pattern),
-        eb(sql<string>`${field(`->'provider'->>'urn'`)}`, 'ilike', pattern),
-      ]),
-    );
-  }
-  if (search.type) query = query.where(sql<string>`${field(`->'provider'->>'type'`)}`, '=', search.type);
-  if (search.localAuthority) {
-    query = query.where(
-      sql<string>`lower(${field(`->'provider'->>'localAuthority'`)})`,
-      '=',
-      search.localAuthority.toLowerCase(),
-    );
-  }
-  if (search.grade) {
-    query = query.where(sql<string>`${field(`->'overallGrade'->>'grade'`)}`, '=', search.grade);
-  }
-  return fetchPage(query, (q) => q.orderBy('r.published_on', 'desc').orderBy('r.id'), search, toSummary);
+/**
+ * A search counts its matches up to this many and then says "more than": counting every one of a
+ * broad search's matches across the country (a million reports) took longer than the page itself.
+ */
+export const SEARCH_COUNT_LIMIT = 10_000;
+
+/** A page of search results; when `totalExact` is false there are more matches than `total`. */
+export interface ReportSearchPage extends Page<ReportSummary> {
+  totalExact: boolean;
 }
 
-/** The local authorities with at least one published report, for the search filter. */
+/**
+ * Published reports, newest first, searched on the fields the report row keeps from its current version
+ * (name or URN containing the text, type, local authority, overall grade), each filter led by an index.
+ */
+export async function searchPublishedReports(
+  db: Db,
+  search: ReportSearch,
+  countUpTo = SEARCH_COUNT_LIMIT,
+): Promise<ReportSearchPage> {
+  let matches = db.selectFrom('reports as r').where('r.status', '=', 'published');
+  if (search.q) {
+    const pattern = `%${search.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    matches = matches.where((eb) =>
+      eb.or([eb('r.provider_name', 'ilike', pattern), eb('r.provider_urn', 'ilike', pattern)]),
+    );
+  }
+  if (search.type) matches = matches.where('r.provider_type', '=', search.type);
+  if (search.localAuthority) {
+    matches = matches.where(sql<string>`lower(r.local_authority)`, '=', search.localAuthority.toLowerCase());
+  }
+  if (search.grade) matches = matches.where('r.overall_grade', '=', search.grade);
+  const { page, pageSize } = search;
+  const [rows, counted] = await Promise.all([
+    matches
+      .innerJoin('report_versions as v', (join) =>
+        join.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'),
+      )
+      .selectAll('r')
+      .select(['v.narrative', 'v.content'])
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('draft_responses as d').select('d.id').whereRef('d.report_id', '=', 'r.id'))
+          .as('responded'),
+      )
+      .orderBy('r.published_on', 'desc')
+      .orderBy('r.id')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute(),
+    db
+      .selectFrom(
+        matches
+          .select(sql`1`.as('one'))
+          .limit(countUpTo + 1)
+          .as('m'),
+      )
+      .select(sql<number | string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  const counting = Number(counted.n);
+  const total = Math.min(counting, countUpTo);
+  return {
+    items: rows.map(toSummary),
+    page,
+    pageSize,
+    total,
+    totalPages: Math.ceil(total / pageSize),
+    totalExact: counting <= countUpTo,
+  };
+}
+
+/**
+ * The local authorities with at least one published report, for the search filter: one distinct value
+ * at a time from the index (a few hundred probes), not a pass over every report.
+ */
 export async function localAuthoritiesWithReports(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectFrom('reports as r')
-    .innerJoin('report_versions as v', (join) =>
-      join.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'),
+  const { rows } = await sql<{ local_authority: string | null }>`
+    with recursive authority (local_authority) as (
+      (select r.local_authority from reports r
+       where r.status = 'published' and r.local_authority is not null
+       order by r.local_authority limit 1)
+      union all
+      select (select r.local_authority from reports r
+              where r.status = 'published' and r.local_authority > a.local_authority
+              order by r.local_authority limit 1)
+      from authority a where a.local_authority is not null
     )
-    .select(sql<string>`${field(`->'provider'->>'localAuthority'`)}`.as('local_authority'))
-    .where('r.status', '=', 'published')
-    .distinct()
-    .execute();
+    select local_authority from authority where local_authority is not null`.execute(db);
   return rows
     .map((row) => row.local_authority)
-    .filter(Boolean)
+    .filter((name): name is string => Boolean(name))
     .sort((a, b) => a.localeCompare(b));
 }
 
@@ -397,6 +449,20 @@ async function currentVersion(trx: Trx, row: ReportRow) {
   return { narrative: version.narrative, content: parsed<ReportContent>(version.content) };
 }
 
+/**
+ * The fields the public search reads, kept on the report row with each version it moves to (in the
+ * same statement), so that the search reads one table through its indexes, not every version's content.
+ */
+function searchFields(content: ReportContent) {
+  return {
+    provider_name: content.provider.name,
+    provider_urn: content.provider.urn,
+    provider_type: content.provider.type,
+    local_authority: content.provider.localAuthority,
+    overall_grade: content.overallGrade?.grade ?? null,
+  };
+}
+
 /** Every change is a new version: the report row moves on, the earlier versions stay. */
 async function writeVersion(
   trx: Trx,
@@ -418,7 +484,7 @@ async function writeVersion(
   const version = row.version + 1;
   await trx
     .updateTable('reports')
-    .set({ ...change.set, version, updated_at: change.at })
+    .set({ ...change.set, ...searchFields(change.content), version, updated_at: change.at })
     .where('id', '=', row.id)
     .execute();
   await trx
@@ -519,6 +585,7 @@ export async function issueDraft(
         published_on: null,
         created_at: now,
         updated_at: now,
+        ...searchFields(content),
       })
       .returning('id')
       .executeTakeFirstOrThrow();

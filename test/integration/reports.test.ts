@@ -1,6 +1,15 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { fillReportSearchFields } from '../../src/db/migrations/0012_statistics_search.js';
 import { runDueDeadlines } from '../../src/deadlines/store.js';
+import { reviseJudgementIn } from '../../src/inspections/store.js';
+import type { ReportContent } from '../../src/reports/rules.js';
+import {
+  amendReportAfterComplaint,
+  searchPublishedReports,
+  SEARCH_COUNT_LIMIT,
+} from '../../src/reports/store.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { getPage, signInAs } from '../support/pages.js';
@@ -720,5 +729,183 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
     expect(own.statusCode).toBe(200);
     expect(own.body).toMatch(/Showing 101 to \d+ of \d+ reports/);
     expect((await t.app.inject({ url: '/reports/in-progress' })).statusCode).toBe(303);
+  });
+});
+
+describe.each(kinds)('the public search kept in step with the reports on the %s database', (kind) => {
+  let t: TestApp;
+  const clock = new ManualClock(new Date('2025-03-03T10:00:00Z'));
+  const as = async (role: string) => ({ authorization: `Bearer ${await t.tokenFor(role)}` });
+  const post = async (role: string, url: string, payload: object = {}) =>
+    t.app.inject({ method: 'POST', url, headers: await as(role), payload });
+  const get = async (role: string | null, url: string) =>
+    t.app.inject({ url, headers: role ? await as(role) : {} });
+  const ids = (response: { json(): { items: { id: string }[] } }) => response.json().items.map((r) => r.id);
+  const onDay = (date: string) => clock.set(`${date}T10:00:00Z`);
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { BASE_URL: BASE_URL }, { clock });
+  });
+  afterAll(async () => t?.close());
+
+  /** A published report of an inspection graded good, limited to requires improvement. */
+  async function publishedReport(providerId: string, start: string, end: string) {
+    const inspectorId = (await get('inspector', '/api/me')).json().id;
+    const created = await post('planner', '/api/inspections', {
+      providerId,
+      frameworkId: 'childrens-homes',
+      notice: 'announced',
+      startDate: start,
+      endDate: end,
+      leadInspectorId: inspectorId,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id: string = created.json().id;
+    expect((await post('inspector', `/api/inspections/${id}/status`, { status: 'on-site' })).statusCode).toBe(
+      200,
+    );
+    const evidence = await post('inspector', `/api/inspections/${id}/evidence`, {
+      source: 'observation',
+      summary: 'Warm, attuned interactions at tea time',
+    });
+    for (const [areaId, grade] of [
+      ['overall-experiences-and-progress', 'good'],
+      ['help-and-protection', 'requires-improvement-to-be-good'],
+      ['leaders-and-managers', 'good'],
+    ]) {
+      const given = await post('inspector', `/api/inspections/${id}/judgements`, {
+        areaId,
+        grade,
+        evidenceIds: [evidence.json().id],
+        rationale: 'The evidence shows it',
+      });
+      expect(given.statusCode).toBe(201);
+    }
+    await post('inspector', `/api/inspections/${id}/dialogue`, {
+      kind: 'conduct-comment',
+      summary: 'No comments on the conduct of the inspection',
+    });
+    const feedback = await post('inspector', `/api/inspections/${id}/feedback`, {
+      summary: 'Feedback given to the registered manager',
+      acknowledgeWarnings: true,
+    });
+    expect(feedback.statusCode, feedback.body).toBe(200);
+    return id;
+  }
+
+  it('counts the grade the inspector gave, not the moderated one, in the consistency figures', async () => {
+    const home = (await get('provider', '/api/me')).json().providers[0];
+    const id = await publishedReport(home.id, '2017-05-15', '2017-05-17');
+    // Moderation lowers the headline area: inadequate overall, where the inspector had it requiring
+    // improvement (limited by help and protection).
+    const moderated = await post(
+      'manager',
+      `/api/inspections/${id}/judgements/overall-experiences-and-progress/moderation`,
+      { grade: 'inadequate', reason: 'The evidence of progress does not hold up' },
+    );
+    expect(moderated.statusCode, moderated.body).toBe(201);
+    const completed = await post('manager', `/api/inspections/${id}/status`, { status: 'completed' });
+    expect(completed.statusCode, completed.body).toBe(200);
+
+    const figure = (
+      await get('analyst', '/api/statistics/inspector-grades?from=2017-04-01&to=2018-03-31')
+    ).json();
+    expect(figure.rows.map((r: Record<string, unknown>) => [r.inspections, r.grades])).toEqual([
+      [1, 'Outstanding: 0; Good: 0; Requires improvement to be good: 1; Inadequate: 0'],
+    ]);
+  });
+
+  it('finds an amended report by what it says now, and counts a broad search only so far', async () => {
+    onDay('2025-04-01');
+    const home = (await get('provider', '/api/me')).json().providers[1];
+    const inspectionId = await publishedReport(home.id, '2025-03-17', '2025-03-19');
+    const issued = await post('inspector', `/api/inspections/${inspectionId}/report`, {
+      narrative: NARRATIVE,
+    });
+    expect(issued.statusCode).toBe(201);
+    const reportId: string = issued.json().id;
+    onDay('2025-05-20');
+    expect((await post('manager', `/api/reports/${reportId}/finalise`)).statusCode).toBe(200);
+    expect((await post('manager', `/api/reports/${reportId}/publish`)).statusCode).toBe(200);
+    const byGrade = (grade: string) =>
+      get(null, `/api/reports?grade=${grade}&q=${encodeURIComponent(home.name)}`);
+    expect(ids(await byGrade('requires-improvement-to-be-good'))).toContain(reportId);
+    expect(ids(await byGrade('inadequate'))).not.toContain(reportId);
+
+    // An upheld complaint changes a grade and amends the published report in one transaction.
+    const manager = (await get('manager', '/api/me')).json().id;
+    await t.db.transaction().execute(async (trx) => {
+      await reviseJudgementIn(trx, manager, inspectionId, 'overall-experiences-and-progress', {
+        grade: 'inadequate',
+        reason: 'Complaint upheld',
+      });
+      await amendReportAfterComplaint(
+        trx,
+        manager,
+        inspectionId,
+        { complaint: 'C-TEST-1', note: 'The headline grade was wrong', judgementsChanged: true },
+        clock.now(),
+      );
+    });
+    expect(ids(await byGrade('inadequate'))).toContain(reportId);
+    expect(ids(await byGrade('requires-improvement-to-be-good'))).not.toContain(reportId);
+
+    // Under the cap the count is exact; past it the search says "more than".
+    const exact = (await get(null, '/api/reports')).json();
+    expect(exact.totalExact).toBe(true);
+    const capped = await searchPublishedReports(t.db, { page: 1, pageSize: 1 }, exact.total - 1);
+    expect(capped).toMatchObject({ total: exact.total - 1, totalExact: false });
+    expect(capped.items).toHaveLength(1);
+  });
+
+  it('says a search found more than ten thousand reports rather than counting them all', async () => {
+    const stored = (
+      await t.db
+        .selectFrom('reports as r')
+        .innerJoin('report_versions as v', (join) =>
+          join.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'),
+        )
+        .select('v.content')
+        .where('r.status', '=', 'published')
+        .executeTakeFirstOrThrow()
+    ).content;
+    const copied = (typeof stored === 'string' ? JSON.parse(stored) : stored) as ReportContent;
+    const content = { ...copied, provider: { ...copied.provider, name: 'Bulk home' } };
+    const provider = (await get('provider', '/api/me')).json().providers[0].id;
+    const lead = (await get('inspector', '/api/me')).json().id;
+    // Ten thousand published reports written straight to the tables, as the migration finds them.
+    await sql`
+      with made as (
+        insert into inspections (provider_id, framework_id, type, notice, start_date, end_date,
+          lead_inspector_id, status)
+        select ${provider}::uuid, 'childrens-homes', 'full', 'announced', date '2018-01-01' + n % 300,
+          date '2018-01-01' + n % 300, ${lead}::uuid, 'completed'
+        from generate_series(1, ${SEARCH_COUNT_LIMIT}) n
+        returning id, end_date
+      ),
+      reported as (
+        insert into reports (inspection_id, procedure_id, status, draft_issued_on, response_due,
+          finalised_on, published_on)
+        select id, 'post-inspection-2020', 'published', end_date + 5, end_date + 10, end_date + 15,
+          end_date + 20
+        from made
+        returning id
+      )
+      insert into report_versions (report_id, version, narrative, content, change_note)
+      select id, 1, 'Bulk', ${JSON.stringify(content)}::jsonb, 'Published' from reported`.execute(t.db);
+    await sql.raw(fillReportSearchFields).execute(t.db);
+
+    const all = (await get(null, '/api/reports?pageSize=50')).json();
+    expect(all).toMatchObject({
+      total: SEARCH_COUNT_LIMIT,
+      totalExact: false,
+      totalPages: SEARCH_COUNT_LIMIT / 50,
+    });
+    const page = await t.app.inject({ url: '/reports?pageSize=50&page=3' });
+    expect(page.body).toContain('Showing 101 to 150 of more than 10,000 reports');
+    // A filter that matches few is counted exactly.
+    const home = (await get('provider', '/api/me')).json().providers[1];
+    const few = (await get(null, `/api/reports?q=${encodeURIComponent(home.name)}`)).json();
+    expect(few).toMatchObject({ totalExact: true, total: few.items.length });
   });
 });
