@@ -123,10 +123,11 @@ export function fullInspectionsWithRequirements(db: Db, period: Period) {
   return rows(
     db,
     sql<{ framework_id: string; inspections: number; with_requirements: number }>`
-      select i.framework_id, count(*)::int as inspections,
-        count(*) filter (where exists (select 1 from requirements r where r.inspection_id = i.id))::int
-          as with_requirements
+      -- The inspections with a requirement, once each, joined by hash: asking of each inspection
+      -- whether one exists was a probe of the requirements index per inspection (900,802 for ten years).
+      select i.framework_id, count(*)::int as inspections, count(r.inspection_id)::int as with_requirements
       from inspections i
+      left join (select distinct q.inspection_id from requirements q) r on r.inspection_id = i.id
       where i.type = 'full' and i.status = 'completed'
         and i.start_date between ${period.from}::date and ${period.to}::date
       group by i.framework_id`,
@@ -138,11 +139,17 @@ export function requirementsByRegulation(db: Db, period: Period) {
   return rows(
     db,
     sql<{ regulation_id: string; requirements: number; inspections: number }>`
-      select r.regulation_id, count(*)::int as requirements, count(distinct r.inspection_id)::int as inspections
-      from inspections i join requirements r on r.inspection_id = i.id
-      where i.type = 'full' and i.status = 'completed'
-        and i.start_date between ${period.from}::date and ${period.to}::date
-      group by r.regulation_id`,
+      -- Grouped by regulation and inspection first (a hash aggregate), then counted: a count of distinct
+      -- inspections per regulation sorts every requirement of the period.
+      select x.regulation_id, sum(x.n)::int as requirements, count(*)::int as inspections
+      from (
+        select r.regulation_id, r.inspection_id, count(*) as n
+        from inspections i join requirements r on r.inspection_id = i.id
+        where i.type = 'full' and i.status = 'completed'
+          and i.start_date between ${period.from}::date and ${period.to}::date
+        group by r.regulation_id, r.inspection_id
+      ) x
+      group by x.regulation_id`,
   );
 }
 
@@ -150,23 +157,31 @@ export function requirementsByRegulation(db: Db, period: Period) {
 
 /** Serious-event notifications about events in the period, by category, with the providers that sent them. */
 export async function notificationsByCategory(db: Db, period: Period) {
-  const between = sql`n.event_date between ${period.from}::date and ${period.to}::date`;
-  const [byCategory, [all]] = await Promise.all([
-    rows(
-      db,
-      sql<{ category_id: string; notifications: number; homes: number }>`
-        select n.category_id, count(*)::int as notifications, count(distinct n.provider_id)::int as homes
-        from event_notifications n where ${between}
-        group by n.category_id`,
-    ),
-    rows(
-      db,
-      sql<{ notifications: number; homes: number }>`
-        select count(*)::int as notifications, count(distinct n.provider_id)::int as homes
-        from event_notifications n where ${between}`,
-    ),
-  ]);
-  return { byCategory, total: all ?? { notifications: 0, homes: 0 } };
+  // One pass over the period's notifications, grouped by category and provider (a hash aggregate);
+  // the counts of homes are then counts of those groups, not a sort of every notification for
+  // count(distinct …), which the category rows and the total each did (3.9 s and 1.5 s for ten years).
+  const counted = await rows(
+    db,
+    sql<{ category_id: string | null; notifications: number; homes: number }>`
+      with per as materialized (
+        select n.category_id, n.provider_id, count(*) as n
+        from event_notifications n
+        where n.event_date between ${period.from}::date and ${period.to}::date
+        group by n.category_id, n.provider_id
+      )
+      select p.category_id, sum(p.n)::int as notifications, count(*)::int as homes
+      from per p group by p.category_id
+      union all
+      select null, coalesce(sum(p.n), 0)::int, count(distinct p.provider_id)::int from per p`,
+  );
+  const byCategory = counted
+    .filter((row) => row.category_id !== null)
+    .map((row) => ({ category_id: row.category_id!, notifications: row.notifications, homes: row.homes }));
+  const all = counted.find((row) => row.category_id === null);
+  return {
+    byCategory,
+    total: all ? { notifications: all.notifications, homes: all.homes } : { notifications: 0, homes: 0 },
+  };
 }
 
 // ---- The register ----
