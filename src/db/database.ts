@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlitePool } from './pglite-pool.js';
 import type { Schema } from './schema.js';
@@ -30,6 +30,22 @@ export interface DatabaseOptions {
   /** Tests only: every table lives in this schema (created if missing). */
   schema?: string;
   poolSize?: number;
+  /**
+   * Tests and benchmarks only: told every statement run through Kysely (to count statements per request).
+   * Unset, Kysely does no logging at all.
+   */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+/** Kysely's log hook for `onQuery`, or nothing. */
+function queryLog(onQuery: DatabaseOptions['onQuery']) {
+  return onQuery
+    ? {
+        log: (event: LogEvent) => {
+          if (event.level === 'query') onQuery(event.query.sql, event.query.parameters);
+        },
+      }
+    : {};
 }
 
 // Dates without time stay ISO strings; counts come back as numbers on both drivers.
@@ -40,7 +56,7 @@ pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openServer(options.databaseUrl, options);
-  return openEmbedded(options.dataDir, options.schema);
+  return openEmbedded(options.dataDir, options.schema, options.onQuery);
 }
 
 async function openServer(url: string, options: DatabaseOptions): Promise<Database> {
@@ -58,7 +74,7 @@ async function openServer(url: string, options: DatabaseOptions): Promise<Databa
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) });
   return {
     db,
     kind: 'postgres',
@@ -81,8 +97,15 @@ export async function createPGlite(location: string, loadDataDir?: Blob): Promis
 }
 
 /** The service's database on an embedded PGlite, through the same Kysely dialect as a server. */
-export function databaseOnPGlite(pglite: PGlite, schema: string | null = null): Database {
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+export function databaseOnPGlite(
+  pglite: PGlite,
+  schema: string | null = null,
+  onQuery?: DatabaseOptions['onQuery'],
+): Database {
+  const db = new Kysely<Schema>({
+    dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }),
+    ...queryLog(onQuery),
+  });
   return { db, kind: 'embedded', schema, ping: () => ping(db), close: () => db.destroy() };
 }
 
@@ -91,12 +114,16 @@ export function embeddedLocation(dataDir: string): string {
   return dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pgdata');
 }
 
-async function openEmbedded(dataDir: string, schema?: string): Promise<Database> {
+async function openEmbedded(
+  dataDir: string,
+  schema?: string,
+  onQuery?: DatabaseOptions['onQuery'],
+): Promise<Database> {
   const pglite = await createPGlite(embeddedLocation(dataDir));
   if (schema) {
     await pglite.exec(`create schema if not exists "${schema}"; set search_path to "${schema}"`);
   }
-  return databaseOnPGlite(pglite, schema ?? null);
+  return databaseOnPGlite(pglite, schema ?? null, onQuery);
 }
 
 async function ping(db: Db): Promise<boolean> {
