@@ -168,8 +168,16 @@ export type RowResult = { ok: true; provider: ImportedProvider } | { ok: false; 
 /** Values the published files use for "nothing here". */
 const EMPTY_VALUES = new Set(['', 'null', 'n/a', 'na', '-', '.']);
 
-function isEmpty(value: string | undefined): boolean {
-  return value === undefined || EMPTY_VALUES.has(value.trim().toLowerCase());
+/** Spacing that the rule "runs of spacing become one space" would change: two together, a tab, a line break. */
+const UNUSUAL_SPACING = /\s\s|[^\S ]/;
+
+/** A value trimmed with runs of spacing made one space, or null for an empty one. */
+function cleanValue(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  // Every "nothing here" value is at most four characters long; most values are longer.
+  if (trimmed.length <= 4 && EMPTY_VALUES.has(trimmed.toLowerCase())) return null;
+  return UNUSUAL_SPACING.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
 }
 
 /**
@@ -296,11 +304,19 @@ export type GradeReading =
 
 /** As frameworkInForce, for values already checked: the import asks once per row. */
 export function frameworkOn(type: ProviderType, date: IsoDate): Framework | null {
-  return (
-    frameworks.find((framework) => framework.providerTypes.includes(type) && isInForce(framework, date)) ??
-    null
-  );
+  const key = `${type} ${date}`;
+  let found = frameworksOn.get(key);
+  if (found === undefined) {
+    found =
+      frameworks.find((framework) => framework.providerTypes.includes(type) && isInForce(framework, date)) ??
+      null;
+    // A million rows hold a few thousand inspection dates; the bound keeps memory flat all the same.
+    if (frameworksOn.size < 100_000) frameworksOn.set(key, found);
+  }
+  return found;
 }
+
+const frameworksOn = new Map<string, Framework | null>();
 
 const gradeReadings = new Map<string, GradeReading>();
 
@@ -350,52 +366,76 @@ function listed(items: readonly string[]): string {
 
 const POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$/;
 
+// What each mapped value must be, as the reasons say it (built once, not for every row).
+const TYPE_WANTED = 'a type of provider we register';
+const SECTOR_WANTED = 'a sector (Private, Local authority, Voluntary or Health authority)';
+const REGION_WANTED = `an English region (${listed(REGIONS)})`;
+const STATUS_WANTED = 'a registration status (Active, Registered, Suspended, Cancelled, Closed or Resigned)';
+
+/**
+ * The checks of one row. Plain functions over the row rather than closures made for each row: the import
+ * calls readRow a million times.
+ */
+class RowReader {
+  readonly reasons: string[] = [];
+  constructor(
+    private readonly values: readonly string[],
+    private readonly columns: ColumnMap,
+    private readonly today: IsoDate,
+  ) {}
+
+  nameOf(field: ImportField): string {
+    return this.columns.header[this.columns.index[field]!]!.trim();
+  }
+
+  given(field: ImportField): string | null {
+    const i = this.columns.index[field];
+    return i === undefined ? null : cleanValue(this.values[i]);
+  }
+
+  required(field: ImportField): string | null {
+    const value = this.given(field);
+    if (value === null) this.reasons.push(`${this.nameOf(field)} is empty`);
+    return value;
+  }
+
+  text(field: ImportField, max: number, value: string | null): string | null {
+    if (value !== null && value.length > max) {
+      this.reasons.push(`${this.nameOf(field)} is longer than ${max} characters`);
+      return null;
+    }
+    return value;
+  }
+
+  mapped<T>(field: ImportField, names: NameLookup<T>, value: string | null, what: string): T | null {
+    if (value === null) return null;
+    const found = names.find(value);
+    if (found === null) this.reasons.push(`${this.nameOf(field)} '${value}' is not ${what}`);
+    return found;
+  }
+
+  date(field: ImportField, value: string | null): IsoDate | null {
+    if (value === null) return null;
+    const iso = parsePublishedDate(value);
+    if (!iso) {
+      this.reasons.push(`${this.nameOf(field)} '${value}' is not a date (write dd/mm/yyyy or yyyy-mm-dd)`);
+      return null;
+    }
+    if (iso > this.today) {
+      this.reasons.push(`${this.nameOf(field)} '${value}' is in the future`);
+      return null;
+    }
+    return iso;
+  }
+}
+
 /**
  * Validates and maps one data row. Every problem in the row is reported, each naming its column as the
  * file's header spells it. `today` keeps dates in the future out.
  */
 export function readRow(values: readonly string[], columns: ColumnMap, today: IsoDate): RowResult {
-  const reasons: string[] = [];
-  const nameOf = (field: ImportField) => columns.header[columns.index[field]!]!.trim();
-  const raw = (field: ImportField): string | undefined => {
-    const i = columns.index[field];
-    return i === undefined ? undefined : values[i];
-  };
-  const given = (field: ImportField): string | null => {
-    const value = raw(field);
-    return isEmpty(value) ? null : value!.trim().replace(/\s+/g, ' ');
-  };
-  const required = (field: ImportField): string | null => {
-    const value = given(field);
-    if (value === null) reasons.push(`${nameOf(field)} is empty`);
-    return value;
-  };
-  const text = (field: ImportField, max: number, value: string | null) => {
-    if (value !== null && value.length > max) {
-      reasons.push(`${nameOf(field)} is longer than ${max} characters`);
-      return null;
-    }
-    return value;
-  };
-  const mapped = <T>(field: ImportField, names: NameLookup<T>, value: string | null, what: string) => {
-    if (value === null) return null;
-    const found = names.find(value);
-    if (found === null) reasons.push(`${nameOf(field)} '${value}' is not ${what}`);
-    return found;
-  };
-  const date = (field: ImportField, value: string | null): IsoDate | null => {
-    if (value === null) return null;
-    const iso = parsePublishedDate(value);
-    if (!iso) {
-      reasons.push(`${nameOf(field)} '${value}' is not a date (write dd/mm/yyyy or yyyy-mm-dd)`);
-      return null;
-    }
-    if (iso > today) {
-      reasons.push(`${nameOf(field)} '${value}' is in the future`);
-      return null;
-    }
-    return iso;
-  };
+  const row = new RowReader(values, columns, today);
+  const reasons = row.reasons;
 
   if (values.length < columns.header.length && values.some((value) => value.trim() !== '')) {
     const fields = values.length;
@@ -405,77 +445,73 @@ export function readRow(values: readonly string[], columns: ColumnMap, today: Is
     return { ok: false, reasons };
   }
 
-  const urnText = required('urn');
+  const urnText = row.required('urn');
   const urn = urnText === null ? null : urnText.toUpperCase();
   if (urn !== null && !URN_PATTERN.test(urn)) {
     reasons.push(
-      `${nameOf('urn')} '${urnText}' is not a reference number (SC and 6 digits, or 6 or 7 digits)`,
+      `${row.nameOf('urn')} '${urnText}' is not a reference number (SC and 6 digits, or 6 or 7 digits)`,
     );
   }
-  const type = mapped('type', PROVIDER_TYPE_NAMES, required('type'), 'a type of provider we register');
-  const sector = mapped(
-    'sector',
-    SECTOR_NAMES,
-    required('sector'),
-    'a sector (Private, Local authority, Voluntary or Health authority)',
-  );
-  const localAuthority = text('localAuthority', 100, required('localAuthority'));
+  const type = row.mapped('type', PROVIDER_TYPE_NAMES, row.required('type'), TYPE_WANTED);
+  const sector = row.mapped('sector', SECTOR_NAMES, row.required('sector'), SECTOR_WANTED);
+  const localAuthority = row.text('localAuthority', 100, row.required('localAuthority'));
 
-  const regionText = required('region');
+  const regionText = row.required('region');
   let region: Region | null = null;
-  if (regionText !== null && COMBINED_REGIONS.has(normaliseName(regionText))) {
-    reasons.push(
-      `${nameOf('region')} '${regionText}' joins two English regions; give North East or Yorkshire and The Humber`,
-    );
-  } else {
-    region = mapped('region', REGION_NAMES, regionText, `an English region (${listed(REGIONS)})`);
+  if (regionText !== null) {
+    region = REGION_NAMES.find(regionText);
+    if (region === null) {
+      reasons.push(
+        COMBINED_REGIONS.has(normaliseName(regionText))
+          ? `${row.nameOf('region')} '${regionText}' joins two English regions; give North East or Yorkshire and The Humber`
+          : `${row.nameOf('region')} '${regionText}' is not ${REGION_WANTED}`,
+      );
+    }
   }
 
-  const placesText = given('places');
+  const placesText = row.given('places');
   let places: number | null = 0; // agencies publish no places
   if (placesText !== null) {
-    const digits = placesText.replace(/,/g, '');
+    const digits = placesText.includes(',') ? placesText.replace(/,/g, '') : placesText;
     places = /^\d+$/.test(digits) ? Number(digits) : null;
-    if (places === null) reasons.push(`${nameOf('places')} '${placesText}' is not a whole number`);
+    if (places === null) reasons.push(`${row.nameOf('places')} '${placesText}' is not a whole number`);
     else if (places > 1000) {
-      reasons.push(`${nameOf('places')} '${placesText}' is more than 1,000`);
+      reasons.push(`${row.nameOf('places')} '${placesText}' is more than 1,000`);
       places = null;
     }
   }
 
-  const registeredOn = date('registeredOn', required('registeredOn'));
-  const status = mapped(
-    'status',
-    STATUS_NAMES,
-    given('status'),
-    'a registration status (Active, Registered, Suspended, Cancelled, Closed or Resigned)',
-  );
-  const name = text('name', 200, given('name'));
-  const addressLine1 = text('addressLine1', 200, given('addressLine1'));
-  const addressLine2 = text('addressLine2', 200, given('addressLine2'));
-  const town = text('town', 100, given('town'));
+  const registeredOn = row.date('registeredOn', row.required('registeredOn'));
+  const status = row.mapped('status', STATUS_NAMES, row.given('status'), STATUS_WANTED);
+  const name = row.text('name', 200, row.given('name'));
+  const addressLine1 = row.text('addressLine1', 200, row.given('addressLine1'));
+  const addressLine2 = row.text('addressLine2', 200, row.given('addressLine2'));
+  const town = row.text('town', 100, row.given('town'));
 
-  const postcodeText = given('postcode');
+  const postcodeText = row.given('postcode');
   let postcode: string | null = null;
   if (postcodeText !== null) {
     postcode = normalisePostcode(postcodeText);
     if (!POSTCODE.test(postcode)) {
-      reasons.push(`${nameOf('postcode')} '${postcodeText}' is not a full UK postcode`);
+      reasons.push(`${row.nameOf('postcode')} '${postcodeText}' is not a full UK postcode`);
       postcode = null;
     }
   }
 
-  const inspectionDate = date('inspectionDate', given('inspectionDate'));
-  const gradeText = given('overallGrade');
+  const inspectionDateText = row.given('inspectionDate');
+  const inspectionDate = row.date('inspectionDate', inspectionDateText);
+  const gradeText = row.given('overallGrade');
   let frameworkId: string | null = null;
   let gradeId: string | null = null;
   if (gradeText !== null) {
-    if (columns.index.inspectionDate === undefined || given('inspectionDate') === null) {
+    if (inspectionDateText === null) {
       const dateColumn =
-        columns.index.inspectionDate === undefined ? 'Latest full inspection date' : nameOf('inspectionDate');
-      reasons.push(`${nameOf('overallGrade')} '${gradeText}' is given without a ${dateColumn}`);
+        columns.index.inspectionDate === undefined
+          ? 'Latest full inspection date'
+          : row.nameOf('inspectionDate');
+      reasons.push(`${row.nameOf('overallGrade')} '${gradeText}' is given without a ${dateColumn}`);
     } else if (inspectionDate !== null && type !== null) {
-      const grade = readGrade(type, inspectionDate, gradeText, nameOf('overallGrade'));
+      const grade = readGrade(type, inspectionDate, gradeText, row.nameOf('overallGrade'));
       if (grade.ok) ({ frameworkId, gradeId } = grade);
       else reasons.push(grade.reason);
     }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
 import { sql, type RawBuilder } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import type { IsoDate } from '../calendar/working-days.js';
 import type { Db, Trx } from '../db/database.js';
+import { CsvError, CsvReader, type CsvRecord } from './csv.js';
 import { csvLine, readHeader, readRow, type ColumnMap, type ImportedProvider } from './rules.js';
 
 /**
@@ -227,15 +228,14 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
 
     // Reading and staging: valid rows go to the staging table a batch at a time, in file order.
     const tap = new Tap();
-    // Without csv-parse's `info`, which costs more than the parsing itself: lines are counted here.
-    const parser = parse({ bom: true, relax_column_count: true });
     const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    source.on('error', (error) => parser.destroy(error));
-    source.pipe(tap).pipe(parser);
+    source.on('error', (error) => tap.destroy(error));
+    source.pipe(tap);
+    const decoder = new StringDecoder('utf8');
+    const csv = new CsvReader();
 
     let columns: ColumnMap | null = null;
     let rowsRead = 0;
-    let nextLine = 1;
     let batch: StagedRow[] = [];
     // One batch is written while the next is read: on a server, the database works beside the parser.
     let writing: Promise<void> | null = null;
@@ -248,38 +248,45 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
       writing.catch(() => undefined); // awaited, and so reported, by the next flush
     };
 
+    /** One record of the file; a promise only when it has to wait (a batch to write, a reject to log). */
+    const take = ({ line, values }: CsvRecord): Promise<void> | undefined => {
+      if (values.length === 1 && values[0]!.trim() === '') return; // a blank line
+      if (!columns) {
+        const header = readHeader(values);
+        if (!header.ok) throw new ImportFileError(`line ${line}: ${header.problems.join('; ')}`);
+        columns = header.columns;
+        rejects = new RejectsWriter(rejectsPath, values);
+        return;
+      }
+      if (values.every((value) => value.trim() === '')) return;
+      rowsRead += 1;
+      if (rowsRead % 1000 === 0) options.onProgress?.({ bytes: tap.bytes, totalBytes, rows: rowsRead });
+      const result = readRow(values, columns, options.today);
+      if (!result.ok) return rejects!.add(line, result.reasons, values);
+      batch.push({ line, ...result.provider });
+      return batch.length >= batchSize ? flush() : undefined;
+    };
+
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        // The line the record starts on; a quoted value may run over several lines.
-        const line = nextLine;
-        nextLine += 1;
-        for (const value of record) if (value.includes('\n')) nextLine += value.split('\n').length - 1;
-        if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line
-        if (!columns) {
-          const header = readHeader(record);
-          if (!header.ok) throw new ImportFileError(`line ${line}: ${header.problems.join('; ')}`);
-          columns = header.columns;
-          rejects = new RejectsWriter(rejectsPath, record);
-          continue;
+      for await (const chunk of tap as AsyncIterable<Buffer>) {
+        for (const record of csv.push(decoder.write(chunk))) {
+          const waiting = take(record);
+          if (waiting) await waiting;
         }
-        if (record.every((value) => value.trim() === '')) continue;
-        rowsRead += 1;
-        const result = readRow(record, columns, options.today);
-        if (result.ok) {
-          batch.push({ line, ...result.provider });
-          if (batch.length >= batchSize) await flush();
-        } else {
-          await rejects!.add(line, result.reasons, record);
-        }
-        if (rowsRead % 1000 === 0) options.onProgress?.({ bytes: tap.bytes, totalBytes, rows: rowsRead });
+      }
+      for (const record of csv.end(decoder.end())) {
+        const waiting = take(record);
+        if (waiting) await waiting;
       }
     } catch (error) {
-      if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_')) {
+      if (error instanceof CsvError) {
         throw new ImportFileError(`The file cannot be read as CSV: ${error.message}`);
       }
       throw error;
     }
-    if (!columns) throw new ImportFileError('The file is empty: it has no header row');
+    // Set inside take, which the compiler cannot follow.
+    const header = columns as ColumnMap | null;
+    if (!header) throw new ImportFileError('The file is empty: it has no header row');
     await flush();
     if (writing) await writing;
     readMs = performance.now() - started;
@@ -292,7 +299,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
       await rejects!.add(
         duplicate.line,
         [
-          `${columns.header[columns.index.urn!]!.trim()} '${duplicate.urn}' is also on row ${duplicate.first_line}`,
+          `${header.header[header.index.urn!]!.trim()} '${duplicate.urn}' is also on row ${duplicate.first_line}`,
         ],
         [],
       );
@@ -318,7 +325,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
       sha256,
       rowsRead,
       rejected: rejectWriter.count,
-      ignoredColumns: columns.ignored,
+      ignoredColumns: header.ignored,
       rejections,
       rejectsFile,
       sameAsImport: sameAs
@@ -334,7 +341,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
           status: 'aborted',
           rows_read: rowsRead,
           rejected: rejectWriter.count,
-          ignored_columns: columns.ignored,
+          ignored_columns: header.ignored,
           note: 'strict: rejected rows, nothing applied',
           finished_at: new Date(),
         })
@@ -363,7 +370,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
         sha256,
         rowsRead,
         rejected: rejectWriter.count,
-        ignoredColumns: columns!.ignored,
+        ignoredColumns: header.ignored,
         bulkLoadFrom: options.bulkLoadFrom ?? BULK_LOAD_FROM,
       }),
     );

@@ -581,5 +581,5 @@ describe('inspectorate import providers', () => {
       out.mockRestore();
       err.mockRestore();
     }
-  }, 60_000);
+  }, 180_000);
 });
