@@ -159,44 +159,42 @@ function planCtes(
     + case when s.first_comply_by < ${day} then ${weight('overdue-requirement')}
         * (select count(*) from unnest(s.requirement_dates) as d(comply_by) where d.comply_by < ${day})::int
       else 0 end`;
-  // Signals from the other tables, since the provider's last inspection (or registration), with `b`
-  // giving each provider's `id` and `since`.
+  // Signals from the other tables since the provider's last inspection (or registration), with `b`
+  // giving each provider's `id` and `since`: one join for the three, on the day each happened.
   const tableSignals = (b: RawBuilder<unknown>) => sql`
-      select c.provider_id,
-        case when c.decision is null then 'concern-awaiting-assessment'
-             when c.decision = 'inspect-now' then 'concern-inspect-now'
-             else 'concern-bring-forward' end as kind,
-        case when c.decision is null then ${weight('concern-awaiting-assessment')}
-             when c.decision = 'inspect-now' then 0
-             when c.bring_forward_to is null then ${weight('concern-bring-forward')}
-             else 0 end as weight,
-        case when c.decision = 'inspect-now'
-               then coalesce(c.bring_forward_to, (c.decided_at at time zone 'Europe/London')::date, ${day})
-             when c.decision = 'bring-forward' then c.bring_forward_to end as bring_forward_to,
-        (c.received_at at time zone 'Europe/London')::date as on_date,
-        c.reference, null::text as category, null::jsonb as detail
-      from concerns c join ${b} on b.id = c.provider_id
-      where (c.received_at at time zone 'Europe/London')::date > b.since
-        and (c.decision is null or c.decision in ('inspect-now', 'bring-forward'))
-      union all
-      select n.provider_id, 'notification',
-        case when n.review_outcome = 'inspection-brought-forward' and n.bring_forward_to is not null then 0
-             else coalesce((${p.categoryWeights}::jsonb ->> n.category_id)::int, ${DEFAULT_NOTIFICATION_WEIGHT}::int)
-        end,
-        case when n.review_outcome = 'inspection-brought-forward' then n.bring_forward_to end,
-        n.event_date, n.reference, n.category_id, null::jsonb
-      from event_notifications n join ${b} on b.id = n.provider_id
-      where n.event_date > b.since
-        and n.event_date > ${windowStart}
-        and n.event_date <= ${day}
-        and (n.review_outcome is null or n.review_outcome = 'inspection-brought-forward')
-      union all
-      select ch.provider_id, ch.kind, (${p.weights}::jsonb ->> ch.kind)::int, null::date, ch.occurred_on,
-        null::text, null::text, jsonb_build_object('note', ch.note)
-      from provider_changes ch join ${b} on b.id = ch.provider_id
-      where ch.occurred_on > b.since
-        and ch.occurred_on > ${windowStart}
-        and ch.occurred_on <= ${day}`;
+      select x.* from (
+        select c.provider_id,
+          case when c.decision is null then 'concern-awaiting-assessment'
+               when c.decision = 'inspect-now' then 'concern-inspect-now'
+               else 'concern-bring-forward' end as kind,
+          case when c.decision is null then ${weight('concern-awaiting-assessment')}
+               when c.decision = 'inspect-now' then 0
+               when c.bring_forward_to is null then ${weight('concern-bring-forward')}
+               else 0 end as weight,
+          case when c.decision = 'inspect-now'
+                 then coalesce(c.bring_forward_to, (c.decided_at at time zone 'Europe/London')::date, ${day})
+               when c.decision = 'bring-forward' then c.bring_forward_to end as bring_forward_to,
+          (c.received_at at time zone 'Europe/London')::date as on_date,
+          c.reference, null::text as category, null::jsonb as detail
+        from concerns c
+        where c.provider_id is not null and (c.decision is null or c.decision in ('inspect-now', 'bring-forward'))
+        union all
+        select n.provider_id, 'notification',
+          case when n.review_outcome = 'inspection-brought-forward' and n.bring_forward_to is not null then 0
+               else coalesce((${p.categoryWeights}::jsonb ->> n.category_id)::int, ${DEFAULT_NOTIFICATION_WEIGHT}::int)
+          end,
+          case when n.review_outcome = 'inspection-brought-forward' then n.bring_forward_to end,
+          n.event_date, n.reference, n.category_id, null::jsonb
+        from event_notifications n
+        where n.event_date > ${windowStart} and n.event_date <= ${day}
+          and (n.review_outcome is null or n.review_outcome = 'inspection-brought-forward')
+        union all
+        select ch.provider_id, ch.kind, (${p.weights}::jsonb ->> ch.kind)::int, null::date, ch.occurred_on,
+          null::text, null::text, jsonb_build_object('note', ch.note)
+        from provider_changes ch
+        where ch.occurred_on > ${windowStart} and ch.occurred_on <= ${day}
+      ) x join ${b} on b.id = x.provider_id
+      where x.on_date > b.since`;
   const baseCtes = stored
     ? storedBase(day, scope, options, storedWeight(sql`s.grade_dropped`))
     : computedBase(p, scope, storedWeight(sql`coalesce(g.rank > pg.rank, false)`));
