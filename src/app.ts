@@ -40,6 +40,7 @@ import { registerErrorHandling } from './web/errors.js';
 import { homeRoutes } from './web/home.js';
 import { registerPages } from './web/pages.js';
 import { govukFrontendDir } from './web/render.js';
+import { registerTextChecks } from './web/text-input.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -165,6 +166,7 @@ export async function buildApp({
     if (request.method === 'GET' || request.method === 'HEAD' || isApiRequest(request)) return done();
     app.csrfProtection(request, reply, done);
   });
+  registerTextChecks(app);
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     if (await database.ping()) return { status: 'ok' };

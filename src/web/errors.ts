@@ -67,7 +67,12 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Prob
     const returnTo = request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
     return reply.redirect(`/sign-in${returnTo}`, 303);
   }
-  return reply.page('web/views/error.njk', { title: problem.title, problem }, problem.status);
+  // A form refused with field errors shows them in the GOV.UK error summary, as a re-shown form would.
+  return reply.page(
+    'web/views/error.njk',
+    { title: problem.title, problem, errors: problem.errors },
+    problem.status,
+  );
 }
 
 export function registerErrorHandling(app: FastifyInstance) {

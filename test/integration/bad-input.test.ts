@@ -1,0 +1,582 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/people/rules.js';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import { databaseKinds, type DatabaseKind } from '../support/databases.js';
+import { CookieJar, csrfTokenIn, getPage, signInAs } from '../support/pages.js';
+import { sampleBody } from '../support/sample-body.js';
+
+/**
+ * Bad input to every write route of the API and every form, sent by someone the route allows, so the
+ * input reaches everything that reads it: generated and malformed bodies (wrong types, missing and extra
+ * fields, huge strings and numbers, unicode, NUL bytes, injection strings, broken JSON, the wrong
+ * content type) and query strings. The service must never fail (5xx); an API refusal is
+ * application/problem+json, and a validation refusal names the field; a form refused comes back with
+ * the GOV.UK error summary; and a refusal writes nothing: the audit trail and the row counts of every
+ * table are as they were.
+ *
+ * Runs per route: FUZZ_RUNS (default 12) on the embedded database, a third of that on PostgreSQL.
+ */
+
+const kinds = await databaseKinds();
+const BASE_RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const runsFor = (kind: DatabaseKind) =>
+  kind === 'embedded' ? BASE_RUNS : Math.max(2, Math.ceil(BASE_RUNS / 3));
+
+type Who = Role | 'public';
+type On = 'other' | 'own' | 'escalated' | 'published';
+
+/** Who may use a write route, and on which record: the first rule that matches the route. */
+const CALLERS: [RegExp, Who, On?][] = [
+  [/^POST \/(api\/tokens|sign-in)$/, 'public'],
+  // Signing out ends the session the other runs use, so these are sent signed out: still never a 5xx.
+  [/^(DELETE \/api\/tokens\/current|POST \/sign-out)$/, 'public'],
+  [/\/ruling$/, 'adjudicator', 'escalated'],
+  [/\/escalate$/, 'complaints', 'escalated'],
+  [/complaint-reviews/, 'reviewer'],
+  [/complaints/, 'complaints'],
+  [/\/reports\/:id\/(response|respond)$/, 'provider', 'own'],
+  [/^POST \/(api\/)?inspections\/:id\/day-after-contact$/, 'provider', 'own'],
+  [/^POST \/(api\/notifications|notifications\/new)$/, 'provider', 'own'],
+  [/day-after-contacts/, 'inspector'],
+  [/moderation|incomplete|complete$|publish$/, 'manager'],
+  [/conflicts/, 'manager'],
+  [/points\/:pointId$/, 'inspector', 'own'],
+  [/report/, 'inspector'],
+  [/^POST \/(api\/inspections|inspections\/new)$/, 'planner'],
+  [/inspections/, 'inspector'],
+  [/^POST \/(api\/concerns|concerns\/new)$/, 'public'],
+  [/concerns\/record$/, 'complaints'],
+  [/assessment$|notifications/, 'planner'],
+  [/providers|owner-groups|plan/, 'planner'],
+];
+
+function callerFor(route: string): { who: Who; on: On } | undefined {
+  const rule = CALLERS.find(([pattern]) => pattern.test(route));
+  return rule ? { who: rule[1], on: rule[2] ?? 'other' } : undefined;
+}
+
+// Values that have broken services before: wrong types, extremes, encodings, injections, impossible dates.
+const HUGE = 'x'.repeat(200_000);
+// Text the database cannot store, given extra weight: it is what most often turned into a server error.
+const unstorable = fc.constantFrom<unknown>('\u0000', 'before\u0000after', '\ud800', 'half \udc00 a pair');
+const nastyScalar = fc.oneof(
+  { weight: 3, arbitrary: unstorable },
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    -0.000001,
+    1e308,
+    -1e308,
+    2 ** 31,
+    2 ** 53 + 2,
+    '',
+    ' ',
+    "'; drop table people; --",
+    "1' or '1'='1",
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    '{{ 7*7 }}',
+    '../../etc/passwd',
+    'Ω≈ç√∫ 💥🏠👶🏽 مرحبا e\u0301 \u202e',
+    '\ufeff\u200b',
+    '2026-02-31',
+    '2026-13-01',
+    '0000-00-00',
+    '9999-12-31',
+    '+275760-09-13',
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '9'.repeat(400),
+    'NaN',
+    '-0',
+    '1e999',
+    HUGE,
+  ),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+);
+const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 6, arbitrary: nastyScalar },
+  { weight: 1, arbitrary: fc.array(nastyScalar, { maxLength: 3 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>({}, [], [null], { $gt: '' }, { __proto__: { admin: true } }),
+  },
+);
+const extraKey = fc.oneof(
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'id',
+    'status',
+    'createdBy',
+    'version',
+    '',
+    '\u0000',
+  ),
+  fc.string({ maxLength: 12 }),
+);
+
+const QUERIES = [
+  '',
+  '?page=-1',
+  '?limit=99999999999999999999',
+  '?x=%00',
+  '?a[b]=c&a[c]=d',
+  '?__proto__[admin]=1',
+  '?%E0%A4%A',
+  `?q=${'x'.repeat(4000)}`,
+  "?id=1'%20or%20'1'='1",
+];
+const query = fc.constantFrom(...QUERIES);
+
+/** Bodies that are not what the route reads at all. */
+const RAW_BODIES: { payload: string; type?: string }[] = [
+  { payload: '{', type: 'application/json' },
+  { payload: '{"a":', type: 'application/json' },
+  { payload: 'null', type: 'application/json' },
+  { payload: '[]', type: 'application/json' },
+  { payload: '"just a string"', type: 'application/json' },
+  { payload: '12345', type: 'application/json' },
+  { payload: '', type: 'application/json' },
+  { payload: '{"a":1,"a":2}', type: 'application/json' },
+  { payload: `${'['.repeat(5000)}${']'.repeat(5000)}`, type: 'application/json' },
+  { payload: '{"__proto__":{"admin":true}}', type: 'application/json' },
+  { payload: 'not json at all', type: 'text/plain' },
+  { payload: '<a>xml</a>', type: 'application/xml' },
+  {
+    payload: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--',
+    type: 'multipart/form-data; boundary=x',
+  },
+  { payload: 'a=%%%&b=%E0%A4%A', type: 'application/x-www-form-urlencoded' },
+  { payload: '{"a":1}' },
+];
+
+type Mutation =
+  | { kind: 'set'; path: string; value: unknown }
+  | { kind: 'drop'; path: string }
+  | { kind: 'extra'; key: string; value: unknown }
+  | { kind: 'raw'; raw: { payload: string; type?: string } };
+
+/** Every field of a valid body, down one level, as a dotted path. */
+function pathsOf(body: unknown): string[] {
+  if (body === null || typeof body !== 'object') return [];
+  const paths: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    paths.push(key);
+    if (value !== null && typeof value === 'object')
+      for (const inner of Object.keys(value)) paths.push(`${key}.${inner}`);
+  }
+  return paths;
+}
+
+function mutations(paths: string[]): fc.Arbitrary<Mutation> {
+  const options: fc.Arbitrary<Mutation>[] = [
+    fc.record({ kind: fc.constant('extra' as const), key: extraKey, value: nastyValue }),
+    fc.record({ kind: fc.constant('raw' as const), raw: fc.constantFrom(...RAW_BODIES) }),
+  ];
+  if (paths.length > 0) {
+    const path = fc.constantFrom(...paths);
+    options.unshift(
+      fc.record({ kind: fc.constant('set' as const), path, value: nastyValue }),
+      fc.record({ kind: fc.constant('set' as const), path, value: nastyValue }),
+      fc.record({ kind: fc.constant('set' as const), path, value: nastyValue }),
+      fc.record({ kind: fc.constant('drop' as const), path }),
+    );
+  }
+  return fc.oneof(...options);
+}
+
+function applyMutation(base: unknown, mutation: Mutation): unknown {
+  const copy = structuredClone(base ?? {}) as Record<string, unknown>;
+  if (mutation.kind === 'extra') {
+    Object.defineProperty(copy, mutation.key, { value: mutation.value, enumerable: true, writable: true });
+    return copy;
+  }
+  if (mutation.kind === 'raw') return copy;
+  const parts = mutation.path.split('.');
+  let target = copy as Record<string, unknown>;
+  for (const part of parts.slice(0, -1)) target = target[part] as Record<string, unknown>;
+  const last = parts.at(-1)!;
+  if (mutation.kind === 'drop') delete target[last];
+  else target[last] = mutation.value;
+  return copy;
+}
+
+/** A short description of an input for a failure message (huge values abbreviated). */
+function describeInput(value: unknown): string {
+  const text = JSON.stringify(value, (_, v: unknown) =>
+    typeof v === 'string' && v.length > 60 ? `${v.slice(0, 20)}…(${v.length} chars)` : v,
+  );
+  return (text ?? String(value)).slice(0, 300);
+}
+
+interface Fixtures {
+  providers: Record<On, string>;
+  inspections: Record<On, string>;
+  reports: Record<On, string>;
+  complaints: Record<On, string>;
+  notifications: Record<On, string>;
+  params: Record<string, string>;
+  moderationInspection: string;
+  dayAfterInspection: string;
+  reportInspections: Record<On, string>;
+}
+
+const MISSING = '3f6d1a52-9c1e-4b7a-8d2f-0a1b2c3d4e5f';
+
+/** Real records for each route's parameters, so the handler reads the input instead of answering 404. */
+async function loadFixtures(t: TestApp): Promise<Fixtures> {
+  const db = t.db;
+  const first = async (query: string): Promise<string> => {
+    const { rows } = await sql<{ id: string }>`${sql.raw(query)}`.execute(db);
+    return rows[0]?.id ?? MISSING;
+  };
+  const provider = await first(
+    `select pp.provider_id as id from person_providers pp join people p on p.id = pp.person_id
+     where p.email = 'provider@demo.invalid' order by 1`,
+  );
+  const ownList = `(select pp.provider_id from person_providers pp join people p on p.id = pp.person_id
+     where p.email = 'provider@demo.invalid')`;
+  const inspector = `(select id from people where email = 'inspector@demo.invalid')`;
+  const onSite = await first(
+    `select id from inspections where status = 'on-site' and lead_inspector_id = ${inspector} order by start_date desc`,
+  );
+  const report = (status: string, own: boolean) =>
+    first(`select r.id from reports r join inspections i on i.id = r.inspection_id
+      where r.status = '${status}' and i.provider_id ${own ? 'in' : 'not in'} ${ownList} order by 1`);
+  const reportInspection = (id: string) =>
+    first(`select inspection_id as id from reports where id = '${id}'`);
+  const ownDraft = await report('draft', true);
+  const otherDraft = await report('draft', false);
+  const published = await report('published', false);
+  const escalated = await first(`select id from complaints where escalated_at is not null order by 1`);
+  const open = await first(`select id from complaints where escalated_at is null order by 1`);
+  const otherProvider = await first(`select id from providers where id not in ${ownList} order by urn`);
+  const notification = (own: boolean) =>
+    first(
+      `select id from event_notifications where provider_id ${own ? 'in' : 'not in'} ${ownList} order by 1`,
+    );
+  const byOn = (
+    other: string,
+    own: string,
+    escalatedId = other,
+    publishedId = other,
+  ): Record<On, string> => ({
+    other,
+    own,
+    escalated: escalatedId,
+    published: publishedId,
+  });
+  const ownReportInspection = await reportInspection(ownDraft);
+  return {
+    providers: byOn(otherProvider, provider),
+    inspections: byOn(onSite, ownReportInspection),
+    reports: byOn(otherDraft, ownDraft, otherDraft, published),
+    complaints: byOn(open, open, escalated),
+    notifications: byOn(await notification(false), await notification(true)),
+    reportInspections: byOn(
+      await reportInspection(otherDraft),
+      ownReportInspection,
+      await reportInspection(otherDraft),
+      await reportInspection(published),
+    ),
+    moderationInspection: await first(
+      `select id from inspections where status = 'feedback-given' order by 1`,
+    ),
+    dayAfterInspection: ownReportInspection,
+    params: {
+      applicationId: await first(
+        `select id from registration_applications where provider_id = '${otherProvider}'`,
+      ),
+      evidenceId: await first(`select id from evidence where inspection_id = '${onSite}' order by 1`),
+      lineId: await first(`select id from lines_of_enquiry where inspection_id = '${onSite}' order by 1`),
+      entryId: await first(`select id from dialogue_entries where inspection_id = '${onSite}' order by 1`),
+      pointId:
+        await first(`select ap.id from accuracy_points ap join draft_responses d on d.id = ap.response_id
+        where d.report_id = '${ownDraft}' order by 1`),
+      dayAfterId: await first(`select id from day_after_contacts order by 1`),
+      reviewId: await first(`select id from complaint_reviews order by 1`),
+      concernId: await first(`select id from concerns order by 1`),
+      areaId: 'overall-experiences-and-progress',
+      n: '1',
+      year: '2026',
+    },
+  };
+}
+
+function urlFor(route: string, on: On, f: Fixtures): string {
+  const path = route.split(' ')[1]!;
+  const collection = path.split('/').find((part) => part !== '' && part !== 'api') ?? '';
+  let id =
+    {
+      providers: f.providers[on],
+      plan: f.providers[on],
+      inspections: f.inspections[on],
+      reports: f.reports[on],
+      complaints: f.complaints[on],
+      notifications: f.notifications[on],
+      'complaint-reviews': f.params.reviewId!,
+      'day-after-contacts': f.params.dayAfterId!,
+      concerns: f.params.concernId!,
+    }[collection] ?? MISSING;
+  if (collection === 'inspections' && /\/report/.test(path)) id = f.reportInspections[on];
+  if (collection === 'inspections' && /day-after/.test(path)) id = f.dayAfterInspection;
+  if (collection === 'inspections' && /moderation/.test(path)) id = f.moderationInspection;
+  return path.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? id : (f.params[name] ?? MISSING)));
+}
+
+/** The names of the fields of the form that posts to `url`, read from the page that shows it. */
+function formFields(html: string, url: string): string[] | undefined {
+  const forms = html.match(/<form\b[^>]*>[\s\S]*?<\/form>/g) ?? [];
+  const form = forms.find((f) => {
+    const action = f
+      .match(/action="([^"]*)"/)?.[1]
+      ?.replaceAll('&amp;', '&')
+      .split('?')[0];
+    return action === url;
+  });
+  if (!form) return undefined;
+  const names = [...form.matchAll(/<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"/g)].map((m) => m[1]!);
+  return [...new Set(names)].filter((name) => name !== '_csrf');
+}
+
+interface Caller {
+  jar: CookieJar;
+  csrf: string;
+  token: string | null;
+}
+
+describe.each(kinds)('bad input to every write route (%s)', (kind) => {
+  let t: TestApp;
+  let fixtures: Fixtures;
+  let tables: string[];
+  const callers = new Map<Who, Caller>();
+  const writes: { route: string; body: unknown }[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, {}, { afterInspection: true });
+    fixtures = await loadFixtures(t);
+    for (const route of t.app.routeTable)
+      if (route.method !== 'GET') writes.push({ route: `${route.method} ${route.url}`, body: route.body });
+    const who = new Set(writes.map((w) => callerFor(w.route)?.who ?? 'public'));
+    for (const role of who) {
+      const jar = role === 'public' ? new CookieJar() : await signInAs(t.app, role, DEMO_PASSWORD);
+      const page = await getPage(t.app, jar, role === 'public' ? '/sign-in' : '/');
+      callers.set(role, {
+        jar,
+        csrf: csrfTokenIn(page.body),
+        token: role === 'public' ? null : await t.tokenFor(role),
+      });
+    }
+    // Sessions and sign-in failures change on every sign-in, right or wrong: they are not what is checked.
+    const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE'
+        and table_name not in ('sessions', 'sign_in_failures')
+        and table_name not like 'kysely%' order by 1`.execute(t.db);
+    tables = rows.map((r) => r.table_name);
+  }, 180_000);
+
+  afterAll(async () => t?.close());
+
+  // What each route answered, for the figures in docs/reliability.md (FUZZ_REPORT=1 prints every route).
+  const answers = new Map<string, Map<number, number>>();
+  const tally = (route: string, status: number) => {
+    const counts = answers.get(route) ?? new Map<number, number>();
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+    answers.set(route, counts);
+  };
+  const report = (routes: string[]) => {
+    const total = new Map<number, number>();
+    for (const route of routes) {
+      const counts = answers.get(route) ?? new Map<number, number>();
+      for (const [status, n] of counts) total.set(status, (total.get(status) ?? 0) + n);
+      if (process.env.FUZZ_REPORT)
+        console.log(
+          `  ${route}: ${[...counts]
+            .sort()
+            .map(([status, n]) => `${status}×${n}`)
+            .join(' ')}`,
+        );
+    }
+    return [...total]
+      .sort()
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ');
+  };
+
+  /** The audit trail's length and every table's row count, as one string to compare. */
+  const fingerprint = async () => {
+    const counts = tables.map((table) => `(select count(*) from "${table}")`).join(", ',', ");
+    const { rows } = await sql<{ f: string }>`select concat(${sql.raw(counts)}) as f`.execute(t.db);
+    return rows[0]!.f;
+  };
+
+  it('knows who may use every write route', () => {
+    expect(writes.length).toBeGreaterThan(90);
+    expect(writes.filter((w) => !callerFor(w.route)).map((w) => w.route)).toEqual([]);
+  });
+
+  it(
+    'answers bad input to every API write route with a problem naming the field, and writes nothing',
+    { timeout: 600_000 },
+    async () => {
+      const failures: string[] = [];
+      let sent = 0;
+      const api = writes.filter((w) => w.route.split(' ')[1]!.startsWith('/api/'));
+      for (const { route, body } of api) {
+        const { who, on } = callerFor(route)!;
+        const caller = callers.get(who)!;
+        const method = route.split(' ')[0]!;
+        const url = urlFor(route, on, fixtures);
+        const ids = { inspectionId: fixtures.inspections[on], providerId: fixtures.providers[on] };
+        const base = sampleBody(body, ids);
+        const result = await fc.check(
+          fc.asyncProperty(mutations(pathsOf(base)), query, async (mutation, search) => {
+            const headers: Record<string, string> = {};
+            if (caller.token) headers.authorization = `Bearer ${caller.token}`;
+            let payload: string | undefined;
+            if (mutation.kind === 'raw') {
+              payload = mutation.raw.payload;
+              if (mutation.raw.type) headers['content-type'] = mutation.raw.type;
+            } else if (method !== 'DELETE' || mutation.kind === 'extra') {
+              headers['content-type'] = 'application/json';
+              payload = JSON.stringify(applyMutation(base, mutation));
+            }
+            const before = await fingerprint();
+            const response = await t.app.inject({
+              method: method as 'POST',
+              url: url + search,
+              headers,
+              ...(payload === undefined ? {} : { payload }),
+            });
+            sent += 1;
+            const status = response.statusCode;
+            tally(route, status);
+            const problem = (text: string) => new Error(`${status} ${text}`);
+            if (status >= 500) throw problem(`server error: ${response.body.slice(0, 200)}`);
+            if (status < 400) return true;
+            if (!String(response.headers['content-type']).startsWith('application/problem+json'))
+              throw problem(`not problem+json: ${String(response.headers['content-type'])}`);
+            const json = response.json<{ errors?: { field: string; message: string }[] }>();
+            if (status === 400) {
+              if (!json.errors?.length) throw problem('a validation refusal naming no field');
+              if (json.errors.some((e) => typeof e.field !== 'string' || e.field === ''))
+                throw problem('an error without its field');
+            }
+            if ((await fingerprint()) !== before) throw problem('refused, but something was written');
+            return true;
+          }),
+          { numRuns: runsFor(kind), endOnFailure: true, seed: Number(process.env.FUZZ_SEED ?? 9) },
+        );
+        if (result.failed) {
+          const reason = result.errorInstance instanceof Error ? result.errorInstance.message : '';
+          failures.push(
+            `${route} as ${who}: ${reason.split('\n')[0]} with ${describeInput(result.counterexample)}`,
+          );
+        }
+      }
+      console.log(
+        `bad input (${kind}): ${api.length} API write routes, ${sent} requests: ${report(api.map((w) => w.route))}`,
+      );
+      expect(failures).toEqual([]);
+    },
+  );
+  it(
+    'shows every form again with the GOV.UK error summary for bad input, and writes nothing',
+    { timeout: 600_000 },
+    async () => {
+      const failures: string[] = [];
+      let sent = 0;
+      const pages = writes.filter((w) => !w.route.split(' ')[1]!.startsWith('/api/'));
+      const formValue = nastyScalar.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')));
+      for (const { route } of pages) {
+        const { who, on } = callerFor(route)!;
+        const caller = callers.get(who)!;
+        const url = urlFor(route, on, fixtures);
+        // The form is on the page at the same address, or on one a step or two up from it.
+        let fields: string[] | undefined;
+        const parts = url.split('/');
+        for (let cut = 0; cut < 3 && !fields && parts.length - cut > 1; cut++) {
+          const page = await getPage(t.app, caller.jar, parts.slice(0, parts.length - cut).join('/') || '/');
+          if (page.statusCode === 200) fields = formFields(page.body, url);
+        }
+        fields ??= ['name', 'summary', 'details', 'date-day', 'date-month', 'date-year', 'reason'];
+        const field = fields.length > 0 ? fc.constantFrom(...fields) : fc.constant('anything');
+        const change = fc.oneof(
+          fc.record({ kind: fc.constant('set' as const), field, value: formValue }),
+          fc.record({ kind: fc.constant('set' as const), field, value: formValue }),
+          fc.record({ kind: fc.constant('repeat' as const), field, value: formValue }),
+          fc.record({ kind: fc.constant('drop' as const), field }),
+          fc.record({ kind: fc.constant('extra' as const), field: extraKey, value: formValue }),
+          fc.record({
+            kind: fc.constant('raw' as const),
+            type: fc.constantFrom(
+              'application/json',
+              'text/plain',
+              'multipart/form-data; boundary=x',
+              'form',
+            ),
+          }),
+        );
+        const result = await fc.check(
+          fc.asyncProperty(change, query, async (c, search) => {
+            const form = new URLSearchParams({ _csrf: caller.csrf });
+            for (const name of fields)
+              if (!(c.kind === 'drop' && c.field === name)) form.append(name, 'A plain answer');
+            if (c.kind === 'set') form.set(c.field, c.value);
+            if (c.kind === 'repeat') form.append(c.field, c.value);
+            if (c.kind === 'extra') form.append(c.field, c.value);
+            let payload = form.toString();
+            let type = 'application/x-www-form-urlencoded';
+            if (c.kind === 'raw') {
+              if (c.type === 'application/json')
+                payload = JSON.stringify({ ...Object.fromEntries(form), extra: [1, { a: null }] });
+              else if (c.type === 'form')
+                payload = `_csrf=${encodeURIComponent(caller.csrf)}&a=%%%&b=%E0%A4%A`;
+              else payload = `_csrf=${caller.csrf}\r\nnot a form`;
+              if (c.type !== 'form') type = c.type;
+            }
+            const before = await fingerprint();
+            const response = await t.app.inject({
+              method: 'POST',
+              url: url + search,
+              headers: { cookie: caller.jar.header(), accept: 'text/html', 'content-type': type },
+              payload,
+            });
+            sent += 1;
+            const status = response.statusCode;
+            tally(route, status);
+            const problem = (text: string) => new Error(`${status} ${text}`);
+            if (status >= 500)
+              throw problem(`server error: ${response.body.replace(/\s+/g, ' ').slice(0, 200)}`);
+            if (status < 400) return true;
+            if ((status === 400 || status === 422) && !response.body.includes('govuk-error-summary'))
+              throw problem('refused without the error summary');
+            if ((await fingerprint()) !== before) throw problem('refused, but something was written');
+            return true;
+          }),
+          { numRuns: runsFor(kind), endOnFailure: true, seed: Number(process.env.FUZZ_SEED ?? 9) },
+        );
+        if (result.failed) {
+          const reason = result.errorInstance instanceof Error ? result.errorInstance.message : '';
+          failures.push(
+            `${route} as ${who}: ${reason.split('\n')[0]} with ${describeInput(result.counterexample)}`,
+          );
+        }
+      }
+      console.log(
+        `bad input (${kind}): ${pages.length} form routes, ${sent} requests: ${report(pages.map((w) => w.route))}`,
+      );
+      expect(failures).toEqual([]);
+    },
+  );
+});
