@@ -9,8 +9,9 @@
  * inspections with grades, requirements, concerns, notifications and changes of manager or owner),
  * runs ANALYZE, then times each query: one warm-up, then BENCH_PLAN_RUNS runs, printing the median
  * against the goal of one second. It prints EXPLAIN (ANALYZE, BUFFERS) of every statement the plan
- * sends, captured from the query itself, so the plan shown is always the one in use. The schema is
- * dropped at the end, also on Ctrl-C.
+ * sends, captured from the query itself, so the plan shown is always the one in use. It checks that the
+ * due dates stored on provider_schedule give the same page and workload as dates worked out from
+ * scratch, and fails if not. The schema is dropped at the end, also on Ctrl-C.
  *
  * Settings (environment): BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
  * BENCH_PLAN_PROVIDERS (100000), BENCH_PLAN_YEARS (10), BENCH_PLAN_RUNS (5), BENCH_PLAN_SEED (national),

@@ -29,10 +29,11 @@ import {
 } from './rules.js';
 
 /**
- * The plan, worked out in the database for the whole register at once: each provider's last graded
- * inspection (from provider_schedule, a row per provider kept by a trigger on inspections), its due date from the framework's interval for that grade, the risk
- * signals since then summed per provider, and the brought-forward date. The intervals, weights and
- * periods come from rules.ts as JSON parameters; nothing of the rules is written into the SQL.
+ * The plan, worked out in the database for the whole register at once: each provider's due dates under
+ * the current rules and what it needs of its inspections and requirements (from provider_schedule, a row
+ * per provider kept by triggers), the risk signals since its last inspection summed per provider, and
+ * the brought-forward date. The intervals, weights and periods come from rules.ts; nothing of the rules
+ * is written into the SQL.
  */
 
 export type { IntervalOverrides } from './rules.js';
