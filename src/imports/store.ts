@@ -88,49 +88,28 @@ export const BULK_LOAD_FROM = 10_000;
 /** Imports are merged one at a time (with the schema, the key of an advisory lock). */
 const IMPORT_LOCK = 7301;
 
-const STAGING_COLUMNS = [
-  ['line', 'int'],
-  ['urn', 'text'],
-  ['name', 'text'],
-  ['type', 'text'],
-  ['sector', 'text'],
-  ['local_authority', 'text'],
-  ['region', 'text'],
-  ['places', 'int'],
-  ['registered_on', 'date'],
-  ['status', 'text'],
-  ['address_line1', 'text'],
-  ['address_line2', 'text'],
-  ['town', 'text'],
-  ['postcode', 'text'],
-  ['inspection_date', 'date'],
-  ['framework_id', 'text'],
-  ['grade_id', 'text'],
-] as const;
+/** The staging table's columns, with the key of each in a staged row. */
+const STAGING_COLUMNS: readonly (readonly [string, string, keyof StagedRow])[] = [
+  ['line', 'int', 'line'],
+  ['urn', 'text', 'urn'],
+  ['name', 'text', 'name'],
+  ['type', 'text', 'type'],
+  ['sector', 'text', 'sector'],
+  ['local_authority', 'text', 'localAuthority'],
+  ['region', 'text', 'region'],
+  ['places', 'int', 'places'],
+  ['registered_on', 'date', 'registeredOn'],
+  ['status', 'text', 'status'],
+  ['address_line1', 'text', 'addressLine1'],
+  ['address_line2', 'text', 'addressLine2'],
+  ['town', 'text', 'town'],
+  ['postcode', 'text', 'postcode'],
+  ['inspection_date', 'date', 'inspectionDate'],
+  ['framework_id', 'text', 'frameworkId'],
+  ['grade_id', 'text', 'gradeId'],
+];
 
 type StagedRow = { line: number } & ImportedProvider;
-
-function stagingValues(row: StagedRow): unknown[] {
-  return [
-    row.line,
-    row.urn,
-    row.name,
-    row.type,
-    row.sector,
-    row.localAuthority,
-    row.region,
-    row.places,
-    row.registeredOn,
-    row.status,
-    row.addressLine1,
-    row.addressLine2,
-    row.town,
-    row.postcode,
-    row.inspectionDate,
-    row.frameworkId,
-    row.gradeId,
-  ];
-}
 
 /** Counts bytes and hashes them as they pass, so the file is read once. */
 class Tap extends Transform {
@@ -401,13 +380,17 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
   }
 }
 
-/** One multi-row insert: each column goes as one array parameter, so a batch is a single statement. */
+/**
+ * One multi-row insert, the batch sent as one JSON parameter: the runtime's own JSON writer and the
+ * server's JSON reader cost a fraction of what one array parameter per column did.
+ */
 async function insertBatch(db: Db, staging: string, rows: StagedRow[]) {
-  const arrays: unknown[][] = STAGING_COLUMNS.map(() => []);
-  for (const row of rows) stagingValues(row).forEach((value, i) => arrays[i]!.push(value));
-  const columns = STAGING_COLUMNS.map(([, type], i) => sql`${arrays[i]}::${sql.raw(type)}[]`);
+  const record = STAGING_COLUMNS.map(([, type, key]) => `"${key}" ${type}`).join(', ');
+  const keys = STAGING_COLUMNS.map(([, , key]) => `"${key}"`).join(', ');
   await sql`insert into ${sql.table(staging)} (${sql.raw(STAGING_COLUMNS.map(([name]) => name).join(', '))})
-    select * from unnest(${sql.join(columns)})`.execute(db);
+    select ${sql.raw(keys)} from json_to_recordset(${JSON.stringify(rows)}::json) as r(${sql.raw(record)})`.execute(
+    db,
+  );
 }
 
 async function repeatedUrns(db: Db, staging: string) {
