@@ -75,6 +75,8 @@ export async function buildApp({
 }: AppOptions): Promise<App> {
   const app = Fastify({
     logger,
+    // 1 MB: far more than any form or API body needs (nothing is uploaded over HTTP), and refused with
+    // 413 before it is read any further.
     bodyLimit: 1024 * 1024,
     trustProxy: config.production,
     routerOptions: { ignoreTrailingSlash: true },

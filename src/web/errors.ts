@@ -43,6 +43,10 @@ export function toProblem(error: unknown): Problem {
     );
   }
   const status = e.statusCode ?? 500;
+  if (status === 413) {
+    // The limit is bodyLimit in app.ts; no form or API body comes near it, and there are no uploads.
+    return new Problem(413, TITLES[413]!, 'The request is larger than the 1 MB the service accepts.');
+  }
   if (status === 429) {
     return new Problem(429, TITLES[429]!, 'Too many attempts. Wait a minute, then try again.');
   }
