@@ -536,10 +536,15 @@ async function mergeStaging(trx: Trx, input: MergeInput): Promise<MergeCounts> {
     from ${plan} s
     where s.outcome_changed
     order by s.provider_id, s.inspection_date
-    on conflict (provider_id, inspection_date) do update
-      set framework_id = excluded.framework_id,
-          overall_grade_id = excluded.overall_grade_id,
-          source_import_id = excluded.source_import_id`.execute(trx);
+    ${
+      // Into an empty register nothing can conflict, and a plain insert skips the check for each row.
+      setAside
+        ? sql``
+        : sql`on conflict (provider_id, inspection_date) do update
+            set framework_id = excluded.framework_id,
+                overall_grade_id = excluded.overall_grade_id,
+                source_import_id = excluded.source_import_id`
+    }`.execute(trx);
   const outcomesRecorded = counts.outcomes;
 
   if (setAside) await restoreIndexes(trx, setAside);

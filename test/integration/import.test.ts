@@ -351,6 +351,20 @@ describe.each(kinds)('importing the published provider data (%s)', (kind) => {
     expect(await provider('SC400001')).toBeUndefined();
   });
 
+  it('refuses a file that is not CSV, naming the line, applying nothing', async () => {
+    const broken = path.join(dir, 'broken.csv');
+    const text = await readFile(GOOD, 'utf8');
+    await writeFile(
+      broken,
+      text.replace(/SC1000/g, 'SC4100') +
+        'SC410009,"Children\'s home,,Private,Leeds,North West,3,05/05/2021\n',
+    );
+    await expect(run(broken)).rejects.toThrow(
+      'The file cannot be read as CSV: the quoted value on line 8 is never closed',
+    );
+    expect(await provider('SC410001')).toBeUndefined();
+  });
+
   it('streams a large file in batches, in bounded memory', async () => {
     const big = path.join(dir, 'big.csv');
     const rows = 20_000;
