@@ -81,7 +81,7 @@ export function registerGenerateCommand(program: Command): void {
       const bar = showBar
         ? new cliProgress.SingleBar(
             {
-              format: 'Generating |{bar}| {value}/{total} steps | {step} | {elapsed}s',
+              format: 'Generating |{bar}| {value}/{total} steps | {step} | {duration_formatted}',
               stream: process.stderr,
               hideCursor: true,
             },
@@ -103,7 +103,7 @@ export function registerGenerateCommand(program: Command): void {
         }
         const started = Date.now();
         let rowsWritten = 0;
-        bar?.start(1, 0, { step: 'people' });
+        bar?.start(1, 0, { step: 'starting' });
         const counts = await generateNationalData(database.db, {
           providers,
           years,
