@@ -344,8 +344,11 @@ function urlFor(route: string, on: On, f: Fixtures): string {
   return path.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? id : (f.params[name] ?? MISSING)));
 }
 
-/** The names of the fields of the form that posts to `url`, read from the page that shows it. */
-function formFields(html: string, url: string): string[] | undefined {
+/**
+ * The fields of the form that posts to `url`, read from the page that shows it, each with an answer a
+ * person might give: the value already in it, the first choice offered, or a plain one by its name.
+ */
+function formFields(html: string, url: string): Map<string, string> | undefined {
   const forms = html.match(/<form\b[^>]*>[\s\S]*?<\/form>/g) ?? [];
   const form = forms.find((f) => {
     const action = f
@@ -355,8 +358,31 @@ function formFields(html: string, url: string): string[] | undefined {
     return action === url;
   });
   if (!form) return undefined;
-  const names = [...form.matchAll(/<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"/g)].map((m) => m[1]!);
-  return [...new Set(names)].filter((name) => name !== '_csrf');
+  const fields = new Map<string, string>();
+  const decode = (text: string) =>
+    text
+      .replaceAll('&quot;', '"')
+      .replaceAll('&#39;', "'")
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&amp;', '&');
+  for (const match of form.matchAll(/<(input|select|textarea)\b([^>]*)>([\s\S]*?<\/select>)?/g)) {
+    const [, tag, attributes = '', options = ''] = match;
+    const name = attributes.match(/\bname="([^"]+)"/)?.[1];
+    if (!name || name === '_csrf' || fields.has(name)) continue;
+    const value = attributes.match(/\bvalue="([^"]*)"/)?.[1];
+    const choice = options.match(/<option\b[^>]*value="([^"]+)"/)?.[1];
+    let answer = 'A plain answer';
+    if (tag === 'select' && choice) answer = choice;
+    else if (value) answer = decode(value);
+    else if (name.endsWith('-day')) answer = '2';
+    else if (name.endsWith('-month')) answer = '11';
+    else if (name.endsWith('-year')) answer = '2026';
+    else if (/email/i.test(name)) answer = 'someone@example.invalid';
+    else if (/postcode/i.test(name)) answer = 'SW1A 2AA';
+    fields.set(name, answer);
+  }
+  return fields;
 }
 
 interface Caller {
@@ -513,14 +539,15 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
         const caller = callers.get(who)!;
         const url = urlFor(route, on, fixtures);
         // The form is on the page at the same address, or on one a step or two up from it.
-        let fields: string[] | undefined;
+        let fields: Map<string, string> | undefined;
         const parts = url.split('/');
         for (let cut = 0; cut < 3 && !fields && parts.length - cut > 1; cut++) {
           const page = await getPage(t.app, caller.jar, parts.slice(0, parts.length - cut).join('/') || '/');
           if (page.statusCode === 200) fields = formFields(page.body, url);
         }
-        fields ??= ['name', 'summary', 'details', 'date-day', 'date-month', 'date-year', 'reason'];
-        const field = fields.length > 0 ? fc.constantFrom(...fields) : fc.constant('anything');
+        fields ??= new Map(['name', 'summary', 'details', 'reason'].map((name) => [name, 'A plain answer']));
+        const answers = fields;
+        const field = answers.size > 0 ? fc.constantFrom(...answers.keys()) : fc.constant('anything');
         const change = fc.oneof(
           fc.record({ kind: fc.constant('set' as const), field, value: formValue }),
           fc.record({ kind: fc.constant('set' as const), field, value: formValue }),
@@ -540,8 +567,8 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
         const result = await fc.check(
           fc.asyncProperty(change, query, async (c, search) => {
             const form = new URLSearchParams({ _csrf: caller.csrf });
-            for (const name of fields)
-              if (!(c.kind === 'drop' && c.field === name)) form.append(name, 'A plain answer');
+            for (const [name, answer] of answers)
+              if (!(c.kind === 'drop' && c.field === name)) form.append(name, answer);
             if (c.kind === 'set') form.set(c.field, c.value);
             if (c.kind === 'repeat') form.append(c.field, c.value);
             if (c.kind === 'extra') form.append(c.field, c.value);
