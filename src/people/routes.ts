@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordAudit } from '../audit/store.js';
+import { inTransaction } from '../db/database.js';
 import { findProvidersByIds } from '../providers/store.js';
 import { requirePerson } from '../web/access.js';
 import { fieldErrorsOf, Problem, problemSchema } from '../web/problem.js';
@@ -54,29 +55,34 @@ async function checkCredentials(
   if (paused) return { pausedUntil: paused };
   const found = await findCredentials(app.db, address);
   const ok = await verifyPassword(found?.password_hash ?? null, password);
+  // Each change to the count is written together with its audit entry, or not at all.
   if (ok && found) {
-    const failures = await clearSignInFailures(app.db, address);
-    if (failures > 0)
-      await recordAudit(app.db, {
-        actorId: found.id,
-        action: 'sign-in.failures-cleared',
-        entityType: 'person',
-        entityId: found.id,
-        before: { failures },
-        after: null,
-      });
+    await inTransaction(app.db, async (trx) => {
+      const failures = await clearSignInFailures(trx, address);
+      if (failures > 0)
+        await recordAudit(trx, {
+          actorId: found.id,
+          action: 'sign-in.failures-cleared',
+          entityType: 'person',
+          entityId: found.id,
+          before: { failures },
+          after: null,
+        });
+    });
     return { personId: found.id };
   }
-  const state = await recordSignInFailure(app.db, address, now);
-  if (found && startsPause(state))
-    await recordAudit(app.db, {
-      actorId: null,
-      action: 'sign-in.paused',
-      entityType: 'person',
-      entityId: found.id,
-      before: null,
-      after: { failures: state.failures, lockedUntil: state.lockedUntil?.toISOString() ?? null },
-    });
+  await inTransaction(app.db, async (trx) => {
+    const state = await recordSignInFailure(trx, address, now);
+    if (found && startsPause(state))
+      await recordAudit(trx, {
+        actorId: null,
+        action: 'sign-in.paused',
+        entityType: 'person',
+        entityId: found.id,
+        before: null,
+        after: { failures: state.failures, lockedUntil: state.lockedUntil?.toISOString() ?? null },
+      });
+  });
   return { failed: true };
 }
 
