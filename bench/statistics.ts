@@ -21,7 +21,8 @@
  * in England), BENCH_STATS_YEAR_FROM (2025-04-01: the inspection year measured, and ten years to its end),
  * BENCH_STATS_KEEP (1 keeps the schema for a closer look; drop it by hand afterwards), BENCH_STATS_SCHEMA
  * (times the figures again on a schema kept before, after migrating it, instead of generating; the
- * reports and applications are added if it has none, as when generating was stopped before them).
+ * reports and applications are added if it has none, as when generating was stopped before them),
+ * BENCH_STATS_FIGURES (a comma-separated list of figure ids to time, all when empty).
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -136,7 +137,8 @@ async function explainStatements(
   try {
     await work(db);
     const plans: { sql: string; ms: number; plan: string }[] = [];
-    const statements = recorded.filter(({ query }) => /^\s*(select|with)\b/i.test(query.sql));
+    // A statement may open with a comment on why it is written so.
+    const statements = recorded.filter(({ query }) => /^\s*(--[^\n]*\n\s*)*(select|with)\b/i.test(query.sql));
     for (const { query, ms } of statements.sort((a, b) => b.ms - a.ms)) {
       // In a transaction with the settings the statement ran with (store.ts sets them for a figure).
       const client = await pool.connect();
@@ -335,7 +337,8 @@ async function main() {
 
   const timings: Timing[] = [];
   const slow: { name: string; period: Period; figure: (typeof FIGURES)[number] }[] = [];
-  for (const figure of FIGURES) {
+  const only = (process.env.BENCH_STATS_FIGURES ?? '').split(',').filter(Boolean);
+  for (const figure of FIGURES.filter((f) => only.length === 0 || only.includes(f.id))) {
     for (const [label, period] of periods) {
       const timing = await time(figure.id, label, async () => {
         const result = await computeFigure(db, figure, period, { n: OWNER_GROUPS });

@@ -337,25 +337,20 @@ export async function inspectorGrades(db: Db, period: Period) {
   // The grade as given is kept on the inspection (src/inspections/store.ts, migration 0012), so this is
   // a count of one table's rows, read from its own index; working it out from the judgements took 7 s
   // for a year at national scale.
-  const scale = frameworks.flatMap((framework) =>
-    framework.gradeScale.map(
-      (grade, rank) =>
-        sql`(${framework.id}::text, ${grade.id}::text, ${rank === 0}::boolean, ${rank === framework.gradeScale.length - 1}::boolean)`,
-    ),
-  );
-  const given = sql`rule_scale (framework_id, grade_id, best, worst) as (values ${sql.join(scale)}),
-    given as (
+  // The best and the worst grade of each framework's scale, as expressions rather than a join to a
+  // list: joined, the planner expected a twentieth of the rows and probed providers once per inspection.
+  const scaleEnd = (pick: (scale: readonly { id: string }[]) => { id: string } | undefined) =>
+    sql`coalesce((case i.framework_id ${sql.join(
+      frameworks.map((f) => sql`when ${f.id}::text then ${pick(f.gradeScale)?.id ?? ''}::text`),
+      sql` `,
+    )} end = i.inspector_overall_grade)::int, 0)`;
+  const given = sql`given as (
       select i.framework_id, i.lead_inspector_id as lead, i.provider_id,
-        i.inspector_overall_grade as grade_id, g.best::int as best, g.worst::int as worst
+        i.inspector_overall_grade as grade_id, ${scaleEnd((scale) => scale[0])} as best,
+        ${scaleEnd((scale) => scale[scale.length - 1])} as worst
       from inspections i
-      join rule_scale g on g.framework_id = i.framework_id and g.grade_id = i.inspector_overall_grade
       where i.status = 'completed' and i.inspector_overall_grade is not null
         and i.start_date between ${period.from}::date and ${period.to}::date
-    )`;
-  const graded = sql`${given},
-    graded as (
-      select gv.framework_id, gv.lead, p.type, p.region, gv.best, gv.worst
-      from given gv join providers p on p.id = gv.provider_id
     )`;
   const [counts, spreads] = await Promise.all([
     rows(
@@ -385,14 +380,17 @@ export async function inspectorGrades(db: Db, period: Period) {
         worst_observed: number;
         worst_expected: number;
       }>`
-        with ${graded},
-        cell as (
-          select framework_id, type, region, count(*) as n, sum(best) as best, sum(worst) as worst
-          from graded group by framework_id, type, region
-        ),
+        with ${given},
+        -- Each inspector's cells from one pass over the period; the whole cells are sums of those.
         mine as (
-          select lead, framework_id, type, region, count(*) as n, sum(best) as best, sum(worst) as worst
-          from graded group by lead, framework_id, type, region
+          select gv.lead, gv.framework_id, p.type, p.region, count(*) as n, sum(gv.best) as best,
+            sum(gv.worst) as worst
+          from given gv join providers p on p.id = gv.provider_id
+          group by gv.lead, gv.framework_id, p.type, p.region
+        ),
+        cell as (
+          select framework_id, type, region, sum(n) as n, sum(best) as best, sum(worst) as worst
+          from mine group by framework_id, type, region
         )
         select m.lead, m.framework_id, sum(m.n)::int as inspections,
           coalesce(sum(m.n) filter (where c.n > m.n), 0)::int as compared,
