@@ -13,6 +13,8 @@ import { planScale } from './migrations/0010_plan_scale.js';
 import { importSpeed } from './migrations/0011_import_speed.js';
 import { statisticsSearch } from './migrations/0012_statistics_search.js';
 import { signInLockout } from './migrations/0013_sign_in_lockout.js';
+import { scheduleInBulk } from './migrations/0014_schedule_in_bulk.js';
+import { followUpVisitsIndex } from './migrations/0015_follow_up_visits_index.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -34,6 +36,8 @@ const migrations: Record<string, Migration> = {
   '0011_import_speed': importSpeed,
   '0012_statistics_search': statisticsSearch,
   '0013_sign_in_lockout': signInLockout,
+  '0014_schedule_in_bulk': scheduleInBulk,
+  '0015_follow_up_visits_index': followUpVisitsIndex,
 };
 
 export const migrationNames = Object.keys(migrations);
