@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { parse } from 'csv-parse';
 import { sql, type RawBuilder } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import type { IsoDate } from '../calendar/working-days.js';
 import type { Db, Trx } from '../db/database.js';
-import { CsvError, CsvReader, type CsvRecord } from './csv.js';
 import { csvLine, readHeader, readRow, type ColumnMap, type ImportedProvider } from './rules.js';
 
 /**
@@ -207,11 +206,11 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
 
     // Reading and staging: valid rows go to the staging table a batch at a time, in file order.
     const tap = new Tap();
+    // Without csv-parse's `info`, which costs more than the parsing itself: lines are counted here.
+    const parser = parse({ bom: true, relax_column_count: true });
     const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    source.on('error', (error) => tap.destroy(error));
-    source.pipe(tap);
-    const decoder = new StringDecoder('utf8');
-    const csv = new CsvReader();
+    source.on('error', (error) => parser.destroy(error));
+    source.pipe(tap).pipe(parser);
 
     let columns: ColumnMap | null = null;
     let rowsRead = 0;
@@ -228,7 +227,7 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
     };
 
     /** One record of the file; a promise only when it has to wait (a batch to write, a reject to log). */
-    const take = ({ line, values }: CsvRecord): Promise<void> | undefined => {
+    const take = (line: number, values: string[]): Promise<void> | undefined => {
       if (values.length === 1 && values[0]!.trim() === '') return; // a blank line
       if (!columns) {
         const header = readHeader(values);
@@ -246,19 +245,18 @@ async function importOn(db: Db, file: string, options: ImportOptions): Promise<I
       return batch.length >= batchSize ? flush() : undefined;
     };
 
+    let nextLine = 1;
     try {
-      for await (const chunk of tap as AsyncIterable<Buffer>) {
-        for (const record of csv.push(decoder.write(chunk))) {
-          const waiting = take(record);
-          if (waiting) await waiting;
-        }
-      }
-      for (const record of csv.end(decoder.end())) {
-        const waiting = take(record);
+      for await (const values of parser as AsyncIterable<string[]>) {
+        // The line the record starts on; a quoted value may run over several lines.
+        const line = nextLine;
+        nextLine += 1;
+        for (const value of values) if (value.includes('\n')) nextLine += value.split('\n').length - 1;
+        const waiting = take(line, values);
         if (waiting) await waiting;
       }
     } catch (error) {
-      if (error instanceof CsvError) {
+      if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_')) {
         throw new ImportFileError(`The file cannot be read as CSV: ${error.message}`);
       }
       throw error;

@@ -359,9 +359,7 @@ describe.each(kinds)('importing the published provider data (%s)', (kind) => {
       text.replace(/SC1000/g, 'SC4100') +
         'SC410009,"Children\'s home,,Private,Leeds,North West,3,05/05/2021\n',
     );
-    await expect(run(broken)).rejects.toThrow(
-      'The file cannot be read as CSV: the quoted value on line 8 is never closed',
-    );
+    await expect(run(broken)).rejects.toThrow(/^The file cannot be read as CSV: .*quote.* line 8$/);
     expect(await provider('SC410001')).toBeUndefined();
   });
 
