@@ -444,7 +444,7 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     const form = request.body as FormBody;
     const state = { areaId, grade: formOptional(form, 'grade'), reason: formText(form, 'reason') };
     const fields = { grade: `grade-${areaId}`, reason: `reason-${areaId}`, version: `grade-${areaId}` };
-    const record = await inspectionRecord(db, inspection.id);
+    const record = await inspectionRecord(db, inspection.id, inspection);
     if (!record?.judgements.some((j) => j.areaId === areaId)) throw notFound();
     const parsed = moderationBody.safeParse({
       grade: state.grade,

@@ -222,7 +222,7 @@ export async function inspectionPages(app: FastifyInstance) {
   async function workspace(request: FastifyRequest, id: string): Promise<Workspace> {
     const inspection = await visibleInspection(request, id);
     const person = requirePerson(request);
-    const full = await inspectionRecord(db, inspection.id);
+    const full = await inspectionRecord(db, inspection.id, inspection);
     if (!full) throw notFound();
     const record = presentRecord(person, full);
     // Evidence, lines of enquiry and dialogue are the inspectorate's: for anyone else these pages do not exist.
@@ -313,7 +313,7 @@ export async function inspectionPages(app: FastifyInstance) {
   ) {
     const inspection = await visibleInspection(request, id);
     const person = requirePerson(request);
-    const full = await inspectionRecord(db, inspection.id);
+    const full = await inspectionRecord(db, inspection.id, inspection);
     if (!full) throw notFound();
     const record = presentRecord(person, full);
     const working = withRecords(record) ? record : null;

@@ -168,8 +168,8 @@ export async function inspectionRoutes(instance: FastifyInstance) {
       },
     },
     async (request) => {
-      await visibleInspection(request, request.params.id);
-      const record = await inspectionRecord(db, request.params.id);
+      const inspection = await visibleInspection(request, request.params.id);
+      const record = await inspectionRecord(db, inspection.id, inspection);
       if (!record) throw notFound();
       return presentRecord(request.person, record);
     },

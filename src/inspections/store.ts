@@ -1197,9 +1197,16 @@ export interface InspectionRecord extends Inspection {
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
-/** Everything recorded on an inspection, with the overall grade and the substantiation worked out. */
-export async function inspectionRecord(db: Db, id: string): Promise<InspectionRecord | null> {
-  const inspection = await findInspection(db, id);
+/**
+ * Everything recorded on an inspection, with the overall grade and the substantiation worked out. A caller
+ * that has just read the inspection (to check who may see it) passes it in rather than reading it again.
+ */
+export async function inspectionRecord(
+  db: Db,
+  id: string,
+  known?: Inspection,
+): Promise<InspectionRecord | null> {
+  const inspection = known?.id === id ? known : await findInspection(db, id);
   if (!inspection) return null;
   const [
     evidenceRows,
