@@ -410,7 +410,7 @@ export async function generateNationalData(
 
     const inspections = await run(`
       insert into inspections (id, provider_id, framework_id, type, notice, start_date, end_date,
-        lead_inspector_id, status, overall_grade, created_by, created_at, updated_at)
+        lead_inspector_id, status, overall_grade, inspector_overall_grade, created_by, created_at, updated_at)
       select x.inspection_id, x.provider_id, x.framework_id, x.kind,
         case x.type when 'childrens-home' then 'none' else 'short' end,
         x.start_date,
@@ -423,6 +423,9 @@ export async function generateNationalData(
         case when x.kind = 'full' then (select grade.grade_id from ${grades}
           where grade.framework_id = x.framework_id
             and grade.rank = least(x.rank + case when x.moderated then 1 else 0 end, grade.worst)) end,
+        -- As the inspector gave it, before moderation (the statistics of consistency compare the two).
+        case when x.kind = 'full' then (select grade.grade_id from ${grades}
+          where grade.framework_id = x.framework_id and grade.rank = least(x.rank, grade.worst)) end,
         ${plannerId},
         (x.start_date - 30)::timestamptz, (x.start_date + 14)::timestamptz
       from ${held} x`);

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { Db } from '../../src/db/database.js';
+import { fillInspectorGrades } from '../../src/db/migrations/0012_statistics_search.js';
 import { generateNationalData, type NationalDataCounts } from '../../src/generate/national-data.js';
 import { PROVIDER_TYPES } from '../../src/providers/rules.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -95,6 +96,23 @@ describe.each(kinds)('the national data set on %s', (kind) => {
       select count(*)::int as n from providers where owner_group_id is not null
       group by owner_group_id order by n desc`.execute(db);
     expect(sizes[0]!.n).toBeGreaterThan(2 * sizes[Math.floor(sizes.length / 2)]!.n);
+
+    // The grade each inspector gave is kept, and is what the framework's rule gives from their judgements;
+    // moderated inspections end a grade lower than given.
+    const given = async () =>
+      (
+        await sql<{ id: string; grade: string | null }>`
+          select id, inspector_overall_grade as grade from inspections where type = 'full' and status <> 'planned'
+          order by id`.execute(db)
+      ).rows;
+    const generated = await given();
+    expect(generated.every((row) => row.grade !== null)).toBe(true);
+    await sql`update inspections set inspector_overall_grade = null`.execute(db);
+    await sql.raw(fillInspectorGrades).execute(db);
+    expect(await given()).toEqual(generated);
+    const { rows: moderated } = await sql<{ n: number }>`
+      select count(*)::int as n from inspections where overall_grade <> inspector_overall_grade`.execute(db);
+    expect(moderated[0]!.n).toBeGreaterThan(0);
 
     // Every complaint is about an inspection that has ended, under the procedure in force then.
     const { rows: early } = await sql<{ n: number }>`
