@@ -10,7 +10,8 @@
  *     route running the very statements the service's store sends for the same request (recorded from it)
  *     through a plain pg.Pool of the same size (goal ratio >= 0.6);
  *   - write: POST /api/inspections/{id}/evidence (validation, authorisation, the audit entry), against a
- *     bare route doing one INSERT into the same evidence table (goal ratio >= 0.5);
+ *     bare route doing one INSERT into the same evidence table (goal ratio >= 0.5): each request to the
+ *     next of 200 inspections on site (as hundreds of inspectors write at once), and all to one inspection;
  *   - p99 latency of each at 50 connections (goal under 50 ms).
  * Embedded (PGlite): the time from `npm start` (`node bin/inspectorate.js serve` on a fresh DATA_DIR) to a
  * healthy service with its demo data, and the same two reads against PGlite itself.
@@ -22,7 +23,7 @@
  *
  * Settings (environment): BENCH_DATABASE_URL, BENCH_HTTP_PROVIDERS (20000), BENCH_HTTP_YEARS (10),
  * BENCH_HTTP_EMBEDDED_PROVIDERS (1000), BENCH_CONNECTIONS (50), BENCH_SECONDS (5), BENCH_ROUNDS (2),
- * BENCH_WARMUP (2), BENCH_HTTP_PARTS (generate,postgres,start,embedded).
+ * BENCH_WARMUP (2), BENCH_WRITE_INSPECTIONS (200), BENCH_HTTP_PARTS (generate,postgres,start,embedded).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -109,6 +110,7 @@ const POOL_SIZE = 10; // the service's default; the baseline's pool gets the sam
 const PASSWORD = 'demo-password-for-the-benchmark';
 const SEED = 'bench-http';
 const INSPECTIONS_READ = 20;
+const WRITE_INSPECTIONS = numberSetting('BENCH_WRITE_INSPECTIONS', 200);
 const GOALS = { read: 0.6, write: 0.5, p99: 50, generate: 0.3 };
 
 // --- Recording what the service sends ---------------------------------------------------------------------
@@ -285,7 +287,7 @@ interface Recorded {
 async function startBaseline(
   subject: Subject,
   statements: Recorded,
-  evidenceFor: { inspectionId: string; personId: string },
+  evidenceFor: { inspectionIds: string[]; personId: string },
 ) {
   const app = Fastify();
   app.get('/inspections/:n', async (request) => {
@@ -298,13 +300,14 @@ async function startBaseline(
     const list = statements.providers[Number((request.params as { n: string }).n)]!;
     return Promise.all(list.map((s) => subject.run(s)));
   });
-  app.post('/evidence', async (request, reply) => {
+  app.post('/evidence/:n', async (request, reply) => {
     const body = request.body as { source: string; summary: string };
+    const inspectionId = evidenceFor.inspectionIds[Number((request.params as { n: string }).n)]!;
     const rows = await subject.run({
       sql:
         'insert into evidence (id, version, inspection_id, source, summary, recorded_by) ' +
         'values (gen_random_uuid(), 1, $1, $2, $3, $4) returning id',
-      params: [evidenceFor.inspectionId, body.source, body.summary, evidenceFor.personId],
+      params: [inspectionId, body.source, body.summary, evidenceFor.personId],
     });
     return reply.status(201).send(rows[0]);
   });
@@ -369,7 +372,7 @@ async function measure(database: string, pair: Pair): Promise<Measured> {
       const result = await load(pair[side], `${pair.label} ${side}`);
       runs[side].push(result);
       console.log(
-        `  ${pair.label.padEnd(34)} round ${round} ${side.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99).padStart(5)} ms`,
+        `  ${pair.label.padEnd(42)} round ${round} ${side.padEnd(8)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${String(result.p99).padStart(5)} ms`,
       );
     }
   }
@@ -432,6 +435,30 @@ async function loadBoth(subject: Subject, withWrite: boolean): Promise<Measured[
     .where('lead_inspector_id', '=', inspector.id)
     .select('id')
     .executeTakeFirstOrThrow();
+  // Hundreds of inspectors write at once, each on their own inspection: generated planned inspections are
+  // put on site, led by the demo inspector (the only inspector who can sign in), and each write goes to the
+  // next one in turn. The single-inspection write is kept beside it as the worst case (a team on one site).
+  const spread = withWrite
+    ? (
+        await db
+          .updateTable('inspections')
+          .set({ status: 'on-site', lead_inspector_id: inspector.id })
+          .where(
+            'id',
+            'in',
+            db
+              .selectFrom('inspections')
+              .where('status', '=', 'planned')
+              .select('id')
+              .orderBy('id')
+              .limit(WRITE_INSPECTIONS),
+          )
+          .returning('id')
+          .execute()
+      ).map((r) => r.id)
+    : [];
+  if (withWrite && spread.length < WRITE_INSPECTIONS)
+    console.log(`  only ${spread.length} planned inspections to put on site for the spread writes`);
   const evidence = await db
     .selectFrom('evidence')
     .where('inspection_id', '=', inspections[0]!.id)
@@ -447,7 +474,7 @@ async function loadBoth(subject: Subject, withWrite: boolean): Promise<Measured[
     const service = await startService(subject);
     servers.push(service.app);
     const baseline = await startBaseline(subject, statements, {
-      inspectionId: onSite.id,
+      inspectionIds: [onSite.id, ...spread],
       personId: inspector.id,
     });
     servers.push(baseline.app);
@@ -492,14 +519,28 @@ async function loadBoth(subject: Subject, withWrite: boolean): Promise<Measured[
     ];
     if (withWrite) {
       const json = { 'content-type': 'application/json' };
+      const body = JSON.stringify(EVIDENCE);
+      // Index 0 of the baseline's list is the demo inspection on site; the spread ones follow it.
+      if (spread.length > 0)
+        pairs.push({
+          label: `write POST …/evidence, ${spread.length} inspections`,
+          service: spec(
+            service.url,
+            { ...service.headers, ...json },
+            spread.map((id) => ({ method: 'POST', path: `/api/inspections/${id}/evidence`, body })),
+          ),
+          baseline: spec(
+            baseline.url,
+            json,
+            spread.map((_, n) => ({ method: 'POST', path: `/evidence/${n + 1}`, body })),
+          ),
+        });
       pairs.push({
-        label: 'write POST …/evidence',
+        label: 'write POST …/evidence, one inspection',
         service: spec(service.url, { ...service.headers, ...json }, [
-          { method: 'POST', path: `/api/inspections/${onSite.id}/evidence`, body: JSON.stringify(EVIDENCE) },
+          { method: 'POST', path: `/api/inspections/${onSite.id}/evidence`, body },
         ]),
-        baseline: spec(baseline.url, json, [
-          { method: 'POST', path: '/evidence', body: JSON.stringify(EVIDENCE) },
-        ]),
+        baseline: spec(baseline.url, json, [{ method: 'POST', path: '/evidence/0', body }]),
       });
     }
     const results: Measured[] = [];

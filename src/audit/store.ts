@@ -14,41 +14,60 @@ export interface AuditEvent {
 /**
  * Written in the caller's transaction, so a change and its record land together or not at all. Each entry
  * is chained to the one before it; the lock makes entries join the chain one at a time, in id order, and
- * is held until the caller's transaction ends.
+ * is held until the caller's transaction ends, so callers make this their last statement before commit.
+ *
+ * Under the lock there are two statements: one reads the last hash with the new entry's id and time, the
+ * other inserts the entry with its hash already set. The hash covers before/after as PostgreSQL returns
+ * them from jsonb, so it is computed from the values after a JSON round trip (what jsonb gives back for
+ * anything JSON.stringify writes), and checked against what the insert returns: if they ever differed the
+ * transaction fails rather than store a link the verifier would reject.
  */
 export async function recordAudit(trx: Db, event: AuditEvent): Promise<void> {
+  const before = asStored(event.before);
+  const after = asStored(event.after);
   await inTransaction(trx, async (trx) => {
     await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
-    const last = await trx
-      .selectFrom('audit_events')
-      .select('hash')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const row = await trx
-      .insertInto('audit_events')
-      .values({
-        actor_id: event.actorId,
-        action: event.action,
-        entity_type: event.entityType,
-        entity_id: event.entityId,
-        before: event.before === null || event.before === undefined ? null : JSON.stringify(event.before),
-        after: event.after === null || event.after === undefined ? null : JSON.stringify(event.after),
-      })
-      .returning(['id', 'at', 'before', 'after'])
-      .executeTakeFirstOrThrow();
-    const hash = entryHash(last?.hash ?? GENESIS_HASH, {
-      id: Number(row.id),
-      at: new Date(row.at),
+    // After the lock, so the id is taken in chain order and the last hash is the latest committed one.
+    // now() is the transaction's time: the same value here and in the insert below.
+    const { rows } = await sql<{ id: string; at: Date | string; last: string | null }>`
+      select nextval(pg_get_serial_sequence('audit_events', 'id')) as id, now() as at,
+        (select hash from audit_events order by id desc limit 1) as last`.execute(trx);
+    const next = rows[0]!;
+    const entry = {
+      id: Number(next.id),
+      at: new Date(next.at),
       actorId: event.actorId,
       action: event.action,
       entityType: event.entityType,
       entityId: event.entityId,
-      before: row.before,
-      after: row.after,
+      before: before.value,
+      after: after.value,
+    };
+    const hash = entryHash(next.last ?? GENESIS_HASH, entry);
+    const row = await sql<{ id: string; at: Date | string; before: unknown; after: unknown }>`
+      insert into audit_events (id, at, actor_id, action, entity_type, entity_id, before, after, hash)
+      overriding system value
+      values (${next.id}, now(), ${event.actorId}, ${event.action}, ${event.entityType},
+        ${event.entityId}, ${before.text}::jsonb, ${after.text}::jsonb, ${hash})
+      returning id, at, before, after`.execute(trx);
+    const stored = row.rows[0]!;
+    const check = entryHash(next.last ?? GENESIS_HASH, {
+      ...entry,
+      id: Number(stored.id),
+      at: new Date(stored.at),
+      before: stored.before,
+      after: stored.after,
     });
-    await trx.updateTable('audit_events').set({ hash }).where('id', '=', row.id).execute();
+    if (check !== hash)
+      throw new Error('The audit entry as stored does not match its hash; nothing was saved');
   });
+}
+
+/** The JSON text sent to jsonb, and the value as it will come back. */
+function asStored(value: unknown): { text: string | null; value: unknown } {
+  if (value === null || value === undefined) return { text: null, value: null };
+  const text = JSON.stringify(value);
+  return { text, value: JSON.parse(text) as unknown };
 }
 
 /** An arbitrary, fixed key for the advisory lock that orders the audit chain. */
