@@ -2,7 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { verifyAuditTrail } from '../audit/store.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { backup, BackupError, restore } from '../db/backup.js';
-import { openDatabase } from '../db/database.js';
+import { embeddedLocation, openDatabase } from '../db/database.js';
+import { acquireEmbeddedLock, EmbeddedLockError } from '../db/embedded-lock.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { registerGenerateCommand } from '../generate/command.js';
 import { registerImportCommands } from '../imports/command.js';
@@ -82,6 +83,8 @@ export function buildCli(): Command {
     )
     .action(async (file: string, options: { force?: boolean }) => {
       const config = loadConfig();
+      // Refused before anything is moved aside when the service (or another command) has the folder open.
+      if (!config.databaseUrl) acquireEmbeddedLock(embeddedLocation(config.dataDir)).release();
       const { keptAside } = await restore(config, file, options);
       process.stdout.write(
         `Restored from ${file}${keptAside ? `; the previous database is in ${keptAside}` : ''}\n`,
@@ -102,7 +105,14 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(
-      `${error instanceof ConfigError || error instanceof RangeError || error instanceof BackupError ? error.message : String(error instanceof Error ? error.stack : error)}\n`,
+      `${
+        error instanceof ConfigError ||
+        error instanceof RangeError ||
+        error instanceof BackupError ||
+        error instanceof EmbeddedLockError
+          ? error.message
+          : String(error instanceof Error ? error.stack : error)
+      }\n`,
     );
     return 1;
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type LogEvent, type Transaction } from 'kysely';
 import pg from 'pg';
+import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
 import { PGlitePool } from './pglite-pool.js';
 import type { Schema } from './schema.js';
 
@@ -84,9 +85,37 @@ async function openServer(url: string, options: DatabaseOptions): Promise<Databa
   };
 }
 
-/** An embedded database: a folder, or `memory://`. Exposed for the benchmark, which needs PGlite itself. */
-export async function createPGlite(location: string, loadDataDir?: Blob): Promise<PGlite> {
-  if (!location.startsWith('memory://')) fs.mkdirSync(location, { recursive: true });
+/**
+ * An embedded database: a folder, or `memory://`. Exposed for the benchmark, which needs PGlite itself.
+ * A folder is locked for this process until the PGlite is closed (see embedded-lock.ts); a caller that
+ * already holds the lock (restore, which must lock before it moves the old folder aside) passes it in.
+ */
+export async function createPGlite(
+  location: string,
+  loadDataDir?: Blob,
+  lock?: EmbeddedLock,
+): Promise<PGlite> {
+  if (location.startsWith('memory://')) return openPGlite(location, loadDataDir);
+  const held = lock ?? acquireEmbeddedLock(location);
+  try {
+    fs.mkdirSync(location, { recursive: true });
+    const pglite = await openPGlite(location, loadDataDir);
+    const close = pglite.close.bind(pglite);
+    pglite.close = async () => {
+      try {
+        await close();
+      } finally {
+        held.release();
+      }
+    };
+    return pglite;
+  } catch (error) {
+    held.release();
+    throw error;
+  }
+}
+
+function openPGlite(location: string, loadDataDir?: Blob): Promise<PGlite> {
   return PGlite.create(location, {
     ...(loadDataDir ? { loadDataDir } : {}),
     parsers: {
