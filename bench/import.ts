@@ -10,14 +10,10 @@
  *   3. times importProviders on the file into the empty register (every row new), then again (every row
  *      unchanged: the no-op merge), sampling the heap as it goes;
  *   4. times audit entries written one by one in one transaction, the figure behind AUDIT_EACH_LIMIT;
- *   5. times, in a transaction it rolls back, what the plan's schedule upkeep (the statement trigger on
- *      providers from migration 0010) does for every new provider, which the first import pays inside
- *      its insert (BENCH_IMPORT_SCHEDULE=0 skips it).
  * It prints rows per second and the ratio import / COPY (the goal is 0.3 or more), for the whole import
  * and for reading and staging alone. The schema and the file are removed on the way out.
  *
- * Settings (environment): BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_IMPORT_ROWS,
- * BENCH_IMPORT_SCHEDULE.
+ * Settings (environment): BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_IMPORT_ROWS.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -33,7 +29,6 @@ import { AUDIT_EACH_LIMIT, importProviders, type ImportResult } from '../src/imp
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS || 1_000_000);
-const SCHEDULE = process.env.BENCH_IMPORT_SCHEDULE !== '0';
 if (!Number.isInteger(ROWS) || ROWS < 1)
   throw new Error(`BENCH_IMPORT_ROWS must be a whole number, not ${ROWS}`);
 
@@ -204,28 +199,6 @@ async function main() {
         `(${AUDIT_EACH_LIMIT} entries, the per-provider limit, take ${((AUDIT_EACH_LIMIT / rate(entries, audit.ms)) * 1000).toFixed(0)} ms)`,
     );
 
-    let schedule: number | null = null;
-    if (SCHEDULE) {
-      // The same work the providers insert trigger did for the new providers, measured on its own.
-      schedule = await database.db
-        .transaction()
-        .execute(async (trx) => {
-          await sql`delete from provider_schedule`.execute(trx);
-          const upkeep = await timed(() =>
-            sql`select refresh_provider_schedule(array(select id from providers))`.execute(trx),
-          );
-          throw Object.assign(new Error('rolled back'), { ms: upkeep.ms });
-        })
-        .catch((error: { ms?: number }) => {
-          if (error.ms === undefined) throw error;
-          return error.ms;
-        });
-      console.log(
-        `The plan's schedule upkeep for ${ROWS.toLocaleString('en-GB')} new providers (inside the first ` +
-          `import's insert): ${(schedule / 1000).toFixed(1)} s`,
-      );
-    }
-
     const copyRate = rate(ROWS, copy.ms);
     const ratio = (ms: number) => (rate(ROWS, ms) / copyRate).toFixed(3);
     console.log(
@@ -234,9 +207,6 @@ async function main() {
     console.log(`  import into the empty register:      ${ratio(first.ms)}`);
     console.log(`  import of the same file again:        ${ratio(again.ms)}`);
     console.log(`  reading and staging alone (first):    ${ratio(first.result.timings.readMs)}`);
-    if (schedule !== null && schedule < first.ms) {
-      console.log(`  first import less the schedule upkeep: ${ratio(first.ms - schedule)}`);
-    }
     console.log(
       `Load average at the end: ${os
         .loadavg()
