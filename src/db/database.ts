@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type LogEvent, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -99,7 +100,7 @@ export async function createPGlite(
   const held = lock ?? acquireEmbeddedLock(location);
   try {
     fs.mkdirSync(location, { recursive: true });
-    const pglite = await openPGlite(location, loadDataDir);
+    const pglite = loadDataDir ? await openPGlite(location, loadDataDir) : await openFolder(location);
     const close = pglite.close.bind(pglite);
     pglite.close = async () => {
       try {
@@ -112,6 +113,53 @@ export async function createPGlite(
   } catch (error) {
     held.release();
     throw error;
+  }
+}
+
+/**
+ * A new folder costs PGlite a whole initdb, most of a first start. The empty cluster it makes is the same
+ * for every folder, so it is made once per installed PGlite and kept in node_modules/.cache; a new folder
+ * starts as a copy of it. Without the cache (read-only install), or if the copy fails, initdb runs as before.
+ */
+async function openFolder(location: string): Promise<PGlite> {
+  if (fs.existsSync(path.join(location, 'PG_VERSION')) || fs.readdirSync(location).length > 0) {
+    return openPGlite(location);
+  }
+  const template = emptyClusterFile();
+  if (template && fs.existsSync(template)) {
+    try {
+      return await openPGlite(location, new Blob([fs.readFileSync(template)]));
+    } catch {
+      fs.rmSync(location, { recursive: true, force: true });
+      fs.mkdirSync(location, { recursive: true });
+    }
+  }
+  const pglite = await openPGlite(location);
+  if (template) {
+    try {
+      const archive = Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer());
+      fs.mkdirSync(path.dirname(template), { recursive: true });
+      // Renamed into place whole, so that another process never reads half a template.
+      const partial = `${template}.${process.pid}.partial`;
+      fs.writeFileSync(partial, archive);
+      fs.renameSync(partial, template);
+    } catch {
+      // Only a cache: the next new folder runs initdb again.
+    }
+  }
+  return pglite;
+}
+
+/** Where the empty cluster is cached, named by PGlite's version; null when the version is unknown. */
+function emptyClusterFile(): string | null {
+  const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+  try {
+    const { version } = JSON.parse(
+      fs.readFileSync(path.join(modules, '@electric-sql/pglite/package.json'), 'utf8'),
+    ) as { version: string };
+    return path.join(modules, '.cache/inspectorate', `pglite-${version}-empty-cluster.tar`);
+  } catch {
+    return null;
   }
 }
 
