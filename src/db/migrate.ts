@@ -15,6 +15,7 @@ import { statisticsSearch } from './migrations/0012_statistics_search.js';
 import { signInLockout } from './migrations/0013_sign_in_lockout.js';
 import { scheduleInBulk } from './migrations/0014_schedule_in_bulk.js';
 import { followUpVisitsIndex } from './migrations/0015_follow_up_visits_index.js';
+import { providerSearchIndex } from './migrations/0016_provider_search_index.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0013_sign_in_lockout': signInLockout,
   '0014_schedule_in_bulk': scheduleInBulk,
   '0015_follow_up_visits_index': followUpVisitsIndex,
+  '0016_provider_search_index': providerSearchIndex,
 };
 
 export const migrationNames = Object.keys(migrations);
