@@ -27,6 +27,7 @@ import { createPGlite, databaseOnPGlite, openDatabase, type Database, type Db } 
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { ProvidersTable, Schema } from '../src/db/schema.js';
 import { seedDemoData } from '../src/demo/seed.js';
+import { FIRST_WORDS, HOME_WORDS } from '../src/generate/national-data.js';
 import { PROVIDER_STATUSES, PROVIDER_TYPES, type ProviderType } from '../src/providers/rules.js';
 import { searchProviders } from '../src/providers/store.js';
 import { DEMO_PASSWORD } from '../test/support/app.js';
@@ -210,62 +211,6 @@ async function openEmbedded(): Promise<Subject> {
 
 // --- Data -----------------------------------------------------------------------------------------------
 
-const FIRST_WORDS = [
-  'Oakfield',
-  'Willow',
-  'Beech',
-  'Rowan',
-  'Hawthorn',
-  'Meadow',
-  'Larch',
-  'Heather',
-  'Ash',
-  'Elm',
-  'Birch',
-  'Cedar',
-  'Maple',
-  'Holly',
-  'Juniper',
-  'Fern',
-  'Linden',
-  'Sycamore',
-  'Poplar',
-  'Alder',
-  'Hazel',
-  'Yew Tree',
-  'Chestnut',
-  'Primrose',
-  'Bramble',
-  'Clover',
-  'Foxglove',
-  'Kestrel',
-  'Lark',
-  'Orchard',
-  'Riverside',
-  'Hillcrest',
-  'Brookside',
-  'Ivy',
-  'Laurel',
-  'Thistle',
-  'Harbour',
-  'Moorland',
-  'Valley',
-  'Bluebell',
-];
-const HOME_WORDS = [
-  'House',
-  'Lodge',
-  'Cottage',
-  'Court',
-  'View',
-  'Bank',
-  'Grove',
-  'Farm',
-  'Place',
-  'Gardens',
-  'Close',
-  'Mews',
-];
 const AGENCY_WORDS: Partial<Record<ProviderType, string>> = {
   'independent-fostering-agency': 'Fostering',
   'voluntary-adoption-agency': 'Adoption',

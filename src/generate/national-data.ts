@@ -82,7 +82,8 @@ export interface NationalDataCounts {
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const textArray = (items: readonly string[]) => `array[${items.map(quote).join(', ')}]::text[]`;
 
-const FIRST_WORDS = [
+/** The words providers' names are made of; the provider list benchmark names its providers from them too. */
+export const FIRST_WORDS = [
   'Oakfield',
   'Willow',
   'Beech',
@@ -116,7 +117,7 @@ const FIRST_WORDS = [
   'Hillcrest',
   'Brookside',
 ];
-const HOME_WORDS = [
+export const HOME_WORDS = [
   'House',
   'Lodge',
   'Cottage',
