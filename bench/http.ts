@@ -43,6 +43,7 @@ import { seedDemoData } from '../src/demo/seed.js';
 import { generateNationalData, type NationalDataCounts } from '../src/generate/national-data.js';
 import { inspectionRecord } from '../src/inspections/store.js';
 import { searchProviders } from '../src/providers/store.js';
+import { DATABASE_URL, dropSchema, listSetting, numberSetting } from './settings.js';
 
 // --- The load, in a child process ------------------------------------------------------------------------
 
@@ -87,15 +88,6 @@ if (process.argv[2] === '--load') {
 
 // --- Settings --------------------------------------------------------------------------------------------
 
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${raw}`);
-  return value;
-}
-
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const PROVIDERS = numberSetting('BENCH_HTTP_PROVIDERS', 20_000);
 const YEARS = numberSetting('BENCH_HTTP_YEARS', 10);
 const EMBEDDED_PROVIDERS = numberSetting('BENCH_HTTP_EMBEDDED_PROVIDERS', 1000);
@@ -103,9 +95,7 @@ const CONNECTIONS = numberSetting('BENCH_CONNECTIONS', 50);
 const SECONDS = numberSetting('BENCH_SECONDS', 5);
 const ROUNDS = numberSetting('BENCH_ROUNDS', 2);
 const WARMUP_SECONDS = numberSetting('BENCH_WARMUP', 2);
-const PARTS = new Set(
-  (process.env.BENCH_HTTP_PARTS || 'generate,postgres,start,embedded').split(',').map((p) => p.trim()),
-);
+const PARTS = new Set(listSetting('BENCH_HTTP_PARTS', 'generate,postgres,start,embedded'));
 const POOL_SIZE = 10; // the service's default; the baseline's pool gets the same
 const PASSWORD = 'demo-password-for-the-benchmark';
 const SEED = 'bench-http';
@@ -180,16 +170,6 @@ async function openEmbedded(): Promise<Subject> {
     run: async ({ sql: text, params }) => (await pglite.query(text, params)).rows,
     dispose: () => database.close(),
   };
-}
-
-async function dropSchema(schema: string) {
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await admin.end();
-  }
 }
 
 const totalRows = (counts: NationalDataCounts) => Object.values(counts).reduce((sum, n) => sum + n, 0);

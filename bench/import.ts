@@ -26,11 +26,10 @@ import { recordAudit } from '../src/audit/store.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { AUDIT_EACH_LIMIT, importProviders, type ImportResult } from '../src/imports/store.js';
+import { DATABASE_URL, numberSetting } from './settings.js';
 
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const ROWS = Number(process.env.BENCH_IMPORT_ROWS || 1_000_000);
-if (!Number.isInteger(ROWS) || ROWS < 1)
-  throw new Error(`BENCH_IMPORT_ROWS must be a whole number, not ${ROWS}`);
+const ROWS = numberSetting('BENCH_IMPORT_ROWS', 1_000_000);
+if (!Number.isInteger(ROWS)) throw new Error(`BENCH_IMPORT_ROWS must be a whole number, not ${ROWS}`);
 
 const HEADER = [
   'URN',

@@ -29,16 +29,8 @@ import type { Schema } from '../src/db/schema.js';
 import { intervalTable } from '../src/planning/rules.js';
 import { planFor, workloadByMonth } from '../src/planning/store.js';
 import { generateNationalData } from './national-data.js';
+import { DATABASE_URL, dropSchema, numberSetting } from './settings.js';
 
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${raw}`);
-  return value;
-}
-
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const PROVIDERS = numberSetting('BENCH_PLAN_PROVIDERS', 100_000);
 const YEARS = numberSetting('BENCH_PLAN_YEARS', 10);
 const RUNS = numberSetting('BENCH_PLAN_RUNS', 5);
@@ -117,16 +109,6 @@ async function explainStatements(schema: string, work: (db: Db) => Promise<unkno
     return plans;
   } finally {
     await db.destroy();
-  }
-}
-
-async function dropSchema(schema: string) {
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await admin.end();
   }
 }
 

@@ -32,25 +32,10 @@ import { PROVIDER_STATUSES, PROVIDER_TYPES, type ProviderType } from '../src/pro
 import { searchProviders } from '../src/providers/store.js';
 import { DEMO_PASSWORD } from '../test/support/app.js';
 import type { LoadResult, LoadSpec } from './load.js';
+import { DATABASE_URL, dropSchema, listSetting, numberSetting } from './settings.js';
 
 type DatabaseKind = 'postgres' | 'embedded';
 
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${raw}`);
-  return value;
-}
-
-function listSetting(name: string, fallback: string): string[] {
-  return (process.env[name] || fallback)
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASES = listSetting('BENCH_DATABASES', 'postgres,embedded') as DatabaseKind[];
 const CONNECTIONS = listSetting('BENCH_CONNECTIONS', '10,50').map(Number);
 const SECONDS = numberSetting('BENCH_SECONDS', 5);
@@ -160,20 +145,11 @@ interface Subject {
 
 async function openPostgres(): Promise<Subject> {
   const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const dropSchema = async () => {
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    try {
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await admin.end();
-    }
-  };
   let database: Database;
   try {
     database = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: '', schema, poolSize: POOL_SIZE });
   } catch (error) {
-    await dropSchema().catch(() => undefined);
+    await dropSchema(schema).catch(() => undefined);
     throw error;
   }
   const pool = new pg.Pool({
@@ -191,7 +167,7 @@ async function openPostgres(): Promise<Subject> {
     async dispose() {
       await pool.end().catch(() => undefined);
       await database.close().catch(() => undefined);
-      await dropSchema();
+      await dropSchema(schema);
     },
   };
 }

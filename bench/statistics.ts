@@ -40,16 +40,8 @@ import { frameworks } from '../src/frameworks/frameworks.js';
 import { computeFigure, FIGURES } from '../src/statistics/figures.js';
 import type { Period } from '../src/statistics/rules.js';
 import { generateNationalData } from './national-data.js';
+import { DATABASE_URL, numberSetting } from './settings.js';
 
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${raw}`);
-  return value;
-}
-
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const PROVIDERS = numberSetting('BENCH_STATS_PROVIDERS', 100_000);
 const INSPECTIONS = numberSetting('BENCH_STATS_INSPECTIONS', 1_000_000);
 const NOTIFICATIONS = numberSetting('BENCH_STATS_NOTIFICATIONS', 2_000_000);
