@@ -321,8 +321,7 @@ function computedBase(
         s.last_grade_id as last_grade, s.previous_grade_id as previous_grade, g.months as last_months,
         coalesce(g.rank > pg.rank, false) as grade_dropped,
         coalesce(s.open_full, false) as open_full, coalesce(s.open_monitoring, false) as open_monitoring,
-        case when s.last_inspection_id is null then (p.registered_on + make_interval(months => f.months))::date
-             else (s.last_end_date + make_interval(months => g.months))::date end as due,
+        full_inspection_due(p.status, p.registered_on, f.months, s.last_end_date, g.months) as due,
         case when g.worst and g.monitoring_months is not null then
           (greatest(s.last_end_date, s.last_monitoring_end_date) + make_interval(months => g.monitoring_months))::date
           end as monitoring_due,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { sql } from 'kysely';
 import { reviseJudgementIn } from '../../src/inspections/store.js';
+import { ensurePlanRules } from '../../src/planning/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 
@@ -13,6 +14,7 @@ const REGION = 'Schedule test region';
 const OTHER_REGION = 'Schedule test region 2';
 const RULES_REGION = 'Schedule test region 3';
 const REGISTER_REGION = 'Schedule test region 4';
+const NEW_REGION = 'Schedule test region 5';
 
 /**
  * The plan reads each provider's last grades and open inspections from provider_schedule, a summary kept
@@ -242,6 +244,71 @@ describe.each(kinds)('the plan as an inspection moves on, on the %s database', (
     // Its first inspection, outstanding on 1 June 2026: due a year after it, no longer from registration.
     await inspection('2026-06-01', 'completed', 'outstanding', india);
     expect(await rowsOf()).toEqual([['full', '2027-06-01', '2027-06-01', []]]);
+  });
+
+  it('gives providers added together the dates a later refresh would give them', async () => {
+    await ensurePlanRules(t.db);
+    // One insert, as an import makes: the trigger writes each new row's dates itself.
+    const added = [
+      { name: 'Kilo House', type: 'childrens-home', status: 'registered', registered_on: '2025-01-31' },
+      {
+        name: 'Lima Court',
+        type: 'supported-accommodation',
+        status: 'registered',
+        registered_on: '2024-02-29',
+      },
+      { name: 'Mike Council', type: 'local-authority', status: 'registered', registered_on: '2024-03-15' },
+      {
+        name: 'November Fostering',
+        type: 'independent-fostering-agency',
+        status: 'registered',
+        registered_on: '2024-03-15',
+      },
+      { name: 'Oscar Lodge', type: 'childrens-home', status: 'suspended', registered_on: '2025-01-31' },
+    ];
+    await t.db
+      .insertInto('providers')
+      .values(
+        added.map((p, i) => ({
+          ...p,
+          urn: `SN${Math.floor(Math.random() * 1e8)}${i}`,
+          sector: 'private',
+          address_line1: '1 Test Street',
+          address_line2: null,
+          town: 'Testbury',
+          postcode: 'TE1 1ST',
+          local_authority: 'Testshire',
+          region: NEW_REGION,
+          places: 0,
+          owner_group_id: null,
+        })),
+      )
+      .execute();
+    const dates = async (from: 'provider_schedule' | 'provider_schedule_dates') =>
+      (
+        await sql<{ name: string; due: string | null; signals_since: string }>`
+          select p.name, d.due::text as due, d.signals_since::text as signals_since
+          from ${sql.table(from)} d join providers p on p.id = d.provider_id
+          where p.region = ${NEW_REGION} order by p.name`.execute(t.db)
+      ).rows;
+
+    // A year from registration for a home or supported accommodation (28 February in a year with no
+    // 29th), three for a local authority; none for a type with no framework or a provider not registered.
+    const expected = [
+      { name: 'Kilo House', due: '2026-01-31', signals_since: '2025-01-31' },
+      { name: 'Lima Court', due: '2025-02-28', signals_since: '2024-02-29' },
+      { name: 'Mike Council', due: '2027-03-15', signals_since: '2024-03-15' },
+      { name: 'November Fostering', due: null, signals_since: '2024-03-15' },
+      { name: 'Oscar Lodge', due: null, signals_since: '2025-01-31' },
+    ];
+    expect(await dates('provider_schedule')).toEqual(expected);
+    expect(await dates('provider_schedule_dates')).toEqual(expected);
+    // The plan shows the registered ones with a framework, by their due dates.
+    expect(await planRows(NEW_REGION)).toEqual([
+      ['full', '2025-02-28', '2025-02-28', []],
+      ['full', '2026-01-31', '2026-01-31', []],
+      ['full', '2027-03-15', '2027-03-15', []],
+    ]);
   });
 
   it('works the stored dates out again when the rules differ from those they were worked out under', async () => {
