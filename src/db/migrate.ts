@@ -16,6 +16,7 @@ import { signInLockout } from './migrations/0013_sign_in_lockout.js';
 import { scheduleInBulk } from './migrations/0014_schedule_in_bulk.js';
 import { followUpVisitsIndex } from './migrations/0015_follow_up_visits_index.js';
 import { providerSearchIndex } from './migrations/0016_provider_search_index.js';
+import { statisticsSummaries } from './migrations/0018_statistics_summaries.js';
 import { sharedScheduleRule } from './migrations/0019_shared_schedule_rule.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0014_schedule_in_bulk': scheduleInBulk,
   '0015_follow_up_visits_index': followUpVisitsIndex,
   '0016_provider_search_index': providerSearchIndex,
+  '0018_statistics_summaries': statisticsSummaries,
   '0019_shared_schedule_rule': sharedScheduleRule,
 };
 

@@ -517,3 +517,60 @@ export interface Schema {
   provider_imports: ProviderImportsTable;
   published_inspection_outcomes: PublishedInspectionOutcomesTable;
 }
+
+// Summaries of the statistics, kept by triggers (migration 0018); read with SQL in src/statistics/store.ts.
+
+export interface StatisticsNotificationDaysTable {
+  event_date: IsoDate;
+  category_id: string;
+  notifications: number;
+}
+
+export interface StatisticsNotificationSendersTable {
+  /** '*' for any category. */
+  category_id: string;
+  provider_id: string;
+  /** The days it sent one on, as a datemultirange in its text form. */
+  days: string;
+}
+
+export interface StatisticsInspectionMonthsTable {
+  month: IsoDate;
+  framework_id: string;
+  lead_inspector_id: string;
+  inspections: number;
+  incomplete: number;
+}
+
+export interface StatisticsGradeMonthsTable {
+  month: IsoDate;
+  framework_id: string;
+  lead_inspector_id: string;
+  grade_id: string;
+  provider_type: string;
+  region: string;
+  inspections: number;
+}
+
+export interface StatisticsFullInspectionMonthsTable {
+  month: IsoDate;
+  framework_id: string;
+  inspections: number;
+  with_requirements: number;
+}
+
+export interface StatisticsRequirementMonthsTable {
+  month: IsoDate;
+  regulation_id: string;
+  requirements: number;
+  inspections: number;
+}
+
+export interface Schema {
+  statistics_notification_days: StatisticsNotificationDaysTable;
+  statistics_notification_senders: StatisticsNotificationSendersTable;
+  statistics_inspection_months: StatisticsInspectionMonthsTable;
+  statistics_grade_months: StatisticsGradeMonthsTable;
+  statistics_full_inspection_months: StatisticsFullInspectionMonthsTable;
+  statistics_requirement_months: StatisticsRequirementMonthsTable;
+}

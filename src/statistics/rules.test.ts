@@ -9,10 +9,63 @@ import {
   parsePeriod,
   percentChange,
   share,
+  splitIntoMonths,
   type OwnerGroupSize,
 } from './rules.js';
 
 describe('periods', () => {
+  it('splits a period into its whole months and the days either side', () => {
+    expect(splitIntoMonths({ from: '2016-04-01', to: '2026-03-31' })).toEqual({
+      months: { first: '2016-04-01', last: '2026-03-01' },
+      edges: [],
+    });
+    expect(splitIntoMonths({ from: '2024-01-15', to: '2024-03-10' })).toEqual({
+      months: { first: '2024-02-01', last: '2024-02-01' },
+      edges: [
+        { from: '2024-01-15', to: '2024-01-31' },
+        { from: '2024-03-01', to: '2024-03-10' },
+      ],
+    });
+    expect(splitIntoMonths({ from: '2024-02-01', to: '2024-02-29' }).months).toEqual({
+      first: '2024-02-01',
+      last: '2024-02-01',
+    });
+    expect(splitIntoMonths({ from: '2024-01-02', to: '2024-01-31' })).toEqual({
+      months: null,
+      edges: [{ from: '2024-01-02', to: '2024-01-31' }],
+    });
+  });
+
+  it('covers every day of a period exactly once with months and edges', () => {
+    const days = (from: string, to: string) => {
+      const list: string[] = [];
+      for (
+        let d = new Date(`${from}T00:00:00Z`);
+        d <= new Date(`${to}T00:00:00Z`);
+        d.setUTCDate(d.getUTCDate() + 1)
+      )
+        list.push(d.toISOString().slice(0, 10));
+      return list;
+    };
+    const day = fc
+      .integer({ min: 0, max: 1500 })
+      .map((n) => new Date(Date.UTC(2019, 0, 1 + n)).toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(day, day, (a, b) => {
+        const period = a <= b ? { from: a, to: b } : { from: b, to: a };
+        const { months, edges } = splitIntoMonths(period);
+        const covered = edges.flatMap((edge) => days(edge.from, edge.to));
+        if (months) {
+          const [y, m] = months.last.split('-').map(Number) as [number, number];
+          const lastDay = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+          covered.push(...days(months.first, lastDay));
+        }
+        expect(covered.sort()).toEqual(days(period.from, period.to));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('puts a date in the inspection year from 1 April to 31 March', () => {
     expect(inspectionYearOf('2024-04-01')).toEqual({ from: '2024-04-01', to: '2025-03-31' });
     expect(inspectionYearOf('2025-03-31')).toEqual({ from: '2024-04-01', to: '2025-03-31' });

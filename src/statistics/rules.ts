@@ -27,6 +27,41 @@ export function aYearBefore(date: IsoDate): IsoDate {
   return `${String(year).padStart(4, '0')}-${monthDay}`;
 }
 
+/**
+ * A period as the summaries read it: the whole calendar months inside it (the first days of the first
+ * and last of them), or none, and the days at either end outside those months, which are read from the
+ * rows themselves. Together they cover the period exactly once.
+ */
+export interface MonthSplit {
+  months: { first: IsoDate; last: IsoDate } | null;
+  edges: Period[];
+}
+
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+/** A UTC day; unlike Date.UTC, years below 100 are taken as they are. Month and day roll over. */
+const utcDay = (year: number, monthIndex: number, day: number) => {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  return date;
+};
+
+export function splitIntoMonths(period: Period): MonthSplit {
+  const [fy, fm, fd] = period.from.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = period.to.split('-').map(Number) as [number, number, number];
+  // Day 0 of a month is the last day of the month before.
+  const first = utcDay(fy, fd === 1 ? fm - 1 : fm, 1);
+  const endsMonth = utcDay(ty, tm, 0).getUTCDate() === td;
+  const last = utcDay(ty, endsMonth ? tm - 1 : tm - 2, 1);
+  if (first > last) return { months: null, edges: [period] };
+  const edges: Period[] = [];
+  if (fd !== 1) edges.push({ from: period.from, to: isoDay(new Date(first.getTime() - 86_400_000)) });
+  if (!endsMonth) {
+    const next = utcDay(last.getUTCFullYear(), last.getUTCMonth() + 1, 1);
+    edges.push({ from: isoDay(next), to: period.to });
+  }
+  return { months: { first: isoDay(first), last: isoDay(last) }, edges };
+}
+
 export type PeriodResult = { ok: true; period: Period } | { ok: false; errors: FieldError[] };
 
 /**

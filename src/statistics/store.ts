@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import { frameworks } from '../frameworks/frameworks.js';
-import type { Period } from './rules.js';
+import { splitIntoMonths, type Period } from './rules.js';
 
 /**
  * The figures' SQL. Every count is an aggregate in the database; what comes back is one row per group
@@ -88,6 +88,26 @@ async function rows<T>(db: Db, query: RawBuilder<T>): Promise<T[]> {
 const onRegister = (date: string) =>
   sql`p.registered_on <= ${date}::date and p.status in ('registered', 'suspended')`;
 
+/**
+ * A period as the summaries of migration 0018 read it: `inMonths(column)` picks a summary's whole months
+ * in the period, `inEdges(column)` the days at either end outside them, read from the rows themselves.
+ * Summed, the two give exactly what counting the period's rows gives.
+ */
+function monthsOf(period: Period) {
+  const { months, edges } = splitIntoMonths(period);
+  return {
+    inMonths: (column: string) =>
+      months ? sql`${sql.ref(column)} between ${months.first}::date and ${months.last}::date` : sql`false`,
+    inEdges: (column: string) =>
+      edges.length
+        ? sql`(${sql.join(
+            edges.map((edge) => sql`${sql.ref(column)} between ${edge.from}::date and ${edge.to}::date`),
+            sql` or `,
+          )})`
+        : sql`false`,
+  };
+}
+
 // ---- Inspections ----
 
 /** Completed first full inspections started in the period, counted by framework and overall grade. */
@@ -120,36 +140,48 @@ export function firstInspectionOutcomes(db: Db, period: Period) {
 
 /** Completed full inspections started in the period, by framework, and how many have a requirement. */
 export function fullInspectionsWithRequirements(db: Db, period: Period) {
+  const { inMonths, inEdges } = monthsOf(period);
   return rows(
     db,
     sql<{ framework_id: string; inspections: number; with_requirements: number }>`
-      -- The inspections with a requirement, once each, joined by hash: asking of each inspection
-      -- whether one exists was a probe of the requirements index per inspection (900,802 for ten years).
-      select i.framework_id, count(*)::int as inspections, count(r.inspection_id)::int as with_requirements
-      from inspections i
-      left join (select distinct q.inspection_id from requirements q) r on r.inspection_id = i.id
-      where i.type = 'full' and i.status = 'completed'
-        and i.start_date between ${period.from}::date and ${period.to}::date
-      group by i.framework_id`,
+      -- Whole months from their summary; the days at either end from the inspections themselves.
+      with counted as (
+        select s.framework_id, s.inspections, s.with_requirements
+        from statistics_full_inspection_months s where ${inMonths('s.month')}
+        union all
+        select i.framework_id, 1,
+          (exists (select 1 from requirements q where q.inspection_id = i.id))::int
+        from inspections i
+        where i.type = 'full' and i.status = 'completed' and ${inEdges('i.start_date')}
+      )
+      select c.framework_id, sum(c.inspections)::int as inspections,
+        sum(c.with_requirements)::int as with_requirements
+      from counted c
+      group by c.framework_id
+      having sum(c.inspections) > 0`,
   );
 }
 
 /** Requirements made at completed full inspections started in the period, by regulation. */
 export function requirementsByRegulation(db: Db, period: Period) {
+  const { inMonths, inEdges } = monthsOf(period);
   return rows(
     db,
     sql<{ regulation_id: string; requirements: number; inspections: number }>`
-      -- Grouped by regulation and inspection first (a hash aggregate), then counted: a count of distinct
-      -- inspections per regulation sorts every requirement of the period.
-      select x.regulation_id, sum(x.n)::int as requirements, count(*)::int as inspections
-      from (
-        select r.regulation_id, r.inspection_id, count(*) as n
+      -- An inspection lies in one month, so the inspections citing a regulation add up across months.
+      with counted as (
+        select s.regulation_id, s.requirements, s.inspections
+        from statistics_requirement_months s where ${inMonths('s.month')}
+        union all
+        select r.regulation_id, count(*), 1
         from inspections i join requirements r on r.inspection_id = i.id
-        where i.type = 'full' and i.status = 'completed'
-          and i.start_date between ${period.from}::date and ${period.to}::date
+        where i.type = 'full' and i.status = 'completed' and ${inEdges('i.start_date')}
         group by r.regulation_id, r.inspection_id
-      ) x
-      group by x.regulation_id`,
+      )
+      select c.regulation_id, sum(c.requirements)::int as requirements, sum(c.inspections)::int as inspections
+      from counted c
+      group by c.regulation_id
+      having sum(c.requirements) > 0`,
   );
 }
 
@@ -157,30 +189,39 @@ export function requirementsByRegulation(db: Db, period: Period) {
 
 /** Serious-event notifications about events in the period, by category, with the providers that sent them. */
 export async function notificationsByCategory(db: Db, period: Period) {
-  // One pass over the period's notifications, grouped by category and provider (a hash aggregate);
-  // the counts of homes are then counts of those groups, not a sort of every notification for
-  // count(distinct …), which the category rows and the total each did (3.9 s and 1.5 s for ten years).
-  const counted = await rows(
-    db,
-    sql<{ category_id: string | null; notifications: number; homes: number }>`
-      with per as materialized (
-        select n.category_id, n.provider_id, count(*) as n
-        from event_notifications n
-        where n.event_date between ${period.from}::date and ${period.to}::date
-        group by n.category_id, n.provider_id
-      )
-      select p.category_id, sum(p.n)::int as notifications, count(*)::int as homes
-      from per p group by p.category_id
-      union all
-      select null, coalesce(sum(p.n), 0)::int, count(distinct p.provider_id)::int from per p`,
-  );
-  const byCategory = counted
-    .filter((row) => row.category_id !== null)
-    .map((row) => ({ category_id: row.category_id!, notifications: row.notifications, homes: row.homes }));
-  const all = counted.find((row) => row.category_id === null);
+  // Counts per day and category, summed; the homes are the senders (per category, and '*' for any)
+  // with a day in the period: both exact for any period, from the summaries of migration 0018.
+  const [counts, senders] = await Promise.all([
+    rows(
+      db,
+      sql<{ category_id: string; notifications: number }>`
+        select d.category_id, sum(d.notifications)::int as notifications
+        from statistics_notification_days d
+        where d.event_date between ${period.from}::date and ${period.to}::date
+        group by d.category_id
+        having sum(d.notifications) > 0`,
+    ),
+    rows(
+      db,
+      sql<{ category_id: string; homes: number }>`
+        select s.category_id, count(*)::int as homes
+        from statistics_notification_senders s
+        where s.days && daterange(${period.from}::date, ${period.to}::date, '[]')
+        group by s.category_id`,
+    ),
+  ]);
+  const homes = new Map(senders.map((row) => [row.category_id, row.homes]));
+  const byCategory = counts.map((row) => ({
+    category_id: row.category_id,
+    notifications: row.notifications,
+    homes: homes.get(row.category_id) ?? 0,
+  }));
   return {
     byCategory,
-    total: all ? { notifications: all.notifications, homes: all.homes } : { notifications: 0, homes: 0 },
+    total: {
+      notifications: byCategory.reduce((total, row) => total + row.notifications, 0),
+      homes: homes.get('*') ?? 0,
+    },
   };
 }
 
@@ -254,17 +295,18 @@ export async function privateHomesByOwnerGroup(db: Db, date: string) {
 export type Dimension = 'framework' | 'region' | 'inspector';
 
 const dimensionOf = sql`case when grouping(i.framework_id) = 0 then 'framework'
-  when grouping(p.region) = 0 then 'region' else 'inspector' end`;
+  when grouping(i.region) = 0 then 'region' else 'inspector' end`;
 const keyOf = sql`coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end,
-  case when grouping(p.region) = 0 then p.region end, i.lead_inspector_id::text)`;
+  case when grouping(i.region) = 0 then i.region end, i.lead_inspector_id::text)`;
 const nameOf = sql`coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end,
-  case when grouping(p.region) = 0 then p.region end, min(lead.name))`;
+  case when grouping(i.region) = 0 then i.region end, min(lead.name))`;
 
 /**
  * Completed inspections started in the period, by framework, region and lead inspector: how many were
  * moderated, how many area grades moderation changed, and how many overall grades it changed.
  */
 export function moderationCounts(db: Db, period: Period) {
+  const { inMonths, inEdges } = monthsOf(period);
   return rows(
     db,
     sql<{
@@ -277,53 +319,73 @@ export function moderationCounts(db: Db, period: Period) {
       overall_changed: number;
     }>`
       with ${ruleTables()},
-      chosen as (
-        select i.id, i.framework_id, i.provider_id, i.lead_inspector_id from inspections i
+      -- Only a moderated inspection can have a final overall grade other than the one given, so the
+      -- grades are worked out for the period's moderated inspections alone (a few in a hundred), found
+      -- from the moderations' own index rather than from every inspection of the period.
+      moderated as (
+        select i.id, i.framework_id, i.provider_id, i.lead_inspector_id
+        from (select distinct j.inspection_id from judgements j where j.kind = 'moderation') m
+        join inspections i on i.id = m.inspection_id
         where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
       ),
-      moderation as (
-        select j.inspection_id, count(*)::int as changes
-        from judgements j join chosen c on c.id = j.inspection_id
-        where j.kind = 'moderation'
-        group by j.inspection_id
-      ),
-      -- Only a moderated inspection can have a final overall grade other than the one given, so the
-      -- grades are worked out for those alone (a few in a hundred), not for every inspection. Joined to
-      -- the table, not to chosen, so that the planner expects as many rows as there are moderated.
-      moderated as (
-        select i.id, i.framework_id from moderation m join inspections i on i.id = m.inspection_id
-      ),
       ${overallGrades('moderated', 'final', false)},
-      ${overallGrades('moderated', 'given', true)}
+      ${overallGrades('moderated', 'given', true)},
+      -- The counts of whole months from their summary (migration 0018), of the days at either end from
+      -- the inspections, and the overall grades changed.
+      counted as (
+        select s.framework_id, s.region, s.lead_inspector_id, s.inspections, s.moderated, s.moderations,
+          0 as overall_changed
+        from statistics_moderation_months s where ${inMonths('s.month')}
+        union all
+        select e.framework_id, p.region, e.lead_inspector_id, 1, (m.n > 0)::int, m.n, 0
+        from inspections e
+        join providers p on p.id = e.provider_id
+        cross join lateral (
+          select count(*)::int as n from judgements j where j.inspection_id = e.id and j.kind = 'moderation'
+        ) m
+        where e.status = 'completed' and ${inEdges('e.start_date')}
+        union all
+        select c.framework_id, p.region, c.lead_inspector_id, 0, 0, 0,
+          (f.grade_id is distinct from g.grade_id)::int
+        from moderated c
+        join providers p on p.id = c.provider_id
+        left join final f on f.id = c.id
+        left join given g on g.id = c.id
+      )
       select ${dimensionOf} as dimension, ${keyOf} as key, ${nameOf} as name,
-        count(*)::int as inspections,
-        count(m.inspection_id)::int as moderated,
-        coalesce(sum(m.changes), 0)::int as grades_changed,
-        count(*) filter (where m.inspection_id is not null and f.grade_id is distinct from g.grade_id)::int
-          as overall_changed
-      from chosen i
-      join providers p on p.id = i.provider_id
+        sum(i.inspections)::int as inspections,
+        sum(i.moderated)::int as moderated,
+        sum(i.moderations)::int as grades_changed,
+        sum(i.overall_changed)::int as overall_changed
+      from counted i
       join people lead on lead.id = i.lead_inspector_id
-      left join moderation m on m.inspection_id = i.id
-      left join final f on f.id = i.id
-      left join given g on g.id = i.id
-      group by grouping sets ((i.framework_id), (p.region), (i.lead_inspector_id))`,
+      group by grouping sets ((i.framework_id), (i.region), (i.lead_inspector_id))
+      having sum(i.inspections) > 0`,
   );
 }
 
 /** Inspections started in the period that got under way, and those declared incomplete, by framework and lead. */
 export function incompleteCounts(db: Db, period: Period) {
+  const { inMonths, inEdges } = monthsOf(period);
   return rows(
     db,
     sql<{ dimension: Dimension; key: string; name: string; inspections: number; incomplete: number }>`
+      with counted as (
+        select s.framework_id, s.lead_inspector_id, s.inspections, s.incomplete
+        from statistics_inspection_months s where ${inMonths('s.month')}
+        union all
+        select i.framework_id, i.lead_inspector_id, 1, (i.status = 'incomplete')::int
+        from inspections i
+        where i.status <> 'planned' and ${inEdges('i.start_date')}
+      )
       select case when grouping(i.framework_id) = 0 then 'framework' else 'inspector' end as dimension,
         coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end, i.lead_inspector_id::text) as key,
         coalesce(case when grouping(i.framework_id) = 0 then i.framework_id end, min(lead.name)) as name,
-        count(*)::int as inspections,
-        count(*) filter (where i.status = 'incomplete')::int as incomplete
-      from inspections i join people lead on lead.id = i.lead_inspector_id
-      where i.status <> 'planned' and i.start_date between ${period.from}::date and ${period.to}::date
-      group by grouping sets ((i.framework_id), (i.lead_inspector_id))`,
+        sum(i.inspections)::int as inspections,
+        sum(i.incomplete)::int as incomplete
+      from counted i join people lead on lead.id = i.lead_inspector_id
+      group by grouping sets ((i.framework_id), (i.lead_inspector_id))
+      having sum(i.inspections) > 0`,
   );
 }
 
@@ -334,39 +396,45 @@ export function incompleteCounts(db: Db, period: Period) {
  * type and region).
  */
 export async function inspectorGrades(db: Db, period: Period) {
-  // The grade as given is kept on the inspection (src/inspections/store.ts, migration 0012), so this is
-  // a count of one table's rows, read from its own index; working it out from the judgements took 7 s
-  // for a year at national scale.
+  // The grade as given is kept on the inspection (src/inspections/store.ts, migration 0012) and counted
+  // per month with the provider's type and region (migration 0018), so whole months are a sum over that
+  // summary and only the days at either end are read from the inspections.
   // The best and the worst grade of each framework's scale, as expressions rather than a join to a
   // list: joined, the planner expected a twentieth of the rows and probed providers once per inspection.
+  const { inMonths, inEdges } = monthsOf(period);
   const scaleEnd = (pick: (scale: readonly { id: string }[]) => { id: string } | undefined) =>
-    sql`coalesce((case i.framework_id ${sql.join(
+    sql`coalesce((case gv.framework_id ${sql.join(
       frameworks.map((f) => sql`when ${f.id}::text then ${pick(f.gradeScale)?.id ?? ''}::text`),
       sql` `,
-    )} end = i.inspector_overall_grade)::int, 0)`;
-  const given = sql`given as (
-      select i.framework_id, i.lead_inspector_id as lead, i.provider_id,
-        i.inspector_overall_grade as grade_id, ${scaleEnd((scale) => scale[0])} as best,
-        ${scaleEnd((scale) => scale[scale.length - 1])} as worst
-      from inspections i
-      where i.status = 'completed' and i.inspector_overall_grade is not null
-        and i.start_date between ${period.from}::date and ${period.to}::date
+    )} end = gv.grade_id)::int, 0)`;
+  const given = sql`counted as (
+      select s.framework_id, s.lead_inspector_id as lead, s.grade_id, s.provider_type as type, s.region,
+        s.inspections as n
+      from statistics_grade_months s where ${inMonths('s.month')}
+      union all
+      select i.framework_id, i.lead_inspector_id, i.inspector_overall_grade, p.type, p.region, 1
+      from inspections i join providers p on p.id = i.provider_id
+      where i.status = 'completed' and i.inspector_overall_grade is not null and ${inEdges('i.start_date')}
+    ),
+    given as (
+      select gv.framework_id, gv.lead, gv.grade_id, gv.type, gv.region, gv.n,
+        gv.n * ${scaleEnd((scale) => scale[0])} as best,
+        gv.n * ${scaleEnd((scale) => scale[scale.length - 1])} as worst
+      from counted gv
     )`;
   const [counts, spreads] = await Promise.all([
     rows(
       db,
       sql<{ lead: string; name: string; framework_id: string; grade_id: string; inspections: number }>`
         with ${given},
-        counted as (
-          select gv.lead, gv.framework_id, gv.grade_id, count(*)::int as inspections
+        grouped as (
+          select gv.lead, gv.framework_id, gv.grade_id, sum(gv.n)::int as inspections
           from given gv
           group by gv.lead, gv.framework_id, gv.grade_id
+          having sum(gv.n) > 0
         )
-        -- Names joined to the counts, not to the inspections: the planner cannot estimate how many
-        -- grades there are, and looped over the inspectors for every inspection (48 million comparisons
-        -- for a year at national scale).
         select c.lead, lead.name, c.framework_id, c.grade_id, c.inspections
-        from counted c join people lead on lead.id = c.lead`,
+        from grouped c join people lead on lead.id = c.lead`,
     ),
     rows(
       db,
@@ -381,12 +449,13 @@ export async function inspectorGrades(db: Db, period: Period) {
         worst_expected: number;
       }>`
         with ${given},
-        -- Each inspector's cells from one pass over the period; the whole cells are sums of those.
+        -- Each inspector's cells (framework, provider type, region); the whole cells are sums of those.
         mine as (
-          select gv.lead, gv.framework_id, p.type, p.region, count(*) as n, sum(gv.best) as best,
+          select gv.lead, gv.framework_id, gv.type, gv.region, sum(gv.n) as n, sum(gv.best) as best,
             sum(gv.worst) as worst
-          from given gv join providers p on p.id = gv.provider_id
-          group by gv.lead, gv.framework_id, p.type, p.region
+          from given gv
+          group by gv.lead, gv.framework_id, gv.type, gv.region
+          having sum(gv.n) > 0
         ),
         cell as (
           select framework_id, type, region, sum(n) as n, sum(best) as best, sum(worst) as worst
