@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/people/rules.js';
@@ -430,11 +431,16 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
     counts.set(status, (counts.get(status) ?? 0) + 1);
     answers.set(route, counts);
   };
+  /** How many requests the routes were sent, and what they answered. */
   const report = (routes: string[]) => {
     const total = new Map<number, number>();
+    let sent = 0;
     for (const route of routes) {
       const counts = answers.get(route) ?? new Map<number, number>();
-      for (const [status, n] of counts) total.set(status, (total.get(status) ?? 0) + n);
+      for (const [status, n] of counts) {
+        total.set(status, (total.get(status) ?? 0) + n);
+        sent += n;
+      }
       if (process.env.FUZZ_REPORT)
         console.log(
           `  ${route}: ${[...counts]
@@ -443,10 +449,11 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
             .join(' ')}`,
         );
     }
-    return [...total]
+    const statuses = [...total]
       .sort()
       .map(([status, n]) => `${status}×${n}`)
       .join(' ');
+    return `${sent} requests: ${statuses}`;
   };
 
   /** The audit trail's length and every table's row count, as one string to compare. */
@@ -455,6 +462,40 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
     const { rows } = await sql<{ f: string }>`select concat(${sql.raw(counts)}) as f`.execute(t.db);
     return rows[0]!.f;
   };
+
+  /**
+   * Sends generated bad input to one write route and checks every answer: never a server error, and a
+   * refusal is what `refusal` expects there (it says what is wrong, if anything) and writes nothing.
+   * Returns the first failure, described, or undefined.
+   */
+  async function fuzzRoute<T>(
+    route: string,
+    who: Who,
+    input: fc.Arbitrary<T>,
+    request: (input: T, search: string) => InjectOptions,
+    refusal: (response: LightMyRequestResponse) => string | undefined,
+  ): Promise<string | undefined> {
+    const result = await fc.check(
+      fc.asyncProperty(input, query, async (value, search) => {
+        const options = request(value, search);
+        const before = await fingerprint();
+        const response = await t.app.inject(options);
+        const status = response.statusCode;
+        tally(route, status);
+        const problem = (text: string) => new Error(`${status} ${text}`);
+        if (status >= 500) throw problem(`server error: ${response.body.replace(/\s+/g, ' ').slice(0, 200)}`);
+        if (status < 400) return true;
+        const wrong = refusal(response);
+        if (wrong) throw problem(wrong);
+        if ((await fingerprint()) !== before) throw problem('refused, but something was written');
+        return true;
+      }),
+      { numRuns: runsFor(kind), endOnFailure: true, seed: Number(process.env.FUZZ_SEED ?? 9) },
+    );
+    if (!result.failed) return undefined;
+    const reason = result.errorInstance instanceof Error ? result.errorInstance.message : '';
+    return `${route} as ${who}: ${reason.split('\n')[0]} with ${describeInput(result.counterexample)}`;
+  }
 
   it('knows who may use every write route', () => {
     expect(writes.length).toBeGreaterThan(90);
@@ -466,7 +507,6 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
     { timeout: 600_000 },
     async () => {
       const failures: string[] = [];
-      let sent = 0;
       const api = writes.filter((w) => w.route.split(' ')[1]!.startsWith('/api/'));
       for (const { route, body } of api) {
         const { who, on } = callerFor(route)!;
@@ -475,8 +515,11 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
         const url = urlFor(route, on, fixtures);
         const ids = { inspectionId: fixtures.inspections[on], providerId: fixtures.providers[on] };
         const base = BODIES[route] ?? sampleBody(body, ids);
-        const result = await fc.check(
-          fc.asyncProperty(mutations(pathsOf(base)), query, async (mutation, search) => {
+        const failure = await fuzzRoute(
+          route,
+          who,
+          mutations(pathsOf(base)),
+          (mutation, search) => {
             const headers: Record<string, string> = {};
             if (caller.token) headers.authorization = `Bearer ${caller.token}`;
             let payload: string | undefined;
@@ -487,42 +530,27 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
               headers['content-type'] = 'application/json';
               payload = JSON.stringify(applyMutation(base, mutation));
             }
-            const before = await fingerprint();
-            const response = await t.app.inject({
+            return {
               method: method as 'POST',
               url: url + search,
               headers,
               ...(payload === undefined ? {} : { payload }),
-            });
-            sent += 1;
-            const status = response.statusCode;
-            tally(route, status);
-            const problem = (text: string) => new Error(`${status} ${text}`);
-            if (status >= 500) throw problem(`server error: ${response.body.slice(0, 200)}`);
-            if (status < 400) return true;
-            if (!String(response.headers['content-type']).startsWith('application/problem+json'))
-              throw problem(`not problem+json: ${String(response.headers['content-type'])}`);
-            const json = response.json<{ errors?: { field: string; message: string }[] }>();
-            if (status === 400) {
-              if (!json.errors?.length) throw problem('a validation refusal naming no field');
-              if (json.errors.some((e) => typeof e.field !== 'string' || e.field === ''))
-                throw problem('an error without its field');
-            }
-            if ((await fingerprint()) !== before) throw problem('refused, but something was written');
-            return true;
-          }),
-          { numRuns: runsFor(kind), endOnFailure: true, seed: Number(process.env.FUZZ_SEED ?? 9) },
+            };
+          },
+          (response) => {
+            const type = String(response.headers['content-type']);
+            if (!type.startsWith('application/problem+json')) return `not problem+json: ${type}`;
+            if (response.statusCode !== 400) return undefined;
+            const { errors } = response.json<{ errors?: { field: string; message: string }[] }>();
+            if (!errors?.length) return 'a validation refusal naming no field';
+            if (errors.some((e) => typeof e.field !== 'string' || e.field === ''))
+              return 'an error without its field';
+            return undefined;
+          },
         );
-        if (result.failed) {
-          const reason = result.errorInstance instanceof Error ? result.errorInstance.message : '';
-          failures.push(
-            `${route} as ${who}: ${reason.split('\n')[0]} with ${describeInput(result.counterexample)}`,
-          );
-        }
+        if (failure) failures.push(failure);
       }
-      console.log(
-        `bad input (${kind}): ${api.length} API write routes, ${sent} requests: ${report(api.map((w) => w.route))}`,
-      );
+      console.log(`bad input (${kind}): ${api.length} API write routes, ${report(api.map((w) => w.route))}`);
       expect(failures).toEqual([]);
     },
   );
@@ -531,7 +559,6 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
     { timeout: 600_000 },
     async () => {
       const failures: string[] = [];
-      let sent = 0;
       const pages = writes.filter((w) => !w.route.split(' ')[1]!.startsWith('/api/'));
       const formValue = nastyScalar.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')));
       for (const { route } of pages) {
@@ -564,8 +591,11 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
             ),
           }),
         );
-        const result = await fc.check(
-          fc.asyncProperty(change, query, async (c, search) => {
+        const failure = await fuzzRoute(
+          route,
+          who,
+          change,
+          (c, search) => {
             const form = new URLSearchParams({ _csrf: caller.csrf });
             for (const [name, answer] of answers)
               if (!(c.kind === 'drop' && c.field === name)) form.append(name, answer);
@@ -582,37 +612,22 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
               else payload = `_csrf=${caller.csrf}\r\nnot a form`;
               if (c.type !== 'form') type = c.type;
             }
-            const before = await fingerprint();
-            const response = await t.app.inject({
+            return {
               method: 'POST',
               url: url + search,
               headers: { cookie: caller.jar.header(), accept: 'text/html', 'content-type': type },
               payload,
-            });
-            sent += 1;
-            const status = response.statusCode;
-            tally(route, status);
-            const problem = (text: string) => new Error(`${status} ${text}`);
-            if (status >= 500)
-              throw problem(`server error: ${response.body.replace(/\s+/g, ' ').slice(0, 200)}`);
-            if (status < 400) return true;
-            if ((status === 400 || status === 422) && !response.body.includes('govuk-error-summary'))
-              throw problem('refused without the error summary');
-            if ((await fingerprint()) !== before) throw problem('refused, but something was written');
-            return true;
-          }),
-          { numRuns: runsFor(kind), endOnFailure: true, seed: Number(process.env.FUZZ_SEED ?? 9) },
+            };
+          },
+          (response) =>
+            (response.statusCode === 400 || response.statusCode === 422) &&
+            !response.body.includes('govuk-error-summary')
+              ? 'refused without the error summary'
+              : undefined,
         );
-        if (result.failed) {
-          const reason = result.errorInstance instanceof Error ? result.errorInstance.message : '';
-          failures.push(
-            `${route} as ${who}: ${reason.split('\n')[0]} with ${describeInput(result.counterexample)}`,
-          );
-        }
+        if (failure) failures.push(failure);
       }
-      console.log(
-        `bad input (${kind}): ${pages.length} form routes, ${sent} requests: ${report(pages.map((w) => w.route))}`,
-      );
+      console.log(`bad input (${kind}): ${pages.length} form routes, ${report(pages.map((w) => w.route))}`);
       expect(failures).toEqual([]);
     },
   );
