@@ -13,6 +13,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { registerAuditChaining } from './audit/chaining.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { complaintRoutes } from './complaints/routes.js';
@@ -96,6 +97,7 @@ export async function buildApp({
   app.decorate('config', config);
   app.decorate('clock', clock);
   registerDeadlineActions(app);
+  registerAuditChaining(app);
   app.decorateRequest('person', null);
 
   await app.register(fastifyHelmet, {

@@ -50,7 +50,7 @@ export type ChainCheck =
   { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };
 
 /**
- * Walks entries in id order and reports the first broken link. Feed it batches with `next`; the state
+ * Walks entries in chain order and reports the first broken link. Feed it batches with `next`; the state
  * carries the last hash between batches so a trail of any length is checked in constant memory.
  */
 export class ChainVerifier {

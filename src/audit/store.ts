@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { inTransaction, type Db } from '../db/database.js';
-import { ChainVerifier, entryHash, GENESIS_HASH, type ChainCheck } from './chain.js';
+import type { Db } from '../db/database.js';
+import { ChainVerifier, entryHash, GENESIS_HASH, type ChainCheck, type ChainedEntry } from './chain.js';
 
 export interface AuditEvent {
   actorId: string | null;
@@ -11,95 +11,187 @@ export interface AuditEvent {
   after: unknown;
 }
 
+/** Entries recorded by this process, so that a chainer knows whether a commit may have left work. */
+let recorded = 0;
+export const auditEntriesRecorded = () => recorded;
+
 /**
- * Written in the caller's transaction, so a change and its record land together or not at all. Each entry
- * is chained to the one before it; the lock makes entries join the chain one at a time, in id order, and
- * is held until the caller's transaction ends, so callers make this their last statement before commit.
- *
- * Under the lock there are two statements: one reads the last hash with the new entry's id and time, the
- * other inserts the entry with its hash already set. The hash covers before/after as PostgreSQL returns
- * them from jsonb, so it is computed from the values after a JSON round trip (what jsonb gives back for
- * anything JSON.stringify writes), and checked against what the insert returns: if they ever differed the
- * transaction fails rather than store a link the verifier would reject.
+ * Written in the caller's transaction, so a change and its record land together or not at all. Only the
+ * entry is written here: it joins the hash chain after it commits (`chainWaitingEntries`), so audited
+ * writes never wait for one another.
  */
 export async function recordAudit(trx: Db, event: AuditEvent): Promise<void> {
-  const before = asStored(event.before);
-  const after = asStored(event.after);
-  await inTransaction(trx, async (trx) => {
-    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
-    // After the lock, so the id is taken in chain order and the last hash is the latest committed one.
-    // now() is the transaction's time: the same value here and in the insert below.
-    const { rows } = await sql<{ id: string; at: Date | string; last: string | null }>`
-      select nextval(pg_get_serial_sequence('audit_events', 'id')) as id, now() as at,
-        (select hash from audit_events order by id desc limit 1) as last`.execute(trx);
-    const next = rows[0]!;
-    const entry = {
-      id: Number(next.id),
-      at: new Date(next.at),
-      actorId: event.actorId,
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId,
-      before: before.value,
-      after: after.value,
-    };
-    const hash = entryHash(next.last ?? GENESIS_HASH, entry);
-    const row = await sql<{ id: string; at: Date | string; before: unknown; after: unknown }>`
-      insert into audit_events (id, at, actor_id, action, entity_type, entity_id, before, after, hash)
-      overriding system value
-      values (${next.id}, now(), ${event.actorId}, ${event.action}, ${event.entityType},
-        ${event.entityId}, ${before.text}::jsonb, ${after.text}::jsonb, ${hash})
-      returning id, at, before, after`.execute(trx);
-    const stored = row.rows[0]!;
-    const check = entryHash(next.last ?? GENESIS_HASH, {
-      ...entry,
-      id: Number(stored.id),
-      at: new Date(stored.at),
-      before: stored.before,
-      after: stored.after,
+  await sql`
+    insert into audit_events (at, actor_id, action, entity_type, entity_id, before, after)
+    values (now(), ${event.actorId}, ${event.action}, ${event.entityType}, ${event.entityId},
+      ${asJson(event.before)}::jsonb, ${asJson(event.after)}::jsonb)`.execute(trx);
+  recorded += 1;
+}
+
+function asJson(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/**
+ * An arbitrary, fixed key for the advisory lock held by the one chainer at work. The second key is the
+ * schema, so that side-by-side schemas in one database (tests) each have their own chain and chainer.
+ */
+const AUDIT_CHAIN_LOCK = 73_012_026;
+const chainLock = (wait: boolean) =>
+  wait
+    ? sql<{ locked: boolean }>`
+        select true as locked from pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}::int, hashtext(current_schema()))`
+    : sql<{ locked: boolean }>`
+        select pg_try_advisory_xact_lock(${AUDIT_CHAIN_LOCK}::int, hashtext(current_schema())) as locked`;
+
+/** Entries hashed per statement, and per transaction before the chainer commits and starts another. */
+const CHAIN_BATCH = 1000;
+const CHAIN_BATCHES_PER_TRANSACTION = 20;
+
+export interface ChainingResult {
+  chained: number;
+  /** Another chainer was at work (and will chain what it finds); nothing was done here. */
+  skipped: boolean;
+}
+
+/**
+ * Links every committed entry still waiting into the hash chain, after the last entry chained, in id order
+ * among themselves. One chainer at a time: without `wait`, a chainer that finds another at work gives way
+ * at once. Each hash is computed from the entry as read back from the database, exactly as the verifier
+ * reads it, so what is hashed is what is stored, and each entry is hashed once.
+ */
+export async function chainWaitingEntries(db: Db, { wait = false } = {}): Promise<ChainingResult> {
+  let chained = 0;
+  for (;;) {
+    const done = await db.transaction().execute(async (trx) => {
+      if (!(await chainLock(wait).execute(trx)).rows[0]?.locked) return null;
+      const tail = await trx
+        .selectFrom('audit_events')
+        .select(['chain_seq', 'hash'])
+        .where('chain_seq', 'is not', null)
+        .orderBy('chain_seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      let previous = tail?.hash ?? GENESIS_HASH;
+      let seq = Number(tail?.chain_seq ?? 0);
+      let count = 0;
+      for (let batch = 0; batch < CHAIN_BATCHES_PER_TRANSACTION; batch++) {
+        const rows = await trx
+          .selectFrom('audit_events')
+          .select(['id', 'at', 'actor_id', 'action', 'entity_type', 'entity_id', 'before', 'after'])
+          .where('chain_seq', 'is', null)
+          .orderBy('id')
+          .limit(CHAIN_BATCH)
+          .execute();
+        if (rows.length === 0) return { count, more: false };
+        const links = rows.map((row) => {
+          previous = entryHash(previous, chainedEntry(row));
+          seq += 1;
+          return { id: Number(row.id), hash: previous, seq };
+        });
+        await sql`
+          update audit_events a set hash = l.hash, chain_seq = l.seq
+          from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as l(id bigint, hash text, seq bigint)
+          where a.id = l.id`.execute(trx);
+        count += rows.length;
+        if (rows.length < CHAIN_BATCH) return { count, more: false };
+      }
+      return { count, more: true };
     });
-    if (check !== hash)
-      throw new Error('The audit entry as stored does not match its hash; nothing was saved');
-  });
+    if (done === null) return { chained, skipped: true };
+    chained += done.count;
+    if (!done.more) return { chained, skipped: false };
+  }
 }
 
-/** The JSON text sent to jsonb, and the value as it will come back. */
-function asStored(value: unknown): { text: string | null; value: unknown } {
-  if (value === null || value === undefined) return { text: null, value: null };
-  const text = JSON.stringify(value);
-  return { text, value: JSON.parse(text) as unknown };
+interface AuditRow {
+  id: number | string;
+  at: Date | string;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
 }
 
-/** An arbitrary, fixed key for the advisory lock that orders the audit chain. */
-const AUDIT_CHAIN_LOCK = 7_301_2026;
+/** An entry as hashed: from its row as the database returns it, for the chainer and the verifier alike. */
+function chainedEntry(row: AuditRow): ChainedEntry {
+  return {
+    id: Number(row.id),
+    at: new Date(row.at),
+    actorId: row.actor_id,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    before: row.before,
+    after: row.after,
+  };
+}
 
-/** Recomputes the whole chain, a batch at a time, and reports the first broken link. */
-export async function verifyAuditTrail(db: Db, batchSize = 5000): Promise<ChainCheck> {
+/**
+ * How long an entry may wait to be chained before the verifier reports it. Chaining follows each request
+ * within moments, and the background worker chains what a stopped process left; an entry this old
+ * means chaining is failing.
+ */
+export const CHAIN_WAIT_LIMIT_MINUTES = 10;
+
+/** The chain's check, and how many committed entries are still waiting to be chained. */
+export type AuditTrailCheck = ChainCheck & { waiting: number };
+
+/**
+ * Chains whatever is waiting (unless told not to), then recomputes the whole chain in chain order, a batch
+ * at a time, and reports the first broken link. Entries committed since may still be waiting; they are
+ * counted, not treated as a break, unless one has waited longer than CHAIN_WAIT_LIMIT_MINUTES.
+ */
+export async function verifyAuditTrail(
+  db: Db,
+  batchSize = 5000,
+  { chainFirst = true } = {},
+): Promise<AuditTrailCheck> {
+  if (chainFirst) {
+    await chainWaitingEntries(db, { wait: true }).catch((error: unknown) => {
+      // A read-only replica cannot chain: what waits there is counted below, as it is.
+      if ((error as { code?: unknown }).code !== READ_ONLY_TRANSACTION) throw error;
+    });
+  }
+  const check = await walkChain(db, batchSize);
+  const { rows } = await sql<{ waiting: number | string; overdue: number | string | null }>`
+    select count(*) as waiting,
+      min(id) filter (where at < now() - make_interval(mins => ${CHAIN_WAIT_LIMIT_MINUTES})) as overdue
+    from audit_events where chain_seq is null`.execute(db);
+  const waiting = Number(rows[0]?.waiting ?? 0);
+  const overdue = rows[0]?.overdue ?? null;
+  if (check.ok && overdue !== null) {
+    return {
+      ok: false,
+      entries: check.entries,
+      waiting,
+      brokenAt: Number(overdue),
+      reason: `it has waited more than ${CHAIN_WAIT_LIMIT_MINUTES} minutes to be chained`,
+    };
+  }
+  return { ...check, waiting };
+}
+
+const READ_ONLY_TRANSACTION = '25006';
+
+async function walkChain(db: Db, batchSize: number): Promise<ChainCheck> {
   const verifier = new ChainVerifier();
   let after = 0;
   for (;;) {
     const rows = await db
       .selectFrom('audit_events')
       .selectAll()
-      .where('id', '>', after)
-      .orderBy('id')
+      .where('chain_seq', '>', after)
+      .orderBy('chain_seq')
       .limit(batchSize)
       .execute();
     for (const row of rows) {
-      const entry = {
-        id: Number(row.id),
-        at: new Date(row.at),
-        actorId: row.actor_id,
-        action: row.action,
-        entityType: row.entity_type,
-        entityId: row.entity_id,
-        before: row.before,
-        after: row.after,
-      };
-      if (!verifier.next(entry, row.hash)) return verifier.result();
+      if (!verifier.next(chainedEntry(row), row.hash)) return verifier.result();
     }
     if (rows.length < batchSize) return verifier.result();
-    after = Number(rows[rows.length - 1]!.id);
+    after = Number(rows[rows.length - 1]!.chain_seq);
   }
 }
 

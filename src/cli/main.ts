@@ -49,7 +49,8 @@ export function buildCli(): Command {
       try {
         const check = await verifyAuditTrail(database.db);
         if (check.ok) {
-          process.stdout.write(`Audit trail intact: ${check.entries} entries verified\n`);
+          const waiting = check.waiting ? `; ${check.waiting} committed since, waiting to be chained` : '';
+          process.stdout.write(`Audit trail intact: ${check.entries} entries verified${waiting}\n`);
         } else {
           process.stderr.write(
             `Audit trail broken at entry ${check.brokenAt}: ${check.reason} (${check.entries} entries read)\n`,

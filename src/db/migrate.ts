@@ -16,6 +16,7 @@ import { signInLockout } from './migrations/0013_sign_in_lockout.js';
 import { scheduleInBulk } from './migrations/0014_schedule_in_bulk.js';
 import { followUpVisitsIndex } from './migrations/0015_follow_up_visits_index.js';
 import { providerSearchIndex } from './migrations/0016_provider_search_index.js';
+import { auditChainAfterCommit } from './migrations/0017_audit_chain_after_commit.js';
 import { statisticsSummaries } from './migrations/0018_statistics_summaries.js';
 import { sharedScheduleRule } from './migrations/0019_shared_schedule_rule.js';
 
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0014_schedule_in_bulk': scheduleInBulk,
   '0015_follow_up_visits_index': followUpVisitsIndex,
   '0016_provider_search_index': providerSearchIndex,
+  '0017_audit_chain_after_commit': auditChainAfterCommit,
   '0018_statistics_summaries': statisticsSummaries,
   '0019_shared_schedule_rule': sharedScheduleRule,
 };
@@ -69,9 +71,17 @@ const provider: MigrationProvider = {
  * `schema`, its bookkeeping tables live in that schema too, so that side-by-side schemas (tests) never
  * see each other's.
  */
-export async function migrateToLatest({ db, schema }: Pick<Database, 'db' | 'schema'>): Promise<string[]> {
+export async function migrateToLatest(database: Pick<Database, 'db' | 'schema'>): Promise<string[]> {
+  return migrateTo(database);
+}
+
+/** Up to and including the migration named (tests of a migration over data written before it). */
+export async function migrateTo(
+  { db, schema }: Pick<Database, 'db' | 'schema'>,
+  name?: string,
+): Promise<string[]> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (name ? migrator.migrateTo(name) : migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

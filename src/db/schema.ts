@@ -86,8 +86,10 @@ export interface AuditEventsTable {
   entity_id: string;
   before: Json;
   after: Json;
-  /** The link in the audit trail's hash chain (src/audit/chain.ts). */
+  /** The link in the audit trail's hash chain (src/audit/chain.ts); null until the entry is chained. */
   hash: string | null;
+  /** The entry's place in the chain, set with its hash; entries commit, and are chained, out of id order. */
+  chain_seq: number | null;
 }
 
 export interface ConflictsOfInterestTable {

@@ -24,8 +24,6 @@ import { databaseKinds } from '../support/databases.js';
 
 const kinds = await databaseKinds();
 
-/** The advisory lock that orders the audit chain (src/audit/store.ts); every deadline action takes it. */
-const AUDIT_CHAIN_LOCK = 73_012_026;
 const OVERDUE_ACTIONS = ['complaint.acknowledgement-overdue', 'complaint.response-overdue'];
 
 afterAll(async () => {
@@ -257,13 +255,13 @@ describe.runIf(kinds.includes('postgres'))('two app processes on one PostgreSQL 
     const ids = complaints.map((c) => c.id);
     expect((await deadlinesOf(ids)).every((d) => d.status === 'pending')).toBe(true);
 
-    // Hold the audit chain's lock, so that whichever process starts acting stops inside the action,
-    // its transaction open and the deadline it claimed locked.
+    // Hold back every new audit entry (each deadline action ends with one), so that whichever process
+    // starts acting stops inside the action, its transaction open and the deadline it claimed locked.
     const holder = new pg.Client({ connectionString: scratch.url });
     await holder.connect();
     try {
       await holder.query('begin');
-      await holder.query('select pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+      await holder.query('lock table audit_events in share mode');
       // The days pass: every one of these deadlines falls due.
       await db()
         .updateTable('deadlines')
@@ -271,14 +269,13 @@ describe.runIf(kinds.includes('postgres'))('two app processes on one PostgreSQL 
         .where('subject_id', 'in', ids)
         .execute();
 
-      // Wait until both processes are inside an action, each waiting for the audit chain.
+      // Wait until both processes are inside an action, each waiting to write its audit entry.
       const until = Date.now() + 120_000;
       for (;;) {
         const waiting = await sql<{ application_name: string }>`
           select application_name from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`.execute(
-          db(),
-        );
+          where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'relation'
+            and query like '%insert into audit_events%'`.execute(db());
         const names = waiting.rows.map((r) => r.application_name);
         if (names.includes('inspectorate-a') && names.includes('inspectorate-b')) break;
         if (Date.now() > until) throw new Error(`both processes never started acting: ${names.join(', ')}`);
