@@ -568,7 +568,30 @@ export interface StatisticsRequirementMonthsTable {
   inspections: number;
 }
 
+export interface StatisticsModerationMonthsTable {
+  month: IsoDate;
+  framework_id: string;
+  region: string;
+  lead_inspector_id: string;
+  inspections: number;
+  moderated: number;
+  /** Judgement versions of kind 'moderation' (each changed an area's grade). */
+  moderations: number;
+}
+
+/** Each provider's first full inspection that was not declared incomplete; all null once it has none. */
+export interface StatisticsFirstInspectionsTable {
+  provider_id: string;
+  inspection_id: string | null;
+  framework_id: string | null;
+  status: string | null;
+  start_date: IsoDate | null;
+  overall_grade: string | null;
+}
+
 export interface Schema {
+  statistics_moderation_months: StatisticsModerationMonthsTable;
+  statistics_first_inspections: StatisticsFirstInspectionsTable;
   statistics_notification_days: StatisticsNotificationDaysTable;
   statistics_notification_senders: StatisticsNotificationSendersTable;
   statistics_inspection_months: StatisticsInspectionMonthsTable;

@@ -112,29 +112,17 @@ function monthsOf(period: Period) {
 
 /** Completed first full inspections started in the period, counted by framework and overall grade. */
 export function firstInspectionOutcomes(db: Db, period: Period) {
+  // Each provider's first full inspection that was not declared incomplete is kept, with its final
+  // overall grade as the inspection keeps it (migration 0018), so this reads the period's rows of one
+  // small table instead of every provider's inspections and their judgements.
   return rows(
     db,
     sql<{ framework_id: string; grade_id: string; inspections: number }>`
-      with ${ruleTables()},
-      -- Each provider's first full inspection that was not declared incomplete, read in order from the
-      -- index (one entry per provider kept); chosen if it is completed and started in the period. (Asking
-      -- of each inspection in the period whether an earlier one exists costs a probe per inspection.)
-      firsts as (
-        select distinct on (e.provider_id) e.id, e.framework_id, e.status, e.start_date
-        from inspections e
-        where e.type = 'full' and e.status <> 'incomplete'
-        order by e.provider_id, e.start_date, e.id
-      ),
-      chosen as (
-        select f.id, f.framework_id from firsts f
-        where f.status = 'completed' and f.start_date between ${period.from}::date and ${period.to}::date
-      ),
-      ${overallGrades('chosen', 'graded', false)}
-      -- The grades carry their framework: joining them back to the chosen inspections is a join the
-      -- planner, which cannot see how many inspections were chosen, may do as a loop over both.
-      select g.framework_id, g.grade_id, count(*)::int as inspections
-      from graded g
-      group by g.framework_id, g.grade_id`,
+      select f.framework_id, f.overall_grade as grade_id, count(*)::int as inspections
+      from statistics_first_inspections f
+      where f.status = 'completed' and f.overall_grade is not null
+        and f.start_date between ${period.from}::date and ${period.to}::date
+      group by f.framework_id, f.overall_grade`,
   );
 }
 

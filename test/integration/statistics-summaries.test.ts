@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import { generateNationalData } from '../../src/generate/national-data.js';
-import { summaryDefinitions } from '../../src/db/migrations/0018_statistics_summaries.js';
+import { fillOverallGrades, summaryDefinitions } from '../../src/db/migrations/0018_statistics_summaries.js';
 import type { Period } from '../../src/statistics/rules.js';
 import {
+  firstInspectionOutcomes,
   fullInspectionsWithRequirements,
   incompleteCounts,
   inspectorGrades,
@@ -64,6 +65,7 @@ const NONZERO: Record<string, string> = {
   statistics_full_inspection_months: 'inspections <> 0 or with_requirements <> 0',
   statistics_requirement_months: 'requirements <> 0 or inspections <> 0',
   statistics_moderation_months: 'inspections <> 0 or moderated <> 0 or moderations <> 0',
+  statistics_first_inspections: 'inspection_id is not null',
 };
 
 const sorted = <T>(list: T[]) => [...list].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -125,7 +127,18 @@ async function direct(db: Db, { from, to }: Period) {
       where i.status = 'completed' and ${inPeriod('i.start_date')}
       group by grouping sets ((i.framework_id), (p.region), (i.lead_inspector_id))`.execute(db)
   ).rows;
-  return { notifications, incomplete, full, requirements, grades, moderation };
+  const firsts = (
+    await sql<{ framework_id: string; grade_id: string; inspections: number }>`
+      select f.framework_id, f.overall_grade as grade_id, count(*)::int as inspections
+      from (
+        select distinct on (e.provider_id) e.framework_id, e.status, e.start_date, e.overall_grade
+        from inspections e where e.type = 'full' and e.status <> 'incomplete'
+        order by e.provider_id, e.start_date, e.id
+      ) f
+      where f.status = 'completed' and f.overall_grade is not null and ${inPeriod('f.start_date')}
+      group by 1, 2`.execute(db)
+  ).rows;
+  return { notifications, incomplete, full, requirements, grades, moderation, firsts };
 }
 
 describe.each(kinds)('statistics summaries on the %s database', (kind) => {
@@ -206,6 +219,7 @@ describe.each(kinds)('statistics summaries on the %s database', (kind) => {
       lead_inspector_id: random.pick(inspectors),
       status: random.pick(STATUSES),
       inspector_overall_grade: random.pick(GRADES),
+      overall_grade: random.pick(GRADES),
     }));
     await db.insertInto('inspections').values(fresh).execute();
     // Requirements, some for the same inspection and regulation.
@@ -225,7 +239,7 @@ describe.each(kinds)('statistics summaries on the %s database', (kind) => {
           .execute();
     // Inspections changed one at a time: status, start (across months), lead, grade, provider.
     for (const id of await someInspections(0.4)) {
-      const field = random.pick(['status', 'start_date', 'lead', 'grade', 'provider'] as const);
+      const field = random.pick(['status', 'start_date', 'lead', 'grade', 'provider', 'type'] as const);
       await db
         .updateTable('inspections')
         .set(
@@ -236,8 +250,10 @@ describe.each(kinds)('statistics summaries on the %s database', (kind) => {
               : field === 'lead'
                 ? { lead_inspector_id: random.pick(inspectors) }
                 : field === 'grade'
-                  ? { inspector_overall_grade: random.pick(GRADES) }
-                  : { provider_id: random.pick(providers) },
+                  ? { inspector_overall_grade: random.pick(GRADES), overall_grade: random.pick(GRADES) }
+                  : field === 'type'
+                    ? { type: random.pick(['full', 'monitoring']) }
+                    : { provider_id: random.pick(providers) },
         )
         .where('id', '=', id)
         .execute();
@@ -308,6 +324,8 @@ describe.each(kinds)('statistics summaries on the %s database', (kind) => {
         })
         .execute();
     }
+    // The final grades brought up to date from those judgements, many inspections in one statement.
+    await sql.raw(fillOverallGrades).execute(db);
     // An inspection with no judgements deleted with its requirements.
     const [gone] = (await someInspections(0.3)).filter((id) => !judged.has(id));
     if (gone) {
@@ -410,6 +428,9 @@ describe.each(kinds)('statistics summaries on the %s database', (kind) => {
       );
       expect(sorted(await requirementsByRegulation(db, period)), JSON.stringify(period)).toEqual(
         sorted(expected.requirements),
+      );
+      expect(sorted(await firstInspectionOutcomes(db, period)), JSON.stringify(period)).toEqual(
+        sorted(expected.firsts),
       );
       const moderation = await moderationCounts(db, period);
       expect(

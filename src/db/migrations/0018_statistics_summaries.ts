@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate.js';
+import { fillInspectorGrades } from './0012_statistics_search.js';
 
 /**
  * Summaries the statistics read instead of a period's rows (src/statistics/store.ts), so that ten years
@@ -16,6 +17,10 @@ import type { Migration } from '../migrate.js';
  * - `statistics_moderation_months`: completed inspections, how many were moderated and their moderations,
  *   per month, framework, the provider's region and lead inspector (`moderation`; the overall grades that
  *   moderation changed are still worked out from the judgements, for the moderated inspections alone).
+ * - `statistics_first_inspections`: each provider's first full inspection that was not declared
+ *   incomplete, with its status, start, framework and final overall grade as the inspection keeps it
+ *   (`first-inspection-outcomes`, exact for any period). Kept per provider: a statement's providers
+ *   are held, then their first inspection read afresh.
  * - `statistics_full_inspection_months`: completed full inspections per month and framework, and how many
  *   have a requirement (`full-inspections-requirements`).
  * - `statistics_requirement_months`: their requirements per month and regulation, and the inspections
@@ -91,6 +96,7 @@ const INSPECTION_COLUMNS = [
   'start_date',
   'lead_inspector_id',
   'inspector_overall_grade',
+  'overall_grade',
 ];
 
 /** Adds the signed rows of `d` (inspection rows) to the four inspection summaries. */
@@ -162,7 +168,30 @@ function countInspections(d: string): string {
       order by 1, 2, 3, 4
       on conflict (month, framework_id, region, lead_inspector_id) do update
         set inspections = t.inspections + excluded.inspections, moderated = t.moderated + excluded.moderated,
-          moderations = t.moderations + excluded.moderations;`;
+          moderations = t.moderations + excluded.moderations;
+    -- Each provider's row is made if missing (waiting for another transaction making it), held, and
+    -- then its first inspection read afresh, so that two transactions never each miss the other's.
+    insert into statistics_first_inspections (provider_id)
+      select distinct d.provider_id from ${d} d where d.type = 'full' order by 1
+      on conflict (provider_id) do nothing;
+    perform 1 from statistics_first_inspections f
+      where f.provider_id in (select d.provider_id from ${d} d where d.type = 'full')
+      order by f.provider_id for update;
+    update statistics_first_inspections f
+      set inspection_id = x.id, framework_id = x.framework_id, status = x.status, start_date = x.start_date,
+        overall_grade = x.overall_grade
+      from (
+        select p.provider_id, e.id, e.framework_id, e.status, e.start_date, e.overall_grade
+        from (select distinct d.provider_id from ${d} d where d.type = 'full') p
+        left join lateral (
+          select e.id, e.framework_id, e.status, e.start_date, e.overall_grade from inspections e
+          where e.provider_id = p.provider_id and e.type = 'full' and e.status <> 'incomplete'
+          order by e.start_date, e.id limit 1
+        ) e on true
+      ) x
+      where f.provider_id = x.provider_id
+        and (f.inspection_id, f.framework_id, f.status, f.start_date, f.overall_grade)
+          is distinct from (x.id, x.framework_id, x.status, x.start_date, x.overall_grade);`;
 }
 
 // ---- Judgements: a moderation changes the moderation counts of its inspection ----
@@ -339,6 +368,28 @@ const changedNotifications = (
     where (o.event_date, o.category_id, o.provider_id) is distinct from (n.event_date, n.category_id, n.provider_id))`;
 
 /**
+ * Sets each inspection's final overall grade from the latest version of each area's judgement (moderation
+ * included), where they reach one: what src/inspections/store.ts keeps with every judgement. The statement
+ * of 0012 for the grade as given, without its restriction to the inspector's versions. Exported, as that
+ * one is, for data written outside the inspection store (test fixtures).
+ */
+export const fillOverallGrades = (() => {
+  const statement = fillInspectorGrades
+    .replace("where j.kind = 'inspector'", 'where true')
+    .replace(
+      'update inspections i set inspector_overall_grade = given.grade_id',
+      'update inspections i set overall_grade = given.grade_id',
+    )
+    .replace(
+      'i.inspector_overall_grade is distinct from given.grade_id',
+      'i.overall_grade is distinct from given.grade_id',
+    );
+  if (/kind = 'inspector'|inspector_overall_grade/.test(statement))
+    throw new Error('fillInspectorGrades has changed: fillOverallGrades no longer follows it');
+  return statement;
+})();
+
+/**
  * Each summary worked out afresh from the tables it counts: filled by the migration for data already
  * there, and used by the tests to check what the triggers kept. Exported for them.
  */
@@ -375,6 +426,12 @@ export const summaryDefinitions: Record<string, string> = {
       where i.type = 'full' and i.status = 'completed'
       group by 1, 2, 3
     ) x group by 1, 2`,
+  statistics_first_inspections: `
+    select distinct on (e.provider_id) e.provider_id, e.id as inspection_id, e.framework_id, e.status,
+      e.start_date, e.overall_grade
+    from inspections e
+    where e.type = 'full' and e.status <> 'incomplete'
+    order by e.provider_id, e.start_date, e.id`,
   statistics_moderation_months: `
     select ${month('i.start_date')} as month, i.framework_id, p.region, i.lead_inspector_id,
       count(*)::int as inspections, count(*) filter (where m.n > 0)::int as moderated,
@@ -444,6 +501,19 @@ export const statisticsSummaries: Migration = {
        moderations integer not null,
        primary key (month, framework_id, region, lead_inspector_id)
      )`,
+    `create table statistics_first_inspections (
+       provider_id uuid primary key,
+       inspection_id uuid,
+       framework_id text,
+       status text,
+       start_date date,
+       overall_grade text
+     )`,
+    `create index statistics_first_inspections_completed on statistics_first_inspections (start_date)
+       include (framework_id, overall_grade) where status = 'completed' and overall_grade is not null`,
+    // The final overall grade kept on each inspection, brought up to date from the judgements where they
+    // reach one, as 0012 did for the grade as given: first-inspection-outcomes now reads it.
+    fillOverallGrades,
     // Triggers first: creating them locks each table against writes until this migration commits, so
     // nothing written meanwhile is missed or counted twice by the fill below.
     ...triggers(
