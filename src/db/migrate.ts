@@ -19,6 +19,7 @@ import { providerSearchIndex } from './migrations/0016_provider_search_index.js'
 import { auditChainAfterCommit } from './migrations/0017_audit_chain_after_commit.js';
 import { statisticsSummaries } from './migrations/0018_statistics_summaries.js';
 import { sharedScheduleRule } from './migrations/0019_shared_schedule_rule.js';
+import { keysetPaging } from './migrations/0020_keyset_paging.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0017_audit_chain_after_commit': auditChainAfterCommit,
   '0018_statistics_summaries': statisticsSummaries,
   '0019_shared_schedule_rule': sharedScheduleRule,
+  '0020_keyset_paging': keysetPaging,
 };
 
 export const migrationNames = Object.keys(migrations);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { cursorOf, keysetPagination, shownRange } from '../db/keyset-http.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { guides, instruments, regulations } from '../frameworks/regulations.js';
 import { frameworkById, isInForce, judgementAreasInForce } from '../frameworks/rules.js';
@@ -22,7 +23,7 @@ import {
   type FormBody,
   type FormState,
 } from '../web/forms.js';
-import { paginationFor, queryString } from '../web/pagination.js';
+import { queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound } from '../web/problem.js';
 import { DIALOGUE_KINDS, FLAW_CONDITIONS, isModeratable, isRecording, MINIMUM_EVIDENCE } from './rules.js';
 import { today } from '../clock.js';
@@ -57,6 +58,7 @@ import {
   recordErrorPutRight,
   recordEvidence,
   resolveConcern,
+  INSPECTION_ORDER,
   searchInspections,
   type Inspection,
   type InspectionRecord,
@@ -266,11 +268,13 @@ export async function inspectionPages(app: FastifyInstance) {
     const query = parsed.success ? parsed.data : inspectionQuery.parse({});
     const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
     const { mine, page, pageSize, ...filters } = query;
+    // A cursor that cannot be read (an old or cut-off link) starts the list again.
     const result = await searchInspections(db, scope, {
       ...filters,
       page,
       pageSize,
       teamMemberId: mine === 'true' ? person.id : undefined,
+      cursor: parsed.success ? cursorOf(INSPECTION_ORDER, raw.cursor) : undefined,
     });
     const keep = {
       status: query.status,
@@ -293,13 +297,11 @@ export async function inspectionPages(app: FastifyInstance) {
       filtered: Boolean(
         query.status || query.type || query.frameworkId || query.providerId || query.from || query.to,
       ),
-      pagination: paginationFor(
-        result.page,
-        result.totalPages,
-        (n) => `/inspections${queryString({ ...keep, page: n })}`,
+      pagination: keysetPagination(
+        result,
+        (n, cursor) => `/inspections${queryString({ ...keep, cursor, page: n > 1 ? n : undefined })}`,
       ),
-      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      to: Math.min(result.page * result.pageSize, result.total),
+      ...shownRange(result),
     });
   });
 

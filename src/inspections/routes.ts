@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { apiPage, cursorField, cursorOf, keysetPageFields, linkHeader } from '../db/keyset-http.js';
 import { can, providerScope } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
@@ -49,6 +50,7 @@ import {
   recordErrorPutRight,
   recordEvidence,
   resolveConcern,
+  INSPECTION_ORDER,
   searchInspections,
   type Inspection,
   type InspectionRecord,
@@ -112,27 +114,28 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Inspections, newest first, with filters; `mine=true` for those the caller leads or is on',
-        querystring: inspectionQuery,
+        summary:
+          'Inspections, newest first, with filters; `mine=true` for those the caller leads or is on; ' +
+          'follow nextCursor (or the Link header) for long lists',
+        querystring: inspectionQuery.extend({ cursor: cursorField(INSPECTION_ORDER) }),
         response: {
-          200: z.object({
-            items: z.array(inspectionSchema),
-            page: z.number().int(),
-            pageSize: z.number().int(),
-            total: z.number().int(),
-            totalPages: z.number().int(),
-          }),
+          200: z.object({ items: z.array(inspectionSchema), ...keysetPageFields }),
           ...errors,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const person = authorise(request, 'inspections.list');
-      const { mine, ...filters } = request.query;
-      return searchInspections(db, providerScope(person), {
+      const { mine, cursor, ...filters } = request.query;
+      const result = await searchInspections(db, providerScope(person), {
         ...filters,
         teamMemberId: mine === 'true' ? person.id : undefined,
+        cursor: cursorOf(INSPECTION_ORDER, cursor),
+        count: cursor === undefined,
       });
+      const links = linkHeader(request.url, result);
+      if (links) reply.header('link', links);
+      return apiPage(result, cursor !== undefined);
     },
   );
 

@@ -1,7 +1,8 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import { isUuid } from '../fields.js';
 import { recordAudit } from '../audit/store.js';
-import { fetchPage } from '../db/paging.js';
+import type { Cursor, Keyset } from '../db/keyset.js';
+import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { JudgementsTable, Schema } from '../db/schema.js';
 import { englishDate, endOfEnglishDay } from '../clock.js';
@@ -349,11 +350,36 @@ export interface InspectionSearch {
   to?: string | undefined;
   page: number;
   pageSize: number;
+  /** Where to start instead of `page`. */
+  cursor?: Cursor | undefined;
+  /** Whether to count the matches (default yes). */
+  count?: boolean | undefined;
 }
 
+/** Newest first, served by the index inspections_start (start_date desc, id). */
+export const INSPECTION_ORDER: Keyset = {
+  name: 'inspections',
+  columns: [
+    { expression: sql.ref('i.start_date'), type: 'date', direction: 'desc' },
+    { expression: sql.ref('i.id'), type: 'uuid', direction: 'asc' },
+  ],
+};
+
 /** Inspections newest first, within what the person may see; providers never see planned no-notice visits. */
-export async function searchInspections(db: Db, scope: ProviderScope, search: InspectionSearch) {
-  const empty = { items: [], page: search.page, pageSize: search.pageSize, total: 0, totalPages: 0 };
+export async function searchInspections(
+  db: Db,
+  scope: ProviderScope,
+  search: InspectionSearch,
+): Promise<KeysetPage<Inspection>> {
+  const empty = {
+    items: [],
+    page: search.page,
+    pageSize: search.pageSize,
+    total: 0,
+    totalPages: 0,
+    nextCursor: null,
+    previousCursor: null,
+  };
   if (scope.kind === 'none' || (scope.kind === 'own' && scope.providerIds.length === 0)) return empty;
   let query = inspectionQuery(db);
   if (scope.kind === 'own') {
@@ -383,7 +409,7 @@ export async function searchInspections(db: Db, scope: ProviderScope, search: In
   }
   if (search.from) query = query.where('i.end_date', '>=', search.from);
   if (search.to) query = query.where('i.start_date', '<=', search.to);
-  return fetchPage(query, (q) => q.orderBy('i.start_date', 'desc').orderBy('i.id'), search, toInspection);
+  return fetchKeysetPage(query, INSPECTION_ORDER, { ...search, count: search.count ?? true }, toInspection);
 }
 
 /** Locks the inspection for a change and checks it is in a state that allows it. */

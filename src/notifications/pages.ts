@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { today } from '../clock.js';
+import { cursorOf, keysetPagination, shownRange } from '../db/keyset-http.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { findProvidersByIds } from '../providers/store.js';
@@ -16,7 +17,7 @@ import {
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
-import { paginationFor, queryString } from '../web/pagination.js';
+import { queryString } from '../web/pagination.js';
 import { fieldErrorsOf, forbidden, Problem, type FieldError } from '../web/problem.js';
 import { templates } from '../web/render.js';
 import { notificationScope, presentNotification, visibleNotification } from './access.js';
@@ -29,7 +30,13 @@ import {
   TOLD_PARTIES,
 } from './rules.js';
 import { newNotificationBody, notificationQuery, reviewBody } from './schemas.js';
-import { notifyingProviders, reviewNotification, searchNotifications, submitNotification } from './store.js';
+import {
+  NOTIFICATION_ORDER,
+  notifyingProviders,
+  reviewNotification,
+  searchNotifications,
+  submitNotification,
+} from './store.js';
 
 const hidden = { schema: { hide: true } };
 const view = (name: string) => `notifications/views/${name}.njk`;
@@ -139,7 +146,11 @@ export async function notificationPages(app: FastifyInstance) {
     const query = notificationQuery.parse(
       Object.fromEntries(Object.entries(input).filter(([name]) => !wrong.has(name))),
     );
-    const result = await searchNotifications(db, scope, query);
+    // A cursor that cannot be read (an old or cut-off link) starts the list again.
+    const result = await searchNotifications(db, scope, {
+      ...query,
+      cursor: errors.length === 0 ? cursorOf(NOTIFICATION_ORDER, raw.cursor) : undefined,
+    });
     const keep = {
       category: query.category,
       providerId: query.providerId,
@@ -162,13 +173,11 @@ export async function notificationPages(app: FastifyInstance) {
       ),
       filtered: Object.values(keep).some(Boolean) || errors.length > 0,
       canSubmit: homesOf(person).length > 0,
-      pagination: paginationFor(
-        result.page,
-        result.totalPages,
-        (n) => `/notifications${queryString({ ...keep, page: n })}`,
+      pagination: keysetPagination(
+        result,
+        (n, cursor) => `/notifications${queryString({ ...keep, cursor, page: n > 1 ? n : undefined })}`,
       ),
-      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      to: Math.min(result.page * result.pageSize, result.total),
+      ...shownRange(result),
     });
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { apiPage, cursorField, cursorOf, linkHeader } from '../db/keyset-http.js';
 import { can } from '../people/policy.js';
 import { authorise, requirePerson } from '../web/access.js';
 import { notFound, problemResponses } from '../web/problem.js';
@@ -13,7 +14,7 @@ import {
   notificationSchema,
   reviewBody,
 } from './schemas.js';
-import { reviewNotification, searchNotifications, submitNotification } from './store.js';
+import { NOTIFICATION_ORDER, reviewNotification, searchNotifications, submitNotification } from './store.js';
 
 const errors = problemResponses;
 const idParams = z.object({ id: z.string() });
@@ -30,14 +31,22 @@ export async function notificationRoutes(instance: FastifyInstance) {
         tags,
         summary:
           'Serious-event notifications, newest event first: all of them for inspectors, planners and managers; a provider’s own homes’ for a provider (without the review)',
-        querystring: notificationQuery,
+        querystring: notificationQuery.extend({ cursor: cursorField(NOTIFICATION_ORDER) }),
         response: { 200: notificationListSchema, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const person = authorise(request, 'notifications.list');
-      const result = await searchNotifications(db, notificationScope(person), request.query);
-      return { ...result, items: result.items.map((n) => presentNotification(person, n)) };
+      const { cursor, ...search } = request.query;
+      const result = await searchNotifications(db, notificationScope(person), {
+        ...search,
+        cursor: cursorOf(NOTIFICATION_ORDER, cursor),
+        count: cursor === undefined,
+      });
+      const links = linkHeader(request.url, result);
+      if (links) reply.header('link', links);
+      const page = apiPage(result, cursor !== undefined);
+      return { ...page, items: page.items.map((n) => presentNotification(person, n)) };
     },
   );
 

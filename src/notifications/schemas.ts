@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keysetPageFields } from '../db/keyset-http.js';
 import { isoDate, paginationFields, requiredText } from '../fields.js';
 import { notificationCategories } from '../frameworks/notification-categories.js';
 import { NOTIFICATION_STATUSES, REVIEW_OUTCOMES, TOLD_PARTIES } from './rules.js';
@@ -83,10 +84,4 @@ export const notificationSchema = z.object({
   version: z.number().int(),
 });
 
-export const notificationListSchema = z.object({
-  items: z.array(notificationSchema),
-  page: z.number().int(),
-  pageSize: z.number().int(),
-  total: z.number().int(),
-  totalPages: z.number().int(),
-});
+export const notificationListSchema = z.object({ items: z.array(notificationSchema), ...keysetPageFields });

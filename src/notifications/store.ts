@@ -5,7 +5,8 @@ import { formatLongDate } from '../calendar/working-days.js';
 import { englishDate } from '../clock.js';
 import { recordConcern } from '../concerns/store.js';
 import { inTransaction, type Db, type Trx } from '../db/database.js';
-import { fetchPage, type Page } from '../db/paging.js';
+import type { Cursor, Keyset } from '../db/keyset.js';
+import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import { isUuid } from '../fields.js';
 import { emailOf, emailsOfRole, tell } from '../messages/store.js';
 import { conflict, notFound, Problem, unprocessable } from '../web/problem.js';
@@ -210,16 +211,31 @@ export interface NotificationSearch {
   to?: string | undefined;
   page: number;
   pageSize: number;
+  /** Where to start instead of `page`. */
+  cursor?: Cursor | undefined;
+  /** Whether to count the matches (default yes). */
+  count?: boolean | undefined;
 }
+
+/** Newest event first, then latest sent, served by event_notifications_newest (0020). */
+export const NOTIFICATION_ORDER: Keyset = {
+  name: 'notifications',
+  columns: [
+    { expression: sql.ref('n.event_date'), type: 'date', direction: 'desc' },
+    { expression: sql.ref('n.submitted_at'), type: 'timestamptz', direction: 'desc' },
+    { expression: sql.ref('n.id'), type: 'uuid', direction: 'asc' },
+  ],
+};
 
 /** Notifications newest event first, within the person's scope. */
 export async function searchNotifications(
   db: Db,
   scope: NotificationScope,
   search: NotificationSearch,
-): Promise<Page<EventNotification>> {
+): Promise<KeysetPage<EventNotification>> {
   if (scope.kind === 'own' && scope.providerIds.length === 0) {
-    return { items: [], page: search.page, pageSize: search.pageSize, total: 0, totalPages: 0 };
+    const { page, pageSize } = search;
+    return { items: [], page, pageSize, total: 0, totalPages: 0, nextCursor: null, previousCursor: null };
   }
   let query = notificationQuery(db);
   if (scope.kind === 'own') query = query.where('n.provider_id', 'in', scope.providerIds);
@@ -228,10 +244,10 @@ export async function searchNotifications(
   if (search.status) query = query.where('n.status', '=', search.status);
   if (search.from) query = query.where('n.event_date', '>=', search.from);
   if (search.to) query = query.where('n.event_date', '<=', search.to);
-  return fetchPage(
+  return fetchKeysetPage(
     query,
-    (q) => q.orderBy('n.event_date', 'desc').orderBy('n.submitted_at', 'desc').orderBy('n.id'),
-    search,
+    NOTIFICATION_ORDER,
+    { ...search, count: search.count ?? true },
     toNotification,
   );
 }

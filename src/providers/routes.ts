@@ -3,6 +3,15 @@ import { paginationFields, isUuid } from '../fields.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
+import {
+  apiPage,
+  cursorField,
+  cursorOf,
+  keysetPageFields,
+  keysetPagination,
+  linkHeader,
+  shownRange,
+} from '../db/keyset-http.js';
 import { searchInspections } from '../inspections/store.js';
 import { can, providerScope } from '../people/policy.js';
 import { authorise } from '../web/access.js';
@@ -17,7 +26,7 @@ import {
   pointAtDayBoxes,
   type FormBody,
 } from '../web/forms.js';
-import { paginationFor, queryString } from '../web/pagination.js';
+import { queryString } from '../web/pagination.js';
 import { fieldErrorsOf, invalid, notFound, Problem, problemSchema, type FieldError } from '../web/problem.js';
 import {
   applicationInput,
@@ -40,6 +49,7 @@ import {
   listApplications,
   listOwnerGroups,
   moveApplication,
+  PROVIDER_ORDER,
   searchProviders,
   type Provider,
 } from './store.js';
@@ -160,25 +170,27 @@ export async function providerRoutes(instance: FastifyInstance) {
     {
       schema: {
         tags: ['providers'],
-        summary: 'Search the register of providers',
-        querystring: listQuery,
+        summary: 'Search the register of providers; follow nextCursor (or the Link header) for long lists',
+        querystring: listQuery.extend({ cursor: cursorField(PROVIDER_ORDER) }),
         response: {
-          200: z.object({
-            items: z.array(providerSchema),
-            page: z.number().int(),
-            pageSize: z.number().int(),
-            total: z.number().int(),
-            totalPages: z.number().int(),
-          }),
+          200: z.object({ items: z.array(providerSchema), ...keysetPageFields }),
           400: problemSchema,
           401: problemSchema,
           403: problemSchema,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const person = authorise(request, 'providers.list');
-      return searchProviders(db, providerScope(person), request.query);
+      const { cursor, ...search } = request.query;
+      const result = await searchProviders(db, providerScope(person), {
+        ...search,
+        cursor: cursorOf(PROVIDER_ORDER, cursor),
+        count: cursor === undefined,
+      });
+      const links = linkHeader(request.url, result);
+      if (links) reply.header('link', links);
+      return apiPage(result, cursor !== undefined);
     },
   );
 
@@ -383,7 +395,9 @@ export async function providerRoutes(instance: FastifyInstance) {
     const parsed = listQuery.safeParse(raw);
     const search = parsed.success ? parsed.data : listQuery.parse({});
     const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
-    const result = await searchProviders(db, providerScope(person), search);
+    // A cursor that cannot be read (an old or cut-off link) starts the list again.
+    const cursor = parsed.success ? cursorOf(PROVIDER_ORDER, raw.cursor) : undefined;
+    const result = await searchProviders(db, providerScope(person), { ...search, cursor });
     const keep = {
       q: search.q,
       type: search.type,
@@ -397,15 +411,13 @@ export async function providerRoutes(instance: FastifyInstance) {
       result,
       errors,
       regions: REGIONS,
-      pagination: paginationFor(
-        result.page,
-        result.totalPages,
-        (page) => `/providers${queryString({ ...keep, page })}`,
+      pagination: keysetPagination(
+        result,
+        (page, cursor) => `/providers${queryString({ ...keep, cursor, page: page > 1 ? page : undefined })}`,
       ),
       canCreate: can(person, 'provider.create'),
       filtered: Boolean(search.q || search.type || search.region || search.status || search.ownerGroupId),
-      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      to: Math.min(result.page * result.pageSize, result.total),
+      ...shownRange(result),
     });
   });
 

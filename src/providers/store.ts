@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { recordAudit } from '../audit/store.js';
-import { fetchPage, type Page } from '../db/paging.js';
+import type { Cursor, Keyset } from '../db/keyset.js';
+import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { ProvidersTable } from '../db/schema.js';
 import type { ProviderScope } from '../people/policy.js';
@@ -102,16 +103,30 @@ export interface ProviderSearch {
   ownerGroupId?: string | undefined;
   page: number;
   pageSize: number;
+  /** Where to start instead of `page`. */
+  cursor?: Cursor | undefined;
+  /** Whether to count the matches (default yes). */
+  count?: boolean | undefined;
 }
+
+/** The register's order, alphabetical, served by the index providers_name (lower(name), id). */
+export const PROVIDER_ORDER: Keyset = {
+  name: 'providers',
+  columns: [
+    { expression: sql`lower(p.name)`, type: 'text', direction: 'asc' },
+    { expression: sql.ref('p.id'), type: 'uuid', direction: 'asc' },
+  ],
+};
 
 /** Providers matching a search, alphabetically, one page at a time, within what the person may see. */
 export async function searchProviders(
   db: Db,
   scope: ProviderScope,
   search: ProviderSearch,
-): Promise<Page<Provider>> {
+): Promise<KeysetPage<Provider>> {
   if (scope.kind === 'none' || (scope.kind === 'own' && scope.providerIds.length === 0)) {
-    return { items: [], page: search.page, pageSize: search.pageSize, total: 0, totalPages: 0 };
+    const { page, pageSize } = search;
+    return { items: [], page, pageSize, total: 0, totalPages: 0, nextCursor: null, previousCursor: null };
   }
   let query = providerQuery(db);
   if (scope.kind === 'own') query = query.where('p.id', 'in', scope.providerIds);
@@ -133,7 +148,7 @@ export async function searchProviders(
   if (search.ownerGroupId) query = query.where('p.owner_group_id', '=', search.ownerGroupId);
 
   // The page and the count as two queries: a window count would make the server read every match.
-  return fetchPage(query, (q) => q.orderBy(sql`lower(p.name)`).orderBy('p.id'), search, toProvider);
+  return fetchKeysetPage(query, PROVIDER_ORDER, { ...search, count: search.count ?? true }, toProvider);
 }
 
 export async function findProvider(db: Db, id: string): Promise<Provider | null> {

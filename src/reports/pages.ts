@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { today } from '../clock.js';
 import { paginationFields } from '../fields.js';
 import { hasOpenComplaint } from '../complaints/store.js';
+import { cursorOf, keysetPagination, shownRange } from '../db/keyset-http.js';
 import type { ResponseRoute } from '../frameworks/types.js';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
 import { inspectionRecord, type Inspection } from '../inspections/store.js';
@@ -35,6 +36,7 @@ import {
   publishReport,
   reportOfInspection,
   respondToDraft,
+  REPORT_ORDER,
   searchPublishedReports,
   unpublishedReports,
   type Report,
@@ -94,7 +96,11 @@ export async function reportPages(app: FastifyInstance) {
     const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
     const scope = providerScope(person);
     const [result, localAuthorities, unpublished] = await Promise.all([
-      searchPublishedReports(db, search),
+      // A cursor that cannot be read (an old or cut-off link) starts the list again.
+      searchPublishedReports(db, {
+        ...search,
+        cursor: parsed.success ? cursorOf(REPORT_ORDER, raw.cursor) : undefined,
+      }),
       localAuthoritiesWithReports(db),
       unpublishedReports(db, scope, { page: 1, pageSize: UNPUBLISHED_PREVIEW }),
     ]);
@@ -114,16 +120,11 @@ export async function reportPages(app: FastifyInstance) {
       localAuthorities,
       grades: GRADES,
       filtered: Boolean(search.q || search.type || search.localAuthority || search.grade),
-      pagination: paginationFor(
-        result.page,
-        result.totalPages,
-        (n) => `/reports${queryString({ ...keep, page: n })}`,
+      pagination: keysetPagination(
+        result,
+        (n, cursor) => `/reports${queryString({ ...keep, cursor, page: n > 1 ? n : undefined })}`,
       ),
-      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      // Past a capped count, the page itself says how far it goes.
-      to: result.totalExact
-        ? Math.min(result.page * result.pageSize, result.total)
-        : (result.page - 1) * result.pageSize + result.items.length,
+      ...shownRange(result),
       staff: scope.kind === 'all',
       unpublishedTitle: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
       unpublished: { ...unpublished, items: unpublished.items.map((r) => inProgressRow(r, on)) },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
+import { apiPage, cursorField, cursorOf, keysetPageFields, linkHeader } from '../db/keyset-http.js';
 import { inspectionRecord } from '../inspections/store.js';
 import { authorise } from '../web/access.js';
 import { notFound, problemResponses, problemSchema } from '../web/problem.js';
@@ -38,6 +39,7 @@ import {
   remindToRespond,
   reportOfInspection,
   respondToDraft,
+  REPORT_ORDER,
   searchPublishedReports,
   SEARCH_COUNT_LIMIT,
 } from './store.js';
@@ -59,28 +61,45 @@ export async function reportRoutes(instance: FastifyInstance) {
         tags,
         summary: 'Search published inspection reports (no sign-in needed)',
         security: [],
-        querystring: searchQuery,
+        querystring: searchQuery.extend({ cursor: cursorField(REPORT_ORDER) }),
         response: {
           200: z.object({
             items: z.array(reportSummarySchema),
-            page: z.number().int(),
-            pageSize: z.number().int(),
+            ...keysetPageFields,
             total: z
               .number()
               .int()
-              .describe(`The number of matches, counted up to ${SEARCH_COUNT_LIMIT}; see totalExact`),
-            totalPages: z.number().int(),
+              .optional()
+              .describe(
+                `The number of matches, counted up to ${SEARCH_COUNT_LIMIT}; see totalExact. ` +
+                  'Left out on a page reached by cursor',
+              ),
             totalExact: z
               .boolean()
+              .optional()
               .describe(
-                `False when there are more than ${SEARCH_COUNT_LIMIT} matches: total and totalPages stop there`,
+                `False when there are more than ${SEARCH_COUNT_LIMIT} matches: total and totalPages stop there ` +
+                  '(nextCursor goes on past them). Left out on a page reached by cursor',
               ),
           }),
           400: problemSchema,
         },
       },
     },
-    async (request) => searchPublishedReports(db, request.query),
+    async (request, reply) => {
+      const { cursor, ...search } = request.query;
+      const result = await searchPublishedReports(db, {
+        ...search,
+        cursor: cursorOf(REPORT_ORDER, cursor),
+        count: cursor === undefined,
+      });
+      const links = linkHeader(request.url, result);
+      if (links) reply.header('link', links);
+      const page = apiPage(result, cursor !== undefined);
+      return result.totalExact === null || cursor !== undefined
+        ? page
+        : { ...page, totalExact: result.totalExact };
+    },
   );
 
   app.get(

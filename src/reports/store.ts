@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/store.js';
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { englishDate, endOfEnglishDay, startOfEnglishDay, today, type Clock } from '../clock.js';
 import { hasOpenComplaint, raiseComplaint } from '../complaints/store.js';
-import { fetchPage, type Page } from '../db/paging.js';
+import { fetchSlice, type Cursor, type Keyset } from '../db/keyset.js';
+import { fetchPage, type KeysetPage, type Page } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { cancelDeadline, resolveFlag, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
@@ -260,7 +261,20 @@ export interface ReportSearch {
   grade?: string | undefined;
   page: number;
   pageSize: number;
+  /** Where to start instead of `page`. */
+  cursor?: Cursor | undefined;
+  /** Whether to count the matches (default yes, up to the limit). */
+  count?: boolean | undefined;
 }
+
+/** Newest published first, served by reports_published_newest (published_on desc, id) or reports_status. */
+export const REPORT_ORDER: Keyset = {
+  name: 'reports',
+  columns: [
+    { expression: sql.ref('r.published_on'), type: 'date', direction: 'desc' },
+    { expression: sql.ref('r.id'), type: 'uuid', direction: 'asc' },
+  ],
+};
 
 const field = (path: string) => sql.raw(`v.content${path}`);
 
@@ -271,8 +285,8 @@ const field = (path: string) => sql.raw(`v.content${path}`);
 export const SEARCH_COUNT_LIMIT = 10_000;
 
 /** A page of search results; when `totalExact` is false there are more matches than `total`. */
-export interface ReportSearchPage extends Page<ReportSummary> {
-  totalExact: boolean;
+export interface ReportSearchPage extends KeysetPage<ReportSummary> {
+  totalExact: boolean | null;
 }
 
 /**
@@ -297,24 +311,39 @@ export async function searchPublishedReports(
   }
   if (search.grade) matches = matches.where('r.overall_grade', '=', search.grade);
   const { page, pageSize } = search;
-  const [rows, counted] = await Promise.all([
-    matches
-      .innerJoin('report_versions as v', (join) =>
-        join.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'),
-      )
-      .selectAll('r')
-      .select(['v.narrative', 'v.content'])
-      .select((eb) =>
-        eb
-          .exists(eb.selectFrom('draft_responses as d').select('d.id').whereRef('d.report_id', '=', 'r.id'))
-          .as('responded'),
-      )
-      .orderBy('r.published_on', 'desc')
-      .orderBy('r.id')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute(),
-    db
+  const count = search.count ?? true;
+  const [slice, counted] = await Promise.all([
+    fetchSlice(
+      matches
+        .innerJoin('report_versions as v', (join) =>
+          join.onRef('v.report_id', '=', 'r.id').onRef('v.version', '=', 'r.version'),
+        )
+        .selectAll('r')
+        .select(['v.narrative', 'v.content'])
+        .select((eb) =>
+          eb
+            .exists(eb.selectFrom('draft_responses as d').select('d.id').whereRef('d.report_id', '=', 'r.id'))
+            .as('responded'),
+        ),
+      REPORT_ORDER,
+      search,
+      toSummary,
+    ),
+    count ? countUpToLimit() : null,
+  ]);
+  if (counted === null) return { ...slice, page, pageSize, total: null, totalPages: null, totalExact: null };
+  const total = Math.min(counted, countUpTo);
+  return {
+    ...slice,
+    page,
+    pageSize,
+    total,
+    totalPages: Math.ceil(total / pageSize),
+    totalExact: counted <= countUpTo,
+  };
+
+  async function countUpToLimit() {
+    const { n } = await db
       .selectFrom(
         matches
           .select(sql`1`.as('one'))
@@ -322,18 +351,9 @@ export async function searchPublishedReports(
           .as('m'),
       )
       .select(sql<number | string>`count(*)`.as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  const counting = Number(counted.n);
-  const total = Math.min(counting, countUpTo);
-  return {
-    items: rows.map(toSummary),
-    page,
-    pageSize,
-    total,
-    totalPages: Math.ceil(total / pageSize),
-    totalExact: counting <= countUpTo,
-  };
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
 }
 
 /**

@@ -116,6 +116,8 @@ describeInBrowser('a planner keeps the register of providers', () => {
 
       await user.clickLink('Next page');
       expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+      // "Next" starts after the last provider shown rather than counting past the first page's rows.
+      expect(new URL(page.url()).searchParams.get('cursor')).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(await page.locator('#result-count').innerText()).toBe(
         `Showing 26 to ${total} of ${total} providers`,
       );
@@ -123,6 +125,10 @@ describeInBrowser('a planner keeps the register of providers', () => {
       const namesOnPage2 = (await user.tableRows()).map((row) => row[0]);
       expect(namesOnPage2).toHaveLength(total - 25);
       expect(namesOnPage2.filter((n) => namesOnPage1.includes(n))).toEqual([]);
+
+      await user.clickLink('Previous page');
+      expect(await page.locator('#result-count').innerText()).toBe(`Showing 1 to 25 of ${total} providers`);
+      expect((await user.tableRows()).map((row) => row[0])).toEqual(namesOnPage1);
 
       await user.clickButton('Sign out');
       expect(await user.successBanner()).toBe('You have signed out.');
