@@ -577,6 +577,8 @@ export interface StatisticsModerationMonthsTable {
   moderated: number;
   /** Judgement versions of kind 'moderation' (each changed an area's grade). */
   moderations: number;
+  /** Moderated inspections whose final overall grade is not the one given. */
+  overall_changed: number;
 }
 
 /** Each provider's first full inspection that was not declared incomplete; all null once it has none. */

@@ -291,7 +291,8 @@ const nameOf = sql`coalesce(case when grouping(i.framework_id) = 0 then i.framew
 
 /**
  * Completed inspections started in the period, by framework, region and lead inspector: how many were
- * moderated, how many area grades moderation changed, and how many overall grades it changed.
+ * moderated, how many area grades moderation changed, and how many overall grades it changed (the final
+ * overall grade and the one given, as the inspection keeps them, differ).
  */
 export function moderationCounts(db: Db, period: Period) {
   const { inMonths, inEdges } = monthsOf(period);
@@ -306,39 +307,20 @@ export function moderationCounts(db: Db, period: Period) {
       grades_changed: number;
       overall_changed: number;
     }>`
-      with ${ruleTables()},
-      -- Only a moderated inspection can have a final overall grade other than the one given, so the
-      -- grades are worked out for the period's moderated inspections alone (a few in a hundred), found
-      -- from the moderations' own index rather than from every inspection of the period.
-      moderated as (
-        select i.id, i.framework_id, i.provider_id, i.lead_inspector_id
-        from (select distinct j.inspection_id from judgements j where j.kind = 'moderation') m
-        join inspections i on i.id = m.inspection_id
-        where i.status = 'completed' and i.start_date between ${period.from}::date and ${period.to}::date
-      ),
-      ${overallGrades('moderated', 'final', false)},
-      ${overallGrades('moderated', 'given', true)},
-      -- The counts of whole months from their summary (migration 0018), of the days at either end from
-      -- the inspections, and the overall grades changed.
-      counted as (
+      -- Whole months from their summary (migration 0018); the days at either end from the inspections.
+      with counted as (
         select s.framework_id, s.region, s.lead_inspector_id, s.inspections, s.moderated, s.moderations,
-          0 as overall_changed
+          s.overall_changed
         from statistics_moderation_months s where ${inMonths('s.month')}
         union all
-        select e.framework_id, p.region, e.lead_inspector_id, 1, (m.n > 0)::int, m.n, 0
+        select e.framework_id, p.region, e.lead_inspector_id, 1, (m.n > 0)::int, m.n,
+          (m.n > 0 and e.overall_grade is distinct from e.inspector_overall_grade)::int
         from inspections e
         join providers p on p.id = e.provider_id
         cross join lateral (
           select count(*)::int as n from judgements j where j.inspection_id = e.id and j.kind = 'moderation'
         ) m
         where e.status = 'completed' and ${inEdges('e.start_date')}
-        union all
-        select c.framework_id, p.region, c.lead_inspector_id, 0, 0, 0,
-          (f.grade_id is distinct from g.grade_id)::int
-        from moderated c
-        join providers p on p.id = c.provider_id
-        left join final f on f.id = c.id
-        left join given g on g.id = c.id
       )
       select ${dimensionOf} as dimension, ${keyOf} as key, ${nameOf} as name,
         sum(i.inspections)::int as inspections,

@@ -64,7 +64,8 @@ const NONZERO: Record<string, string> = {
   statistics_grade_months: 'inspections <> 0',
   statistics_full_inspection_months: 'inspections <> 0 or with_requirements <> 0',
   statistics_requirement_months: 'requirements <> 0 or inspections <> 0',
-  statistics_moderation_months: 'inspections <> 0 or moderated <> 0 or moderations <> 0',
+  statistics_moderation_months:
+    'inspections <> 0 or moderated <> 0 or moderations <> 0 or overall_changed <> 0',
   statistics_first_inspections: 'inspection_id is not null',
 };
 
@@ -119,7 +120,9 @@ async function direct(db: Db, { from, to }: Period) {
   const moderation = (
     await sql<{ framework_id: string | null; region: string | null; lead: string | null }>`
       select i.framework_id, p.region, i.lead_inspector_id as lead, count(*)::int as inspections,
-        count(m.inspection_id)::int as moderated, coalesce(sum(m.n), 0)::int as grades_changed
+        count(m.inspection_id)::int as moderated, coalesce(sum(m.n), 0)::int as grades_changed,
+        count(m.inspection_id) filter (where i.overall_grade is distinct from i.inspector_overall_grade)::int
+          as overall_changed
       from inspections i
       join providers p on p.id = i.provider_id
       left join (select j.inspection_id, count(*) as n from judgements j where j.kind = 'moderation' group by 1) m
@@ -442,6 +445,7 @@ describe.each(kinds)('statistics summaries on the %s database', (kind) => {
             inspections: row.inspections,
             moderated: row.moderated,
             grades_changed: row.grades_changed,
+            overall_changed: row.overall_changed,
           })),
         ),
         JSON.stringify(period),

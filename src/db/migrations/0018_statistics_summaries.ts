@@ -14,9 +14,9 @@ import { fillInspectorGrades } from './0012_statistics_search.js';
  *   month of their start, framework and lead inspector (`incomplete-inspections`).
  * - `statistics_grade_months`: completed inspections with the grade the inspector gave, per month,
  *   framework, lead inspector, that grade, and the provider's type and region (`inspector-grades`).
- * - `statistics_moderation_months`: completed inspections, how many were moderated and their moderations,
- *   per month, framework, the provider's region and lead inspector (`moderation`; the overall grades that
- *   moderation changed are still worked out from the judgements, for the moderated inspections alone).
+ * - `statistics_moderation_months`: completed inspections, how many were moderated, their moderations,
+ *   and how many of the moderated have a final overall grade other than the one given (both as the
+ *   inspection keeps them), per month, framework, the provider's region and lead inspector (`moderation`).
  * - `statistics_first_inspections`: each provider's first full inspection that was not declared
  *   incomplete, with its status, start, framework and final overall grade as the inspection keeps it
  *   (`first-inspection-outcomes`, exact for any period). Kept per provider: a statement's providers
@@ -154,21 +154,24 @@ function countInspections(d: string): string {
       on conflict (month, regulation_id) do update
         set requirements = t.requirements + excluded.requirements, inspections = t.inspections + excluded.inspections;
     insert into statistics_moderation_months as t
-        (month, framework_id, region, lead_inspector_id, inspections, moderated, moderations)
+        (month, framework_id, region, lead_inspector_id, inspections, moderated, moderations, overall_changed)
       select ${month('f.start_date')}, f.framework_id, p.region, f.lead_inspector_id, sum(f.s),
-        sum(f.s * (f.m > 0)::int), sum(f.s * f.m)
+        sum(f.s * (f.m > 0)::int), sum(f.s * f.m), sum(f.s * (f.m > 0 and f.changed)::int)
       from (
         select d.s, d.start_date, d.framework_id, d.lead_inspector_id, d.provider_id,
+          d.overall_grade is distinct from d.inspector_overall_grade as changed,
           (select count(*) from judgements j where j.inspection_id = d.id and j.kind = 'moderation') as m
         from ${d} d where d.status = 'completed'
       ) f
       join providers p on p.id = f.provider_id
       group by 1, 2, 3, 4
       having sum(f.s) <> 0 or sum(f.s * (f.m > 0)::int) <> 0 or sum(f.s * f.m) <> 0
+        or sum(f.s * (f.m > 0 and f.changed)::int) <> 0
       order by 1, 2, 3, 4
       on conflict (month, framework_id, region, lead_inspector_id) do update
         set inspections = t.inspections + excluded.inspections, moderated = t.moderated + excluded.moderated,
-          moderations = t.moderations + excluded.moderations;
+          moderations = t.moderations + excluded.moderations,
+          overall_changed = t.overall_changed + excluded.overall_changed;
     -- Each provider's row is made if missing (waiting for another transaction making it), held, and
     -- then its first inspection read afresh, so that two transactions never each miss the other's.
     insert into statistics_first_inspections (provider_id)
@@ -208,9 +211,11 @@ function countModerations(d: string): string {
       where p.id in (select i.provider_id from inspections i where i.id in (select m.inspection_id from ${moderations} m))
       order by p.id for share;
     insert into statistics_moderation_months as t
-        (month, framework_id, region, lead_inspector_id, inspections, moderated, moderations)
+        (month, framework_id, region, lead_inspector_id, inspections, moderated, moderations, overall_changed)
       select ${month('i.start_date')}, i.framework_id, p.region, i.lead_inspector_id, 0,
-        sum((c.n > 0)::int - (c.n - c.change > 0)::int), sum(c.change)
+        sum((c.n > 0)::int - (c.n - c.change > 0)::int), sum(c.change),
+        sum(((c.n > 0)::int - (c.n - c.change > 0)::int)
+          * (i.overall_grade is distinct from i.inspector_overall_grade)::int)
       from (
         select x.inspection_id, x.change,
           (select count(*) from judgements j where j.inspection_id = x.inspection_id and j.kind = 'moderation') as n
@@ -223,7 +228,8 @@ function countModerations(d: string): string {
       group by 1, 2, 3, 4
       order by 1, 2, 3, 4
       on conflict (month, framework_id, region, lead_inspector_id) do update
-        set moderated = t.moderated + excluded.moderated, moderations = t.moderations + excluded.moderations;`;
+        set moderated = t.moderated + excluded.moderated, moderations = t.moderations + excluded.moderations,
+          overall_changed = t.overall_changed + excluded.overall_changed;`;
 }
 
 // ---- Requirements: an inspection's requirements change its two requirement counts ----
@@ -292,9 +298,10 @@ const moveProviders = `
       on conflict (month, framework_id, lead_inspector_id, grade_id, provider_type, region) do update
         set inspections = t.inspections + excluded.inspections;
     insert into statistics_moderation_months as t
-        (month, framework_id, region, lead_inspector_id, inspections, moderated, moderations)
+        (month, framework_id, region, lead_inspector_id, inspections, moderated, moderations, overall_changed)
       select ${month('i.start_date')}, i.framework_id, m.region, i.lead_inspector_id, sum(m.s),
-        sum(m.s * (j.n > 0)::int), sum(m.s * j.n)
+        sum(m.s * (j.n > 0)::int), sum(m.s * j.n),
+        sum(m.s * (j.n > 0 and i.overall_grade is distinct from i.inspector_overall_grade)::int)
       from ${movedProviders} m
       join inspections i on i.provider_id = m.id
       cross join lateral (
@@ -302,11 +309,12 @@ const moveProviders = `
       ) j
       where i.status = 'completed'
       group by 1, 2, 3, 4
-      having sum(m.s) <> 0 or sum(m.s * (j.n > 0)::int) <> 0 or sum(m.s * j.n) <> 0
+      having sum(m.s) <> 0
       order by 1, 2, 3, 4
       on conflict (month, framework_id, region, lead_inspector_id) do update
         set inspections = t.inspections + excluded.inspections, moderated = t.moderated + excluded.moderated,
-          moderations = t.moderations + excluded.moderations;`;
+          moderations = t.moderations + excluded.moderations,
+          overall_changed = t.overall_changed + excluded.overall_changed;`;
 
 // ---- Notifications ----
 
@@ -435,7 +443,9 @@ export const summaryDefinitions: Record<string, string> = {
   statistics_moderation_months: `
     select ${month('i.start_date')} as month, i.framework_id, p.region, i.lead_inspector_id,
       count(*)::int as inspections, count(*) filter (where m.n > 0)::int as moderated,
-      coalesce(sum(m.n), 0)::int as moderations
+      coalesce(sum(m.n), 0)::int as moderations,
+      count(*) filter (where m.n > 0 and i.overall_grade is distinct from i.inspector_overall_grade)::int
+        as overall_changed
     from inspections i
     join providers p on p.id = i.provider_id
     left join (
@@ -499,6 +509,7 @@ export const statisticsSummaries: Migration = {
        inspections integer not null,
        moderated integer not null,
        moderations integer not null,
+       overall_changed integer not null,
        primary key (month, framework_id, region, lead_inspector_id)
      )`,
     `create table statistics_first_inspections (
@@ -512,7 +523,7 @@ export const statisticsSummaries: Migration = {
     `create index statistics_first_inspections_completed on statistics_first_inspections (start_date)
        include (framework_id, overall_grade) where status = 'completed' and overall_grade is not null`,
     // The final overall grade kept on each inspection, brought up to date from the judgements where they
-    // reach one, as 0012 did for the grade as given: first-inspection-outcomes now reads it.
+    // reach one, as 0012 did for the grade as given: first-inspection-outcomes and moderation read it.
     fillOverallGrades,
     // Triggers first: creating them locks each table against writes until this migration commits, so
     // nothing written meanwhile is missed or counted twice by the fill below.
