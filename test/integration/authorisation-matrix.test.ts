@@ -430,12 +430,20 @@ async function loadFixtures(t: TestApp): Promise<Fixtures> {
     q.where('status', '=', 'on-site').where('lead_inspector_id', '=', inspector.id),
   );
   const moderated = await inspection((q) => q.where('status', '=', 'feedback-given'));
-  const secret = await db
+  const planned = await db
     .selectFrom('inspections')
-    .select(['id', 'start_date'])
+    .select('id')
     .where('notice', '=', 'none')
     .where('status', '=', 'planned')
     .where('provider_id', 'in', ownIds)
+    .executeTakeFirstOrThrow();
+  // Moved to a Sunday years ahead: the check looks for its date, and the demo's date could be the same
+  // as a deadline worked out from today (a complaint's, say), which would look like a leak when it is not.
+  const secret = await db
+    .updateTable('inspections')
+    .set({ start_date: '2036-02-17', end_date: '2036-02-17' })
+    .where('id', '=', planned.id)
+    .returning(['id', 'start_date'])
     .executeTakeFirstOrThrow();
   const report = (status: string, mine: boolean) =>
     db
