@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/store.js';
 import type { Cursor, Keyset } from '../db/keyset.js';
 import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import type { JudgementsTable, Schema } from '../db/schema.js';
 import { englishDate, endOfEnglishDay } from '../clock.js';
 import { scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
@@ -333,11 +334,61 @@ function toInspection(row: InspectionRow): Inspection {
   };
 }
 
+const inspectionById = prepared((db, id: string) => inspectionQuery(db).where('i.id', '=', id));
+
 export async function findInspection(db: Db, id: string): Promise<Inspection | null> {
   if (!isUuid(id)) return null;
-  const row = await inspectionQuery(db).where('i.id', '=', id).executeTakeFirst();
+  const [row] = await inspectionById(db, id);
   return row ? toInspection(row) : null;
 }
+
+/** The reads of `inspectionRecord`, one per table, each compiled once (they run on every read of a record). */
+const recordReads = {
+  evidence: prepared((db, id: string) =>
+    db
+      .selectFrom('evidence as e')
+      .innerJoin('people as p', 'p.id', 'e.recorded_by')
+      .selectAll('e')
+      .select('p.name as recorder')
+      .where('e.inspection_id', '=', id)
+      .orderBy('e.recorded_at')
+      .orderBy('e.version'),
+  ),
+  linesOfEnquiry: prepared((db, id: string) =>
+    db.selectFrom('lines_of_enquiry').selectAll().where('inspection_id', '=', id).orderBy('opened_at'),
+  ),
+  dialogue: prepared((db, id: string) =>
+    db
+      .selectFrom('dialogue_entries as d')
+      .innerJoin('people as p', 'p.id', 'd.recorded_by')
+      .selectAll('d')
+      .select('p.name as recorder')
+      .where('d.inspection_id', '=', id)
+      .orderBy('d.recorded_at'),
+  ),
+  judgements: prepared((db, id: string) =>
+    db
+      .selectFrom('judgements as j')
+      .innerJoin('people as p', 'p.id', 'j.given_by')
+      .selectAll('j')
+      .select('p.name as giver')
+      .where('j.inspection_id', '=', id)
+      .orderBy('j.area_id')
+      .orderBy('j.version'),
+  ),
+  requirements: prepared((db, id: string) =>
+    db.selectFrom('requirements').selectAll().where('inspection_id', '=', id).orderBy('recorded_at'),
+  ),
+  recommendations: prepared((db, id: string) =>
+    db.selectFrom('recommendations').selectAll().where('inspection_id', '=', id).orderBy('recorded_at'),
+  ),
+  errorsPutRight: prepared((db, id: string) =>
+    db.selectFrom('errors_put_right').selectAll().where('inspection_id', '=', id).orderBy('recorded_at'),
+  ),
+  additionalVisit: prepared((db, id: string) =>
+    db.selectFrom('inspections').select('id').where('additional_visit_of', '=', id),
+  ),
+};
 
 export interface InspectionSearch {
   providerId?: string | undefined;
@@ -1244,57 +1295,14 @@ export async function inspectionRecord(
     errorsPutRight,
     additional,
   ] = await Promise.all([
-    db
-      .selectFrom('evidence as e')
-      .innerJoin('people as p', 'p.id', 'e.recorded_by')
-      .selectAll('e')
-      .select('p.name as recorder')
-      .where('e.inspection_id', '=', id)
-      .orderBy('e.recorded_at')
-      .orderBy('e.version')
-      .execute(),
-    db
-      .selectFrom('lines_of_enquiry')
-      .selectAll()
-      .where('inspection_id', '=', id)
-      .orderBy('opened_at')
-      .execute(),
-    db
-      .selectFrom('dialogue_entries as d')
-      .innerJoin('people as p', 'p.id', 'd.recorded_by')
-      .selectAll('d')
-      .select('p.name as recorder')
-      .where('d.inspection_id', '=', id)
-      .orderBy('d.recorded_at')
-      .execute(),
-    db
-      .selectFrom('judgements as j')
-      .innerJoin('people as p', 'p.id', 'j.given_by')
-      .selectAll('j')
-      .select('p.name as giver')
-      .where('j.inspection_id', '=', id)
-      .orderBy('j.area_id')
-      .orderBy('j.version')
-      .execute(),
-    db
-      .selectFrom('requirements')
-      .selectAll()
-      .where('inspection_id', '=', id)
-      .orderBy('recorded_at')
-      .execute(),
-    db
-      .selectFrom('recommendations')
-      .selectAll()
-      .where('inspection_id', '=', id)
-      .orderBy('recorded_at')
-      .execute(),
-    db
-      .selectFrom('errors_put_right')
-      .selectAll()
-      .where('inspection_id', '=', id)
-      .orderBy('recorded_at')
-      .execute(),
-    db.selectFrom('inspections').select('id').where('additional_visit_of', '=', id).executeTakeFirst(),
+    recordReads.evidence(db, id),
+    recordReads.linesOfEnquiry(db, id),
+    recordReads.dialogue(db, id),
+    recordReads.judgements(db, id),
+    recordReads.requirements(db, id),
+    recordReads.recommendations(db, id),
+    recordReads.errorsPutRight(db, id),
+    recordReads.additionalVisit(db, id).then((rows) => rows[0]),
   ]);
 
   const framework = frameworkById(inspection.framework.id);

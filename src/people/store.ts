@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import { afterFailure, FORGET_FAILURES_AFTER_HOURS, type FailureState } from './lockout.js';
 import { isRole, type Person } from './rules.js';
 
@@ -105,17 +106,21 @@ export async function startSession(
   return { token, expiresAt };
 }
 
+// Looked up on every signed-in request, so compiled once.
+const sessionPerson = prepared((db, tokenHash: string, kind: 'browser' | 'api', now: Date) =>
+  personQuery(db)
+    .innerJoin('sessions as s', 's.person_id', 'p.id')
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.kind', '=', kind)
+    .where('s.expires_at', '>', now),
+);
+
 export async function personForSession(
   db: Db,
   token: string,
   kind: 'browser' | 'api',
 ): Promise<Person | null> {
-  const row = await personQuery(db)
-    .innerJoin('sessions as s', 's.person_id', 'p.id')
-    .where('s.token_hash', '=', digest(token))
-    .where('s.kind', '=', kind)
-    .where('s.expires_at', '>', new Date())
-    .executeTakeFirst();
+  const [row] = await sessionPerson(db, digest(token), kind, new Date());
   return row ? toPerson(row) : null;
 }
 
