@@ -8,6 +8,9 @@
  *   B. a bare Fastify server (no plugins, no auth, no validation, no response schema) whose one route
  *      runs the SAME SQL as searchProviders on the same database, through a plain pg.Pool of the same
  *      size (or PGlite itself), and returns the rows as JSON.
+ * The requests: page 3 by number and a name search, both with the count, and a deep page of the register
+ * by cursor (keyset, no count). Before any data, and again with the real cursor, the statements the
+ * service sends are recorded and compared with the baseline's; any difference stops the benchmark.
  * Both are loaded with autocannon over 127.0.0.1, alternately (A, B, A, B), at 10 and 50 connections.
  * The figure that matters is the ratio A/B from one run: absolute figures move with the machine.
  *
@@ -24,12 +27,14 @@ import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createPGlite, databaseOnPGlite, openDatabase, type Database, type Db } from '../src/db/database.js';
+import { encodeCursor } from '../src/db/keyset.js';
+import { cursorOf } from '../src/db/keyset-http.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { ProvidersTable, Schema } from '../src/db/schema.js';
 import { seedDemoData } from '../src/demo/seed.js';
 import { FIRST_WORDS, HOME_WORDS } from '../src/generate/national-data.js';
 import { PROVIDER_STATUSES, PROVIDER_TYPES, type ProviderType } from '../src/providers/rules.js';
-import { searchProviders } from '../src/providers/store.js';
+import { PROVIDER_ORDER, searchProviders } from '../src/providers/store.js';
 import { DEMO_PASSWORD } from '../test/support/app.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { DATABASE_URL, dropSchema, listSetting, numberSetting } from './settings.js';
@@ -56,50 +61,97 @@ for (const connections of CONNECTIONS) {
     throw new Error('BENCH_CONNECTIONS: whole numbers only');
 }
 
-/** What a person lists: page 3 of the whole register, and a name search. Each connection cycles through both. */
-const SEARCHES: { page: number; q?: string }[] = [{ page: 3 }, { page: 1, q: 'oak' }];
+/**
+ * What a person or a client lists, each connection cycling through all three: page 3 of the whole
+ * register by number (`?page=3`, as old links still ask), a name search (`?page=1&q=oak`), both with the
+ * count, and a deep page of the register reached by cursor, as a client walking the list by
+ * `nextCursor` reaches it (no count, read from the index by key). The cursor is the service's own
+ * `nextCursor` for the middle page of the register (see deepCursor), filled in once the data is there.
+ */
+interface Search {
+  page?: number;
+  q?: string;
+  cursor?: string;
+}
 
-function queryString(search: { page: number; q?: string }) {
-  const params = new URLSearchParams({ page: String(search.page) });
+function searchesWith(cursor: string): Search[] {
+  return [{ page: 3 }, { page: 1, q: 'oak' }, { cursor }];
+}
+
+function queryString(search: Search) {
+  const params = new URLSearchParams();
+  if (search.page !== undefined) params.set('page', String(search.page));
   if (search.q) params.set('q', search.q);
+  if (search.cursor) params.set('cursor', search.cursor);
   return params.toString();
 }
+
+/** A short name for a request in the output: a cursor is a long opaque string. */
+const describe = (search: Search) => (search.cursor ? 'cursor=(deep page)' : queryString(search));
 
 // --- The baseline's SQL, written out, and checked against what the service actually sends -----------
 
 const FROM = ' from "providers" as "p" left join "owner_groups" as "g" on "g"."id" = "p"."owner_group_id"';
-const NAME_SEARCH =
-  ' where ("p"."name" ilike $1 or "p"."urn" ilike $2 or "p"."town" ilike $3 or "p"."postcode" ilike $4 ' +
-  'or "p"."local_authority" ilike $5)';
+// The sort key of each row as text, which the service reads to make the page's cursors.
+const KEYS = ', (lower(p.name))::text as "keyset_0", ("p"."id")::text as "keyset_1"';
+const ORDER = ' order by lower(p.name) asc, "p"."id" asc';
+const nameSearch = (first: number) =>
+  `("p"."name" ilike $${first} or "p"."urn" ilike $${first + 1} or "p"."town" ilike $${first + 2} ` +
+  `or "p"."postcode" ilike $${first + 3} or "p"."local_authority" ilike $${first + 4})`;
+const afterKey = (first: number) =>
+  `(lower(p.name), "p"."id") > (cast($${first} as text), cast($${first + 1} as uuid))`;
 
 interface Statement {
   sql: string;
   params: unknown[];
 }
 
-/** The page of providers and the count of all matches: the two statements the service sends. */
-function baselineStatements(page: number, q: string | undefined): [Statement, Statement] {
-  const offset = (page - 1) * PAGE_SIZE;
-  const select = `select "p".*, "g"."name" as "owner_group_name"${FROM}`;
-  const count = `select count(*) as "n"${FROM}`;
-  if (!q)
-    return [
-      { sql: `${select} order by lower(p.name), "p"."id" limit $1 offset $2`, params: [PAGE_SIZE, offset] },
-      { sql: count, params: [] },
-    ];
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const patterns = [pattern, pattern, pattern, pattern, pattern];
-  return [
-    {
-      sql: `${select}${NAME_SEARCH} order by lower(p.name), "p"."id" limit $6 offset $7`,
-      params: [...patterns, PAGE_SIZE, offset],
-    },
-    { sql: `${count}${NAME_SEARCH}`, params: patterns },
-  ];
+/**
+ * The sort key a cursor carries, read the bare way: base64url of a JSON array of the list's name, `a`
+ * (rows after it), then the key. The benchmark only follows `nextCursor`, so only `a` is handled.
+ */
+function keyOfCursor(cursor: string): [name: string, id: string] {
+  const [, side, name, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as string[];
+  if (side !== 'a' || name === undefined || id === undefined) throw new Error(`not a next cursor: ${cursor}`);
+  return [name, id];
 }
 
-/** The statements searchProviders sends for a search, recorded without a database. */
-async function serviceStatements(search: { page: number; q?: string }): Promise<Statement[]> {
+/**
+ * The statements the service sends for a request: the page (one row more than the page, to know
+ * whether there is a next one; an offset only for a numbered page after the first; after the cursor's
+ * key when there is one) and, without a cursor, the count of all matches.
+ */
+function baselineStatements(search: Search): Statement[] {
+  const q = search.q?.trim() || undefined;
+  const page = search.page ?? 1;
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (q) {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(nameSearch(params.length + 1));
+    params.push(pattern, pattern, pattern, pattern, pattern);
+  }
+  const countParams = [...params];
+  const countWhere = conditions.length > 0 ? ` where ${conditions.join(' and ')}` : '';
+  if (search.cursor) {
+    conditions.push(afterKey(params.length + 1));
+    params.push(...keyOfCursor(search.cursor));
+  }
+  const where = conditions.length > 0 ? ` where ${conditions.join(' and ')}` : '';
+  let pageSql = `select "p".*, "g"."name" as "owner_group_name"${KEYS}${FROM}${where}${ORDER} limit $${params.length + 1}`;
+  params.push(PAGE_SIZE + 1);
+  if (!search.cursor && page > 1) {
+    pageSql += ` offset $${params.length + 1}`;
+    params.push((page - 1) * PAGE_SIZE);
+  }
+  const statements: Statement[] = [{ sql: pageSql, params }];
+  if (!search.cursor)
+    statements.push({ sql: `select count(*) as "n"${FROM}${countWhere}`, params: countParams });
+  return statements;
+}
+
+/** The statements GET /api/providers sends for a request (as its route calls searchProviders), recorded without a database. */
+async function serviceStatements(search: Search): Promise<Statement[]> {
   const recorded: Statement[] = [];
   const client = {
     async query(text: string, params: unknown[]) {
@@ -114,15 +166,25 @@ async function serviceStatements(search: { page: number; q?: string }): Promise<
       pool: { connect: async () => client, end: async () => undefined } as never,
     }),
   });
-  await searchProviders(recorder, { kind: 'all' }, { ...search, pageSize: PAGE_SIZE }).catch(() => undefined);
+  await searchProviders(
+    recorder,
+    { kind: 'all' },
+    {
+      q: search.q?.trim() || undefined,
+      page: search.page ?? 1,
+      pageSize: PAGE_SIZE,
+      cursor: cursorOf(PROVIDER_ORDER, search.cursor),
+      count: search.cursor === undefined,
+    },
+  ).catch(() => undefined);
   return recorded;
 }
 
 /** The comparison is only fair while the baseline runs exactly what the service runs. */
-async function checkBaselineSql() {
-  for (const search of SEARCHES) {
+async function checkBaselineSql(searches: Search[]) {
+  for (const search of searches) {
     const service = await serviceStatements(search);
-    const baseline = baselineStatements(search.page, search.q);
+    const baseline = baselineStatements(search);
     if (JSON.stringify(service) !== JSON.stringify(baseline)) {
       throw new Error(
         `The baseline's SQL no longer matches the service's for ${queryString(search)}:\n` +
@@ -299,36 +361,55 @@ async function startService(subject: Subject) {
 async function startBaseline(subject: Subject) {
   const app = Fastify();
   app.get('/providers', async (request) => {
-    const { page, q } = request.query as { page?: string; q?: string };
-    const [pageOf, countOf] = baselineStatements(Number(page ?? 1), q?.trim() || undefined);
-    const [items, counted] = await Promise.all([subject.run(pageOf), subject.run(countOf)]);
-    return { items, total: Number((counted[0] as { n: number | string }).n) };
+    const { page, q, cursor } = request.query as { page?: string; q?: string; cursor?: string };
+    const [pageOf, countOf] = baselineStatements({ page: page ? Number(page) : undefined, q, cursor });
+    const [rows, counted] = await Promise.all([subject.run(pageOf!), countOf ? subject.run(countOf) : null]);
+    // The extra row only says whether there is a next page; like the service, leave it out.
+    const items = rows.slice(0, PAGE_SIZE);
+    return counted ? { items, total: Number((counted[0] as { n: number | string }).n) } : { items };
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url, headers: {} as Record<string, string> };
 }
 
-/** Both servers give the same providers, in the same order, with the same total. */
-async function checkSameAnswers(service: Target, baseline: Target) {
-  for (const [i, search] of SEARCHES.entries()) {
+/**
+ * The cursor a client walking the register by `nextCursor` holds on reaching its middle: the service's
+ * own, from its answer for the page before (asked for by number, which is cheaper than walking there).
+ */
+async function deepCursor(service: { url: string; headers: Record<string, string> }): Promise<string> {
+  const ask = async (query: string) => {
+    const response = await fetch(`${service.url}/api/providers?${query}`, { headers: service.headers });
+    if (response.status !== 200) throw new Error(`?${query}: service ${response.status}`);
+    return (await response.json()) as { totalPages?: number; nextCursor: string | null };
+  };
+  const { totalPages } = await ask('page=1');
+  const page = Math.max(1, Math.floor((totalPages ?? 0) / 2));
+  const { nextCursor } = await ask(`page=${page}`);
+  if (!nextCursor) throw new Error(`page ${page} of the register has no next page: too few providers`);
+  console.log(
+    `  the page by cursor: ${page + 1} of ${totalPages}, after the service's nextCursor for ${page}`,
+  );
+  return nextCursor;
+}
+
+/** Both servers give the same providers, in the same order, with the same total (or none, by cursor). */
+async function checkSameAnswers(searches: Search[], service: Target, baseline: Target) {
+  for (const [i, search] of searches.entries()) {
     const fromService = await fetch(`${service.url}${service.paths[i]}`, { headers: service.headers });
     const fromBaseline = await fetch(`${baseline.url}${baseline.paths[i]}`);
     if (fromService.status !== 200 || fromBaseline.status !== 200) {
-      throw new Error(
-        `${queryString(search)}: service ${fromService.status}, baseline ${fromBaseline.status}`,
-      );
+      throw new Error(`${describe(search)}: service ${fromService.status}, baseline ${fromBaseline.status}`);
     }
-    const a = (await fromService.json()) as { items: { id: string }[]; total: number };
-    const b = (await fromBaseline.json()) as { items: { id: string }[]; total: number };
+    const a = (await fromService.json()) as { items: { id: string }[]; total?: number };
+    const b = (await fromBaseline.json()) as { items: { id: string }[]; total?: number };
     const same =
       a.items.length === b.items.length &&
       a.items.every((item, i) => item.id === b.items[i]?.id) &&
       a.total === b.total;
     if (!same || b.items.length === 0)
-      throw new Error(`${queryString(search)}: the service and the baseline disagree`);
-    console.log(
-      `  ${queryString(search).padEnd(14)} ${b.items.length} of ${a.total} providers, same on both`,
-    );
+      throw new Error(`${describe(search)}: the service and the baseline disagree`);
+    const of = a.total === undefined ? 'no count' : `of ${a.total}`;
+    console.log(`  ${describe(search).padEnd(18)} ${b.items.length} providers (${of}), same on both`);
   }
 }
 
@@ -437,6 +518,14 @@ function printTable(rows: Row[]) {
   );
 }
 
+/** The requests with a made-up cursor (the key of a row named "Oak House"), for the check before any data. */
+const EXAMPLE = searchesWith(
+  encodeCursor(PROVIDER_ORDER, {
+    before: false,
+    values: ['oak house', '00000000-0000-4000-8000-000000000000'],
+  }),
+);
+
 // --- Main -------------------------------------------------------------------------------------------------
 
 async function benchmark(kind: DatabaseKind): Promise<Row[]> {
@@ -453,20 +542,23 @@ async function benchmark(kind: DatabaseKind): Promise<Row[]> {
     servers.push(service.app);
     const baseline = await startBaseline(subject);
     servers.push(baseline.app);
+    const searches = searchesWith(await deepCursor(service));
     const serviceTarget: Target = {
       name: 'service',
       url: service.url,
       headers: service.headers,
-      paths: SEARCHES.map((s) => `/api/providers?${queryString(s)}`),
+      paths: searches.map((s) => `/api/providers?${queryString(s)}`),
     };
     const baselineTarget: Target = {
       name: 'baseline',
       url: baseline.url,
       headers: {},
-      paths: SEARCHES.map((s) => `/providers?${queryString(s)}`),
+      paths: searches.map((s) => `/providers?${queryString(s)}`),
     };
     console.log(`  service ${service.url}, baseline ${baseline.url}`);
-    await checkSameAnswers(serviceTarget, baselineTarget);
+    // Checked again with the real cursor: its key is a parameter of the statement.
+    await checkBaselineSql(searches);
+    await checkSameAnswers(searches, serviceTarget, baselineTarget);
     return await measure(subject, serviceTarget, baselineTarget);
   } finally {
     for (const server of servers.reverse()) await server.close().catch(() => undefined);
@@ -477,11 +569,12 @@ async function benchmark(kind: DatabaseKind): Promise<Row[]> {
 async function main() {
   const started = Date.now();
   console.log(
-    `Provider list benchmark: GET /api/providers?${SEARCHES.map(queryString).join(' and ?')} (page size ${PAGE_SIZE})\n` +
+    `Provider list benchmark: GET /api/providers?${EXAMPLE.map(describe).join(', ?')} (page size ${PAGE_SIZE})\n` +
       `machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}\n` +
       `runs: ${SECONDS} s, ${ROUNDS} round(s) at ${CONNECTIONS.join(' and ')} connections, alternating service and baseline`,
   );
-  await checkBaselineSql();
+  // Before any data: the SQL's shape, with a cursor made up for the check (the real one comes later).
+  await checkBaselineSql(EXAMPLE);
   const rows: Row[] = [];
   for (const kind of DATABASES) rows.push(...(await benchmark(kind)));
   printTable(rows);
