@@ -475,6 +475,22 @@ async function lockInspection(trx: Trx, id: string) {
   return row;
 }
 
+/**
+ * For writes that add records under an inspection without changing its row (evidence): a share lock, so
+ * a team recording at once does not queue behind each other, while a change of status (which updates the
+ * row) still waits for them, and they for it, then see the status it left.
+ */
+async function holdInspection(trx: Trx, id: string) {
+  const row = await trx
+    .selectFrom('inspections')
+    .select(['id', 'status'])
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
 function mustBeRecording(status: string) {
   if (!isRecording(status as InspectionStatus)) {
     throw conflict(
@@ -560,7 +576,7 @@ export async function recordEvidence(
   input: EvidenceInput,
 ): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const inspection = await lockInspection(trx, inspectionId);
+    const inspection = await holdInspection(trx, inspectionId);
     mustBeRecording(inspection.status);
     await assertLineOnInspection(trx, inspectionId, input.lineOfEnquiryId);
     const id = crypto.randomUUID();
