@@ -20,6 +20,7 @@ import { auditChainAfterCommit } from './migrations/0017_audit_chain_after_commi
 import { statisticsSummaries } from './migrations/0018_statistics_summaries.js';
 import { sharedScheduleRule } from './migrations/0019_shared_schedule_rule.js';
 import { keysetPaging } from './migrations/0020_keyset_paging.js';
+import { statisticsSummariesBulkLoad } from './migrations/0021_statistics_summaries_bulk_load.js';
 
 /** A migration is a list of SQL statements, run in order in one transaction. */
 export interface Migration {
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0018_statistics_summaries': statisticsSummaries,
   '0019_shared_schedule_rule': sharedScheduleRule,
   '0020_keyset_paging': keysetPaging,
+  '0021_statistics_summaries_bulk_load': statisticsSummariesBulkLoad,
 };
 
 export const migrationNames = Object.keys(migrations);

@@ -29,8 +29,9 @@ import { fillInspectorGrades } from './0012_statistics_search.js';
  * They are kept by statement triggers on the tables they count, in the same transaction as every write,
  * whichever code makes it (API, import, generator, demo data): each statement's rows before and after
  * (its transition tables) are counted as the figures count them and the difference is added, grouped, in
- * key order. The triggers are ENABLE ALWAYS so that they also fire for a superuser's bulk load with
- * `session_replication_role = replica` (src/generate/national-data.ts), which skips ordinary triggers.
+ * key order. The triggers are made ENABLE ALWAYS here, so that they also fire for a superuser's bulk load
+ * with `session_replication_role = replica`; 0021 makes them ordinary again, and the generator rebuilds
+ * the summaries after such a load instead (src/generate/national-data.ts).
  * Rows whose counts fall to zero are kept at zero. Where a count depends on rows another transaction may
  * change at the same time (the provider's type and region, an inspection's requirements, a notification
  * left on the same day), the trigger first locks what it depends on, then reads it afresh.
