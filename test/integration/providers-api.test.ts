@@ -99,6 +99,22 @@ describe.each(kinds)('providers API on the %s database', (kind) => {
     expect(past.total).toBe(page1.total);
   });
 
+  it('finds a provider by any part of its URN, town, postcode or local authority, but not across two of them', async () => {
+    const headers = await auth('inspector');
+    const kestrel = (await t.app.inject({ url: '/api/providers?q=kestrel', headers })).json().items[0];
+    const search = async (q: string) =>
+      (await t.app.inject({ url: `/api/providers?pageSize=100&q=${encodeURIComponent(q)}`, headers }))
+        .json()
+        .items.map((p: { id: string }) => p.id);
+    for (const field of ['urn', 'town', 'postcode', 'localAuthority'] as const) {
+      const value = String(kestrel[field]);
+      expect(await search(value.slice(1, -1).toLowerCase()), field).toContain(kestrel.id);
+    }
+    // The end of the name and the start of the URN are next to each other in no field.
+    expect(await search(`${kestrel.name.slice(-3)}${kestrel.urn.slice(0, 3)}`)).not.toContain(kestrel.id);
+    expect(await search(`${kestrel.name.slice(-3)} ${kestrel.urn.slice(0, 3)}`)).not.toContain(kestrel.id);
+  });
+
   it('treats search text literally, including SQL wildcards', async () => {
     const response = await t.app.inject({ url: '/api/providers?q=%25', headers: await auth('inspector') });
     expect(response.json().total).toBe(0);
