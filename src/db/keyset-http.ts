@@ -61,6 +61,23 @@ export function apiPage<T>(result: KeysetPage<T>, cursorGiven: boolean) {
   };
 }
 
+/**
+ * One page of a keyset list for the API: the checked `cursor` read, the matches counted only when there is
+ * none (the first page), the Link header set. `result` is the store's page, `page` the answer to send.
+ */
+export async function keysetApiPage<P extends KeysetPage<unknown>>(
+  url: string,
+  reply: { header(name: string, value: string): unknown },
+  keyset: Keyset,
+  cursorText: string | undefined,
+  fetch: (paging: { cursor: Cursor | undefined; count: boolean }) => Promise<P>,
+) {
+  const result = await fetch({ cursor: cursorOf(keyset, cursorText), count: cursorText === undefined });
+  const links = linkHeader(url, result);
+  if (links) reply.header('link', links);
+  return { result, page: apiPage<P['items'][number]>(result, cursorText !== undefined) };
+}
+
 /** An RFC 8288 Link header for the pages either side, on the request's own URL with its filters. */
 export function linkHeader(
   url: string,

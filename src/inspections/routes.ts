@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiPage, cursorField, cursorOf, keysetPageFields, linkHeader } from '../db/keyset-http.js';
+import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
 import { can, providerScope } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
@@ -127,15 +127,14 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     async (request, reply) => {
       const person = authorise(request, 'inspections.list');
       const { mine, cursor, ...filters } = request.query;
-      const result = await searchInspections(db, providerScope(person), {
-        ...filters,
-        teamMemberId: mine === 'true' ? person.id : undefined,
-        cursor: cursorOf(INSPECTION_ORDER, cursor),
-        count: cursor === undefined,
-      });
-      const links = linkHeader(request.url, result);
-      if (links) reply.header('link', links);
-      return apiPage(result, cursor !== undefined);
+      const { page } = await keysetApiPage(request.url, reply, INSPECTION_ORDER, cursor, (paging) =>
+        searchInspections(db, providerScope(person), {
+          ...filters,
+          teamMemberId: mine === 'true' ? person.id : undefined,
+          ...paging,
+        }),
+      );
+      return page;
     },
   );
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiPage, cursorField, cursorOf, linkHeader } from '../db/keyset-http.js';
+import { cursorField, keysetApiPage } from '../db/keyset-http.js';
 import { can } from '../people/policy.js';
 import { authorise, requirePerson } from '../web/access.js';
 import { notFound, problemResponses } from '../web/problem.js';
@@ -38,14 +38,9 @@ export async function notificationRoutes(instance: FastifyInstance) {
     async (request, reply) => {
       const person = authorise(request, 'notifications.list');
       const { cursor, ...search } = request.query;
-      const result = await searchNotifications(db, notificationScope(person), {
-        ...search,
-        cursor: cursorOf(NOTIFICATION_ORDER, cursor),
-        count: cursor === undefined,
-      });
-      const links = linkHeader(request.url, result);
-      if (links) reply.header('link', links);
-      const page = apiPage(result, cursor !== undefined);
+      const { page } = await keysetApiPage(request.url, reply, NOTIFICATION_ORDER, cursor, (paging) =>
+        searchNotifications(db, notificationScope(person), { ...search, ...paging }),
+      );
       return { ...page, items: page.items.map((n) => presentNotification(person, n)) };
     },
   );

@@ -4,12 +4,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
 import {
-  apiPage,
   cursorField,
   cursorOf,
+  keysetApiPage,
   keysetPageFields,
   keysetPagination,
-  linkHeader,
   shownRange,
 } from '../db/keyset-http.js';
 import { searchInspections } from '../inspections/store.js';
@@ -183,14 +182,10 @@ export async function providerRoutes(instance: FastifyInstance) {
     async (request, reply) => {
       const person = authorise(request, 'providers.list');
       const { cursor, ...search } = request.query;
-      const result = await searchProviders(db, providerScope(person), {
-        ...search,
-        cursor: cursorOf(PROVIDER_ORDER, cursor),
-        count: cursor === undefined,
-      });
-      const links = linkHeader(request.url, result);
-      if (links) reply.header('link', links);
-      return apiPage(result, cursor !== undefined);
+      const { page } = await keysetApiPage(request.url, reply, PROVIDER_ORDER, cursor, (paging) =>
+        searchProviders(db, providerScope(person), { ...search, ...paging }),
+      );
+      return page;
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
-import { apiPage, cursorField, cursorOf, keysetPageFields, linkHeader } from '../db/keyset-http.js';
+import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
 import { inspectionRecord } from '../inspections/store.js';
 import { authorise } from '../web/access.js';
 import { notFound, problemResponses, problemSchema } from '../web/problem.js';
@@ -88,14 +88,9 @@ export async function reportRoutes(instance: FastifyInstance) {
     },
     async (request, reply) => {
       const { cursor, ...search } = request.query;
-      const result = await searchPublishedReports(db, {
-        ...search,
-        cursor: cursorOf(REPORT_ORDER, cursor),
-        count: cursor === undefined,
-      });
-      const links = linkHeader(request.url, result);
-      if (links) reply.header('link', links);
-      const page = apiPage(result, cursor !== undefined);
+      const { result, page } = await keysetApiPage(request.url, reply, REPORT_ORDER, cursor, (paging) =>
+        searchPublishedReports(db, { ...search, ...paging }),
+      );
       return result.totalExact === null || cursor !== undefined
         ? page
         : { ...page, totalExact: result.totalExact };
