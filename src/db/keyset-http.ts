@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paginationFor } from '../web/pagination.js';
+import { paginationFor, queryString } from '../web/pagination.js';
 import { decodeCursor, type Cursor, type Keyset } from './keyset.js';
 import type { KeysetPage } from './paging.js';
 
@@ -95,6 +95,12 @@ export function linkHeader(
   ].filter((l): l is string => l !== null);
   return links.length > 0 ? links.join(', ') : undefined;
 }
+
+/** The links of a keyset list's page: its filters kept, the cursor if any, and no `page=1`. */
+export const keysetHref =
+  (path: string, keep: Record<string, string | number | undefined | null>) =>
+  (page: number, cursor?: string) =>
+    `${path}${queryString({ ...keep, cursor, page: page > 1 ? page : undefined })}`;
 
 /**
  * The GOV.UK pagination for a keyset list. "Previous" and "Next", and the numbers either side of the

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { cursorOf, keysetPagination, shownRange } from '../db/keyset-http.js';
+import { cursorOf, keysetHref, keysetPagination, shownRange } from '../db/keyset-http.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { guides, instruments, regulations } from '../frameworks/regulations.js';
 import { frameworkById, isInForce, judgementAreasInForce } from '../frameworks/rules.js';
@@ -23,7 +23,6 @@ import {
   type FormBody,
   type FormState,
 } from '../web/forms.js';
-import { queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound } from '../web/problem.js';
 import { DIALOGUE_KINDS, FLAW_CONDITIONS, isModeratable, isRecording, MINIMUM_EVIDENCE } from './rules.js';
 import { today } from '../clock.js';
@@ -297,10 +296,7 @@ export async function inspectionPages(app: FastifyInstance) {
       filtered: Boolean(
         query.status || query.type || query.frameworkId || query.providerId || query.from || query.to,
       ),
-      pagination: keysetPagination(
-        result,
-        (n, cursor) => `/inspections${queryString({ ...keep, cursor, page: n > 1 ? n : undefined })}`,
-      ),
+      pagination: keysetPagination(result, keysetHref('/inspections', keep)),
       ...shownRange(result),
     });
   });

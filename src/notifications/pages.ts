@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { today } from '../clock.js';
-import { cursorOf, keysetPagination, shownRange } from '../db/keyset-http.js';
+import { cursorOf, keysetHref, keysetPagination, shownRange } from '../db/keyset-http.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { findProvidersByIds } from '../providers/store.js';
@@ -17,7 +17,6 @@ import {
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
-import { queryString } from '../web/pagination.js';
 import { fieldErrorsOf, forbidden, Problem, type FieldError } from '../web/problem.js';
 import { templates } from '../web/render.js';
 import { notificationScope, presentNotification, visibleNotification } from './access.js';
@@ -173,10 +172,7 @@ export async function notificationPages(app: FastifyInstance) {
       ),
       filtered: Object.values(keep).some(Boolean) || errors.length > 0,
       canSubmit: homesOf(person).length > 0,
-      pagination: keysetPagination(
-        result,
-        (n, cursor) => `/notifications${queryString({ ...keep, cursor, page: n > 1 ? n : undefined })}`,
-      ),
+      pagination: keysetPagination(result, keysetHref('/notifications', keep)),
       ...shownRange(result),
     });
   });

@@ -7,6 +7,7 @@ import {
   cursorField,
   cursorOf,
   keysetApiPage,
+  keysetHref,
   keysetPageFields,
   keysetPagination,
   shownRange,
@@ -25,7 +26,6 @@ import {
   pointAtDayBoxes,
   type FormBody,
 } from '../web/forms.js';
-import { queryString } from '../web/pagination.js';
 import { fieldErrorsOf, invalid, notFound, Problem, problemSchema, type FieldError } from '../web/problem.js';
 import {
   applicationInput,
@@ -406,10 +406,7 @@ export async function providerRoutes(instance: FastifyInstance) {
       result,
       errors,
       regions: REGIONS,
-      pagination: keysetPagination(
-        result,
-        (page, cursor) => `/providers${queryString({ ...keep, cursor, page: page > 1 ? page : undefined })}`,
-      ),
+      pagination: keysetPagination(result, keysetHref('/providers', keep)),
       canCreate: can(person, 'provider.create'),
       filtered: Boolean(search.q || search.type || search.region || search.status || search.ownerGroupId),
       ...shownRange(result),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { today } from '../clock.js';
 import { paginationFields } from '../fields.js';
 import { hasOpenComplaint } from '../complaints/store.js';
-import { cursorOf, keysetPagination, shownRange } from '../db/keyset-http.js';
+import { cursorOf, keysetHref, keysetPagination, shownRange } from '../db/keyset-http.js';
 import type { ResponseRoute } from '../frameworks/types.js';
 import { resourceOf, visibleInspection } from '../inspections/routes.js';
 import { inspectionRecord, type Inspection } from '../inspections/store.js';
@@ -120,10 +120,7 @@ export async function reportPages(app: FastifyInstance) {
       localAuthorities,
       grades: GRADES,
       filtered: Boolean(search.q || search.type || search.localAuthority || search.grade),
-      pagination: keysetPagination(
-        result,
-        (n, cursor) => `/reports${queryString({ ...keep, cursor, page: n > 1 ? n : undefined })}`,
-      ),
+      pagination: keysetPagination(result, keysetHref('/reports', keep)),
       ...shownRange(result),
       staff: scope.kind === 'all',
       unpublishedTitle: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
