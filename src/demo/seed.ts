@@ -1,17 +1,10 @@
-import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import { checkNewPassword } from '../people/password-rules.js';
 import { hashPassword } from '../people/passwords.js';
 import { ROLES, ROLE_LABELS, type Role } from '../people/rules.js';
 import { countPeople, createPerson } from '../people/store.js';
 import type { ProviderInput, ProviderType } from '../providers/rules.js';
-import {
-  createApplication,
-  findProvidersByIds,
-  moveApplication,
-  type OwnerGroup,
-  type Provider,
-} from '../providers/store.js';
+import { createApplication, createOwnerGroup, createProvider, moveApplication } from '../providers/store.js';
 import {
   closeLineOfEnquiry,
   createInspection,
@@ -184,116 +177,6 @@ function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
   return providers;
 }
 
-// The register and the accounts go in a statement per table rather than a transaction per row (about
-// 450 statements fewer on a first start), each row audited exactly as the store's own function audits it.
-
-/** The owner groups, as `createOwnerGroup` makes and audits them, in the order given. */
-async function insertOwnerGroups(db: Db, actorId: string, names: string[]): Promise<{ id: string }[]> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .insertInto('owner_groups')
-      .values(names.map((name) => ({ name })))
-      .returning(['id', 'name'])
-      .execute();
-    const byName = new Map(rows.map((row) => [row.name, row.id]));
-    const groups: Pick<OwnerGroup, 'id'>[] = names.map((name) => ({ id: byName.get(name)! }));
-    for (const [n, name] of names.entries()) {
-      await recordAudit(trx, {
-        actorId,
-        action: 'owner-group.created',
-        entityType: 'owner-group',
-        entityId: groups[n]!.id,
-        before: null,
-        after: { name },
-      });
-    }
-    return groups;
-  });
-}
-
-/** The providers, as `createProvider` makes and audits them, in the order given. */
-async function insertProviders(db: Db, actorId: string, inputs: ProviderInput[]): Promise<Provider[]> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .insertInto('providers')
-      .values(
-        inputs.map((input) => ({
-          urn: input.urn,
-          name: input.name,
-          type: input.type,
-          sector: input.sector,
-          address_line1: input.addressLine1,
-          address_line2: input.addressLine2,
-          town: input.town,
-          postcode: input.postcode,
-          local_authority: input.localAuthority,
-          region: input.region,
-          places: input.places,
-          status: input.status,
-          owner_group_id: input.ownerGroupId,
-          registered_on: input.registeredOn,
-        })),
-      )
-      .returning(['id', 'urn'])
-      .execute();
-    const created = new Map(
-      (
-        await findProvidersByIds(
-          trx,
-          rows.map((row) => row.id),
-        )
-      ).map((p) => [p.urn, p]),
-    );
-    const providers = inputs.map((input) => created.get(input.urn)!);
-    for (const provider of providers) {
-      // What createProvider records: the provider as read back, less its timestamps, with its group's id.
-      const { ownerGroup, createdAt: _c, updatedAt: _u, ...rest } = provider;
-      await recordAudit(trx, {
-        actorId,
-        action: 'provider.created',
-        entityType: 'provider',
-        entityId: provider.id,
-        before: null,
-        after: { ...rest, ownerGroupId: ownerGroup?.id ?? null },
-      });
-    }
-    return providers;
-  });
-}
-
-/** Accounts as `createPerson` makes them (not audited there either); the provider account acts for `own`. */
-async function insertPeople(
-  db: Db,
-  people: { email: string; name: string; role: Role }[],
-  passwordHash: string,
-  own: string[],
-): Promise<Map<Role, string>> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .insertInto('people')
-      .values(
-        people.map((person) => ({
-          email: person.email,
-          name: person.name,
-          password_hash: passwordHash,
-          roles: [person.role],
-        })),
-      )
-      .returning(['id', 'email'])
-      .execute();
-    const byEmail = new Map(rows.map((row) => [row.email, row.id]));
-    const ids = new Map(people.map((person) => [person.role, byEmail.get(person.email)!]));
-    const providerUser = ids.get('provider');
-    if (providerUser && own.length > 0) {
-      await trx
-        .insertInto('person_providers')
-        .values(own.map((providerId) => ({ person_id: providerUser, provider_id: providerId })))
-        .execute();
-    }
-    return ids;
-  });
-}
-
 /**
  * Fills an empty database with the demo register and one account per role. Does nothing when anyone
  * already has an account, so restarting never duplicates it.
@@ -315,16 +198,28 @@ export async function seedDemoData(
   });
   const ids = new Map<Role, string>([['planner', plannerId]]);
 
-  const groups = await insertOwnerGroups(db, plannerId, OWNER_GROUPS);
-  const providers = await insertProviders(db, plannerId, demoProviders(groups.map((g) => g.id)));
+  const groups: { id: string }[] = [];
+  for (const name of OWNER_GROUPS) groups.push(await createOwnerGroup(db, plannerId, name));
+  const providers = [];
+  for (const input of demoProviders(groups.map((g) => g.id)))
+    providers.push(await createProvider(db, plannerId, input));
 
   // The provider account acts for two homes of one group; the rest of the register is not theirs.
   const own = providers
     .filter((p) => p.ownerGroup?.id === groups[0]!.id)
     .slice(0, 2)
     .map((p) => p.id);
-  const others = DEMO_PEOPLE.filter((p) => p.role !== 'planner');
-  for (const [role, id] of await insertPeople(db, others, passwordHash, own)) ids.set(role, id);
+  for (const person of DEMO_PEOPLE) {
+    if (person.role === 'planner') continue;
+    const id = await createPerson(db, {
+      email: person.email,
+      name: person.name,
+      passwordHash,
+      roles: [person.role],
+      providerIds: person.role === 'provider' ? own : [],
+    });
+    ids.set(person.role, id);
+  }
 
   const homes = providers.filter((p) => p.type === 'childrens-home');
   const applications: [number, string, ('in-progress' | 'approved' | 'refused' | 'withdrawn')[]][] = [
@@ -344,12 +239,13 @@ export async function seedDemoData(
     for (const status of moves) await moveApplication(db, plannerId, home.id, application.id, status, null);
   }
 
+  const others = homes.filter((h) => !own.includes(h.id));
   const people = {
     plannerId,
     inspectorId: ids.get('inspector')!,
     managerId: ids.get('manager')!,
     ownHomes: own,
-    otherHomes: homes.filter((h) => !own.includes(h.id)).map((h) => h.id),
+    otherHomes: others.map((h) => h.id),
   };
   await seedDemoInspections(db, people);
   const everyone: DemoPeople = {
