@@ -5,7 +5,8 @@ import { visibleInspection } from '../inspections/routes.js';
 import { can } from '../people/policy.js';
 import { hasRole, type Person } from '../people/rules.js';
 import { requirePerson } from '../web/access.js';
-import { forbidden, invalid, notFound, Problem, unprocessable } from '../web/problem.js';
+import { forbidden, Problem } from '../web/problem.js';
+import { invalid, notFound, unprocessable } from '../refusal.js';
 import { intake, openSteps, type ComplaintStep } from './rules.js';
 import type { NewComplaintBody } from './schemas.js';
 import {

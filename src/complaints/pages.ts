@@ -23,7 +23,8 @@ import {
   type FormState,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, forbidden, notFound } from '../web/problem.js';
+import { forbidden } from '../web/problem.js';
+import { fieldErrorsOf, notFound } from '../refusal.js';
 import { templates } from '../web/render.js';
 import {
   complaintScope,

@@ -7,7 +7,7 @@ import { endOfEnglishDay, englishDate, startOfEnglishDay } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { postInspectionProcedures } from '../frameworks/procedures.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
-import { invalid, notFound, unprocessable } from '../web/problem.js';
+import { invalid, notFound, unprocessable } from '../refusal.js';
 import {
   acknowledgementDue,
   drawSample,

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorise } from '../web/access.js';
-import { notFound, problemResponses } from '../web/problem.js';
+import { problemResponses } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import {
   complaintScope,
   complaintToAct,

@@ -50,13 +50,12 @@ describe('targets in working days', () => {
 describe('the stages of a complaint', () => {
   it('acknowledges once, and responds only after acknowledging', () => {
     expect(refusalFor('acknowledge', state('received', postInspection2024April), today)).toBeNull();
-    expect(refusalFor('respond', state('received', postInspection2024April), today)).toEqual({
-      status: 409,
-      field: 'status',
-      message: 'Acknowledge the complaint before responding to it',
+    expect(refusalFor('respond', state('received', postInspection2024April), today)).toMatchObject({
+      kind: 'conflict',
+      errors: [{ field: 'status', message: 'Acknowledge the complaint before responding to it' }],
     });
     expect(refusalFor('acknowledge', state('acknowledged', postInspection2024April), today)).toMatchObject({
-      status: 409,
+      kind: 'conflict',
       message: 'The complaint was already acknowledged on 3 June 2024',
     });
     expect(refusalFor('respond', state('closed', postInspection2024April), today)?.message).toBe(
@@ -87,11 +86,15 @@ describe('the stages of a complaint', () => {
   it('from April 2024 goes straight from closed to ICASO and refuses an internal review', () => {
     const closed = state('closed', postInspection2024April);
     expect(refusalFor('escalate', closed, today)).toBeNull();
-    expect(refusalFor('request-review', closed, today)).toEqual({
-      status: 422,
-      field: 'procedure',
-      message:
-        'Under the post-inspection arrangements from April 2024 there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)',
+    expect(refusalFor('request-review', closed, today)).toMatchObject({
+      kind: 'unprocessable',
+      errors: [
+        {
+          field: 'procedure',
+          message:
+            'Under the post-inspection arrangements from April 2024 there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)',
+        },
+      ],
     });
     expect(openSteps(closed, today)).toEqual(['note', 'escalate']);
   });
@@ -99,11 +102,15 @@ describe('the stages of a complaint', () => {
   it('refuses an internal review asked for more than 15 working days after the response', () => {
     const closed = state('closed', postInspection2020, '2024-06-21');
     expect(refusalFor('request-review', closed, '2024-07-12')).toBeNull();
-    expect(refusalFor('request-review', closed, '2024-07-15')).toEqual({
-      status: 422,
-      field: 'date',
-      message:
-        'An internal review had to be asked for by 12 July 2024, 15 working days after the response on 21 June 2024',
+    expect(refusalFor('request-review', closed, '2024-07-15')).toMatchObject({
+      kind: 'unprocessable',
+      errors: [
+        {
+          field: 'date',
+          message:
+            'An internal review had to be asked for by 12 July 2024, 15 working days after the response on 21 June 2024',
+        },
+      ],
     });
   });
 
@@ -111,7 +118,7 @@ describe('the stages of a complaint', () => {
     expect(refusalFor('escalate', state('escalated', postInspection2024April), today)?.message).toBe(
       'The complaint was escalated to ICASO on 1 July 2024',
     );
-    expect(refusalFor('note', state('escalated', postInspection2024April), today)?.status).toBe(409);
+    expect(refusalFor('note', state('escalated', postInspection2024April), today)?.kind).toBe('conflict');
     expect(refusalFor('rule', state('ruled', postInspection2024April), today)?.message).toBe(
       'ICASO has already ruled on this complaint',
     );

@@ -1,6 +1,6 @@
 import { addWorkingDays, formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import type { PostInspectionProcedure } from '../frameworks/types.js';
-import type { FieldError } from '../web/problem.js';
+import { conflict, unprocessable, type FieldError, type Refusal } from '../refusal.js';
 
 /**
  * How a complaint about an inspection is handled, from intake to the independent adjudicator, and how
@@ -94,12 +94,9 @@ export interface ComplaintState {
   escalatedOn: IsoDate | null;
 }
 
-/** Why a step is refused: 409 for the wrong stage, 422 for what the procedure or the calendar forbids. */
-export interface Refusal extends FieldError {
-  status: 409 | 422;
-}
-
-const stage = (message: string): Refusal => ({ status: 409, field: 'status', message });
+/** Why a step is refused: a conflict for the wrong stage, unprocessable for what the procedure or calendar forbids. */
+const stage = (message: string): Refusal => conflict(message, [{ field: 'status', message }]);
+const forbiddenBy = (field: string, message: string): Refusal => unprocessable([{ field, message }]);
 
 /** Why `step` cannot be taken now (today is `today` in England), or null when it can. */
 export function refusalFor(step: ComplaintStep, state: ComplaintState, today: IsoDate): Refusal | null {
@@ -130,11 +127,10 @@ export function refusalFor(step: ComplaintStep, state: ComplaintState, today: Is
       );
     case 'request-review': {
       if (!procedure.internalReview) {
-        return {
-          status: 422,
-          field: 'procedure',
-          message: `Under the ${lowerFirst(procedure.name)} there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)`,
-        };
+        return forbiddenBy(
+          'procedure',
+          `Under the ${lowerFirst(procedure.name)} there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)`,
+        );
       }
       if (status === 'received' || status === 'acknowledged' || state.closedOn === null) {
         return stage(
@@ -150,11 +146,10 @@ export function refusalFor(step: ComplaintStep, state: ComplaintState, today: Is
       }
       const due = internalReviewRequestDue(state.closedOn);
       if (today > due) {
-        return {
-          status: 422,
-          field: 'date',
-          message: `An internal review had to be asked for by ${formatLongDate(due)}, ${COMPLAINT_TARGETS.internalReviewRequest} working days after the response on ${formatLongDate(state.closedOn)}`,
-        };
+        return forbiddenBy(
+          'date',
+          `An internal review had to be asked for by ${formatLongDate(due)}, ${COMPLAINT_TARGETS.internalReviewRequest} working days after the response on ${formatLongDate(state.closedOn)}`,
+        );
       }
       return null;
     }

@@ -19,7 +19,7 @@ import {
 } from '../inspections/store.js';
 import { amendReportAfterComplaint, reportOfInspection } from '../reports/store.js';
 import { emailOf, emailsOfRole, tell } from '../messages/store.js';
-import { invalid, notFound, Problem, unprocessable, type FieldError } from '../web/problem.js';
+import { conflict, invalid, notFound, unprocessable, type FieldError, Refusal } from '../refusal.js';
 import {
   acknowledgementDue,
   COMPLAINT_CHANNELS,
@@ -36,7 +36,6 @@ import {
   type ComplaintStatus,
   type ComplaintStep,
   type HandlingFinding,
-  type Refusal,
   type Remedy,
 } from './rules.js';
 
@@ -386,19 +385,12 @@ export async function searchComplaints(db: Db, scope: ComplaintScope, search: Co
 
 // ---- Changing ----
 
-function refusalProblem(refusal: Refusal): Problem {
-  const title = refusal.status === 409 ? 'Conflict' : 'Unprocessable content';
-  return new Problem(refusal.status, title, refusal.message, [
-    { field: refusal.field, message: refusal.message },
-  ]);
-}
-
 /** Checks that `step` may be taken now, without locking: for refusing early, before any work. */
 export async function checkStep(db: Db, id: string, step: ComplaintStep, now: Date): Promise<void> {
   const row = await db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
   const refusal = refusalFor(step, stateOf(row), englishDate(now));
-  if (refusal) throw refusalProblem(refusal);
+  if (refusal) throw refusal;
 }
 
 /**
@@ -423,12 +415,11 @@ async function takeStep<T>(
       .executeTakeFirst();
     if (!row) throw notFound();
     if (version !== undefined && row.version !== version) {
-      throw new Problem(409, 'Conflict', 'The complaint changed meanwhile. Check it and try again.', [
-        { field: 'version', message: 'The complaint changed meanwhile. Check it and try again.' },
-      ]);
+      const message = 'The complaint changed meanwhile. Check it and try again.';
+      throw conflict(message, [{ field: 'version', message }]);
     }
     const refusal = refusalFor(step, stateOf(row), englishDate(now));
-    if (refusal) throw refusalProblem(refusal);
+    if (refusal) throw refusal;
     return apply(trx, row);
   });
 }
@@ -650,7 +641,7 @@ async function applyRemedies(
         team: [],
       });
     } catch (error) {
-      if (error instanceof Problem && error.errors.length > 0) {
+      if (error instanceof Refusal && error.errors.length > 0) {
         throw invalid(reinspectionErrors(error.errors));
       }
       throw error;

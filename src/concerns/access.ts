@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { can } from '../people/policy.js';
 import { authorise } from '../web/access.js';
-import { notFound, Problem } from '../web/problem.js';
+import { Problem } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import type { NewConcernBody } from './schemas.js';
 import {
   findConcern,

@@ -14,7 +14,8 @@ import {
   type FormBody,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, forbidden, notFound, Problem, type FieldError } from '../web/problem.js';
+import { forbidden, problemOf } from '../web/problem.js';
+import { fieldErrorsOf, notFound, type FieldError, Refusal, invalidInput } from '../refusal.js';
 import { templates } from '../web/render.js';
 import { authoriseStaff, PUBLIC_CONCERN_LIMIT, takeInConcern, visibleConcern } from './access.js';
 import {
@@ -64,10 +65,10 @@ function inFormOrder(errors: FieldError[], order: string[]): FieldError[] {
 
 /** A refusal shown on its form, with date errors against the day box; anything else is thrown on. */
 function refusalOnForm(error: unknown, dateFields: string[], fallback: string, known: string[]) {
-  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+  if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
   const errors = error.errors.length > 0 ? error.errors : [{ field: fallback, message: error.detail }];
   return {
-    status: error.status,
+    status: problemOf(error).status,
     errors: errors.map(({ field, message }) => {
       const id = dateFields.includes(field) ? `${field}-day` : field;
       return { field: known.includes(id) ? id : fallback, message };
@@ -218,7 +219,7 @@ export async function concernPages(app: FastifyInstance) {
       receivedOn: formDate(form, 'receivedOn'),
     });
     try {
-      if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+      if (!parsed.success) throw invalidInput(parsed.error);
       const { id } = await takeInConcern(request, parsed.data);
       return reply.redirect(`/concerns/${id}?saved=recorded`, 303);
     } catch (error) {
@@ -334,7 +335,7 @@ export async function concernPages(app: FastifyInstance) {
       version,
     });
     try {
-      if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+      if (!parsed.success) throw invalidInput(parsed.error);
       const data = parsed.data;
       await assessConcern(db, person.id, idOf(request), data, app.clock.now());
       return reply.redirect(`/concerns/${idOf(request)}?saved=assessed`, 303);

@@ -1,4 +1,4 @@
-import type { FieldError } from '../web/problem.js';
+import type { FieldError } from '../refusal.js';
 
 /**
  * Concerns about providers: what anyone may tell the regulator about a home or service, and how a planner

@@ -8,7 +8,7 @@ import { fetchPage, type Page } from '../db/paging.js';
 import type { ConcernsTable } from '../db/schema.js';
 import { isUuid } from '../fields.js';
 import { emailsOfRole, queueMessage } from '../messages/store.js';
-import { conflict, invalid, notFound, unprocessable } from '../web/problem.js';
+import { conflict, invalid, notFound, unprocessable } from '../refusal.js';
 import {
   assessmentProblems,
   CONCERN_CHANNELS,

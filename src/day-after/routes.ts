@@ -10,14 +10,8 @@ import { can } from '../people/policy.js';
 import { hasRole, type Person } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
 import { formOptional, formText, type FormBody } from '../web/forms.js';
-import {
-  fieldErrorsOf,
-  forbidden,
-  notFound,
-  Problem,
-  problemResponses,
-  type FieldError,
-} from '../web/problem.js';
+import { forbidden, Problem, problemResponses, problemOf } from '../web/problem.js';
+import { notFound, type FieldError, invalidInput, Refusal } from '../refusal.js';
 import { dayAfterContactRefusal, longDateWithWeekday } from './rules.js';
 import {
   contactAboutInspection,
@@ -277,13 +271,13 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
     const issues = formText(form, 'issues');
     const parsed = raiseBody.safeParse({ issues });
     try {
-      if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+      if (!parsed.success) throw invalidInput(parsed.error);
       await raiseDayAfterContact(db, person, inspection, parsed.data.issues, app.clock.now());
     } catch (error) {
-      if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+      if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
       const found = error.errors.length > 0 ? error.errors : [{ field: 'issues', message: error.detail }];
       return providerPage(request, reply, id, {
-        status: error.status,
+        status: problemOf(error).status,
         errors: found.map((e) => ({ field: 'issues', message: e.message })),
         issues,
       });
@@ -338,12 +332,16 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
       outcome: values.outcome,
     });
     try {
-      if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+      if (!parsed.success) throw invalidInput(parsed.error);
       await recordDayAfterOutcome(db, person.id, contact.id, parsed.data, app.clock.now());
     } catch (error) {
-      if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+      if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
       const found = error.errors.length > 0 ? error.errors : [{ field: 'outcome', message: error.detail }];
-      return contactPage(request, reply, contact.id, { status: error.status, errors: found, values });
+      return contactPage(request, reply, contact.id, {
+        status: problemOf(error).status,
+        errors: found,
+        values,
+      });
     }
     return reply.redirect(`/day-after-contacts/${contact.id}?saved=outcome`, 303);
   });

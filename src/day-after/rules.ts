@@ -1,7 +1,7 @@
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { dueDate } from '../frameworks/rules.js';
 import type { PostInspectionProcedure } from '../frameworks/types.js';
-import type { FieldError } from '../web/problem.js';
+import type { FieldError } from '../refusal.js';
 
 /**
  * The provider's call on the working day after an inspection (from January 2024, seeds 000 and 002):

@@ -9,7 +9,8 @@ import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadli
 import { procedureFor, RuleError } from '../frameworks/rules.js';
 import { listConflicts, listInspectors, type Inspection } from '../inspections/store.js';
 import { queueMessage } from '../messages/store.js';
-import { conflict, notFound, Problem, unprocessable } from '../web/problem.js';
+
+import { conflict, notFound, unprocessable } from '../refusal.js';
 import { chooseInspector, dayAfterContactDay, dayAfterContactRefusal, longDateWithWeekday } from './rules.js';
 
 type Trx = Transaction<Schema>;
@@ -149,7 +150,7 @@ export async function raiseDayAfterContact(
   const existing = await contactAboutInspection(db, inspection.id);
   if (existing) {
     const message = `You contacted us about this inspection on ${formatLongDate(englishDate(new Date(existing.raisedAt)))}: ${existing.assignedTo.name} is dealing with it. There is one contact for each inspection`;
-    throw new Problem(409, 'Conflict', message, [{ field: 'inspectionId', message }]);
+    throw conflict(message, [{ field: 'inspectionId', message }]);
   }
 
   const teamIds = [inspection.leadInspector.id, ...inspection.team.map((m) => m.id), raisedBy.id];
@@ -241,7 +242,7 @@ export async function recordDayAfterOutcome(
     if (!row) throw notFound();
     if (row.outcome !== null) {
       const message = `The outcome was already recorded on ${formatLongDate(englishDate(new Date(row.outcome_at!)))}`;
-      throw new Problem(409, 'Conflict', message, [{ field: 'outcome', message }]);
+      throw conflict(message, [{ field: 'outcome', message }]);
     }
     await trx
       .updateTable('day_after_contacts')

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InvalidDateError, parseIsoDate } from '../calendar/working-days.js';
-import { fieldErrorsOf, invalid, notFound, Problem, problemSchema, type FieldError } from '../web/problem.js';
+import { problemSchema } from '../web/problem.js';
+import { fieldErrorsOf, invalid, notFound, type FieldError } from '../refusal.js';
 import { frameworks } from './frameworks.js';
 import {
   bankHolidaysOf,
@@ -177,7 +178,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
     async (request) => {
       const framework = frameworkDetail(request.params.id);
       if (!framework) {
-        throw new Problem(404, 'Not found', `There is no inspection framework '${request.params.id}'.`);
+        throw notFound(`There is no inspection framework '${request.params.id}'.`);
       }
       return framework;
     },

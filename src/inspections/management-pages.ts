@@ -19,7 +19,8 @@ import {
   pointAtDayBoxes,
   type FormBody,
 } from '../web/forms.js';
-import { fieldErrorsOf, forbidden, notFound, Problem, type FieldError } from '../web/problem.js';
+import { forbidden, problemOf } from '../web/problem.js';
+import { fieldErrorsOf, notFound, type FieldError, Refusal } from '../refusal.js';
 import {
   canMoveInspection,
   FLAW_CONDITIONS,
@@ -140,16 +141,10 @@ function onForm(
 
 /** A refusal of the whole action (409, or 400 without field errors) as one message against a field. */
 function refusalAgainst(error: unknown, field: string): { errors: FieldError[]; status: number } {
-  if (
-    !(error instanceof Problem) ||
-    error.status >= 500 ||
-    error.status === 404 ||
-    error.status === 403 ||
-    error.status === 401
-  )
-    throw error;
-  if (error.errors.length > 0 && error.status !== 409) return { errors: error.errors, status: error.status };
-  return { errors: [{ field, message: error.detail }], status: error.status };
+  if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
+  const status = problemOf(error).status;
+  if (error.errors.length > 0 && error.kind !== 'conflict') return { errors: error.errors, status };
+  return { errors: [{ field, message: error.detail }], status };
 }
 
 export async function inspectionManagementPages(app: FastifyInstance) {

@@ -23,7 +23,7 @@ import {
   type FormBody,
   type FormState,
 } from '../web/forms.js';
-import { fieldErrorsOf, notFound } from '../web/problem.js';
+import { fieldErrorsOf, notFound } from '../refusal.js';
 import { DIALOGUE_KINDS, FLAW_CONDITIONS, isModeratable, isRecording, MINIMUM_EVIDENCE } from './rules.js';
 import { today } from '../clock.js';
 import { contactAboutInspection, contactDayFor } from '../day-after/store.js';

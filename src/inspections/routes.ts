@@ -5,7 +5,8 @@ import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.
 import { can, providerScope } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
-import { forbidden, notFound, problemResponses } from '../web/problem.js';
+import { forbidden, problemResponses } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import {
   closeLineBody,
   conflictBody,

@@ -1,4 +1,4 @@
-import type { FieldError } from '../web/problem.js';
+import type { FieldError } from '../refusal.js';
 
 /** What kind of visit an inspection is. */
 export const INSPECTION_TYPES = {

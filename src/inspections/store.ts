@@ -21,7 +21,7 @@ import {
 } from '../frameworks/rules.js';
 import type { Framework } from '../frameworks/types.js';
 import type { ProviderScope } from '../people/policy.js';
-import { conflict, invalid, notFound, unprocessable, type FieldError } from '../web/problem.js';
+import { conflict, invalid, notFound, unprocessable, type FieldError } from '../refusal.js';
 import {
   canMoveInspection,
   conflictsInTeam,

@@ -8,7 +8,8 @@ import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { requirePerson } from '../web/access.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, notFound, problemSchema } from '../web/problem.js';
+import { problemSchema } from '../web/problem.js';
+import { fieldErrorsOf, notFound } from '../refusal.js';
 import { useBaseUrl } from './links.js';
 import { toOutboxEntry } from './store.js';
 

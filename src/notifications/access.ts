@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { can } from '../people/policy.js';
 import { hasRole, type Person } from '../people/rules.js';
 import { requirePerson } from '../web/access.js';
-import { notFound } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import { findNotification, type EventNotification, type NotificationScope } from './store.js';
 
 /** Who may see what of a notification, shared by the API and the pages. */

@@ -17,7 +17,8 @@ import {
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
-import { fieldErrorsOf, forbidden, Problem, type FieldError } from '../web/problem.js';
+import { forbidden, problemOf } from '../web/problem.js';
+import { fieldErrorsOf, type FieldError, invalidInput, Refusal, invalid } from '../refusal.js';
 import { templates } from '../web/render.js';
 import { notificationScope, presentNotification, visibleNotification } from './access.js';
 import {
@@ -74,13 +75,13 @@ async function attempt<T>(
   act: (data: T) => Promise<string>,
 ): Promise<{ redirect: string } | { status: number; errors: FieldError[] }> {
   try {
-    if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+    if (!parsed.success) throw invalidInput(parsed.error);
     return { redirect: await act(parsed.data) };
   } catch (error) {
-    if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+    if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
     const errors = error.errors.length > 0 ? error.errors : [{ field: fallback, message: error.detail }];
     return {
-      status: error.status,
+      status: problemOf(error).status,
       errors: errors.map(({ field, message }) => ({ field: fields[field] ?? fallback, message })),
     };
   }
@@ -241,9 +242,7 @@ export async function notificationPages(app: FastifyInstance) {
       'whatHappened',
       async (data) => {
         if (!homes.includes(data.providerId)) {
-          throw new Problem(400, 'Invalid request', '', [
-            { field: 'providerId', message: 'Select the home the event happened at' },
-          ]);
+          throw invalid([{ field: 'providerId', message: 'Select the home the event happened at' }]);
         }
         const { id } = await submitNotification(db, person.id, data, app.clock.now());
         return `/notifications/${id}/sent`;

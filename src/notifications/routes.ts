@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { cursorField, keysetApiPage } from '../db/keyset-http.js';
 import { can } from '../people/policy.js';
 import { authorise, requirePerson } from '../web/access.js';
-import { notFound, problemResponses } from '../web/problem.js';
+import { problemResponses } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import { notificationScope, presentNotification, visibleNotification } from './access.js';
 import { notificationPages } from './pages.js';
 import {

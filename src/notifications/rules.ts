@@ -1,7 +1,7 @@
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
 import { notificationCategories } from '../frameworks/notification-categories.js';
 import type { NotificationCategory } from '../frameworks/types.js';
-import type { FieldError } from '../web/problem.js';
+import type { FieldError } from '../refusal.js';
 
 /**
  * Serious-event notifications from providers (Children's Homes Regulations 2015, reg 40) and the

@@ -9,7 +9,7 @@ import type { Cursor, Keyset } from '../db/keyset.js';
 import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import { isUuid } from '../fields.js';
 import { emailOf, emailsOfRole, tell } from '../messages/store.js';
-import { conflict, notFound, Problem, unprocessable } from '../web/problem.js';
+import { conflict, notFound, unprocessable, type Refusal } from '../refusal.js';
 import {
   bringForwardToKeep,
   categoryById,
@@ -288,7 +288,7 @@ export async function reviewNotification(
     if (!row) throw notFound();
     if (row.version !== input.version) {
       const message = 'The notification changed meanwhile. Check it and try again.';
-      throw new Problem(409, 'Conflict', message, [{ field: 'version', message }]);
+      throw conflict(message, [{ field: 'version', message }]);
     }
     const refusal = reviewRefusal(
       row.status,
@@ -351,7 +351,6 @@ export async function reviewNotification(
   });
 }
 
-function conflictOn(field: string, message: string): Problem {
-  const problem = conflict(message);
-  return new Problem(problem.status, problem.title, message, [{ field, message }]);
+function conflictOn(field: string, message: string): Refusal {
+  return conflict(message, [{ field, message }]);
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { addCalendarDays } from '../calendar/working-days.js';
 import { can, type Action } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
-import { notFound } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import { addMonths } from './rules.js';
 
 /**

@@ -19,7 +19,7 @@ import {
   type FormBody,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, notFound, type FieldError } from '../web/problem.js';
+import { fieldErrorsOf, notFound, type FieldError } from '../refusal.js';
 import { templates } from '../web/render.js';
 import { planPeriod, plannerOnly, whatIfPeriod } from './access.js';
 import { gradeLabel, noticeFor, SIGNAL_KINDS, workloadChart } from './rules.js';

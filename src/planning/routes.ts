@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { today } from '../clock.js';
-import { notFound, problemResponses } from '../web/problem.js';
+import { problemResponses } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import { planningPages } from './pages.js';
 import { planPeriod, plannerOnly, whatIfPeriod } from './access.js';
 import {

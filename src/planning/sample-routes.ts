@@ -6,14 +6,8 @@ import { today } from '../clock.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { formNumber, formOptional, formText, savedBanner, type FormBody } from '../web/forms.js';
-import {
-  fieldErrorsOf,
-  forbidden,
-  notFound,
-  Problem,
-  problemResponses,
-  type FieldError,
-} from '../web/problem.js';
+import { forbidden, problemResponses, problemOf } from '../web/problem.js';
+import { notFound, type FieldError, invalidInput, Refusal } from '../refusal.js';
 import { REGIONS } from '../providers/rules.js';
 import { RURAL_URBAN_CLASSES } from './local-authorities.js';
 import { groupByClass, inspectionYearOf, SAMPLE_SIZE, yearLabel, yearStarting } from './sample.js';
@@ -233,14 +227,14 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
       seed: formOptional(form, 'seed'),
     });
     try {
-      if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+      if (!parsed.success) throw invalidInput(parsed.error);
       const { year, size, seed } = parsed.data;
       await recordAuthoritySample(db, person.id, { year, size, seed: seed ?? newSeed() }, app.clock.now());
       return reply.redirect(`/plan/samples/${year}?saved=drawn`, 303);
     } catch (error) {
-      if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+      if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
       const errors = error.errors.length > 0 ? error.errors : [{ field: 'year', message: error.detail }];
-      return newSamplePage(request, reply, { values, errors, status: error.status });
+      return newSamplePage(request, reply, { values, errors, status: problemOf(error).status });
     }
   });
 

@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { englishDate } from '../clock.js';
 import { inTransaction, type Db } from '../db/database.js';
-import { conflict, invalid, type FieldError } from '../web/problem.js';
+import { conflict, invalid, type FieldError } from '../refusal.js';
 import { RURAL_URBAN_CLASSES, type Region, type RuralUrbanClass } from './local-authorities.js';
 import {
   drawAuthoritySample,

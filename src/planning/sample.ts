@@ -1,5 +1,5 @@
 import { drawSample } from '../complaints/rules.js';
-import type { FieldError } from '../web/problem.js';
+import type { FieldError } from '../refusal.js';
 import {
   LOCAL_AUTHORITIES,
   RURAL_URBAN_CLASSES,

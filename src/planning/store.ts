@@ -7,7 +7,7 @@ import type { Page } from '../db/paging.js';
 import { isUuid } from '../fields.js';
 import { regulations } from '../frameworks/regulations.js';
 import type { Notice } from '../inspections/rules.js';
-import { invalid, notFound } from '../web/problem.js';
+import { invalid, notFound } from '../refusal.js';
 import {
   compareWorkload,
   DEFAULT_NOTIFICATION_WEIGHT,

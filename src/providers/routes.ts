@@ -26,7 +26,8 @@ import {
   pointAtDayBoxes,
   type FormBody,
 } from '../web/forms.js';
-import { fieldErrorsOf, invalid, notFound, Problem, problemSchema, type FieldError } from '../web/problem.js';
+import { problemSchema, forbidden } from '../web/problem.js';
+import { fieldErrorsOf, invalid, notFound, type FieldError, Refusal } from '../refusal.js';
 import {
   applicationInput,
   applicationStatusChange,
@@ -348,8 +349,7 @@ export async function providerRoutes(instance: FastifyInstance) {
     },
     async (request) => {
       const person = authorise(request, 'providers.list');
-      if (providerScope(person).kind !== 'all')
-        throw new Problem(403, 'Forbidden', 'Your role does not allow this.');
+      if (providerScope(person).kind !== 'all') throw forbidden();
       return listOwnerGroups(db);
     },
   );
@@ -521,7 +521,7 @@ export async function providerRoutes(instance: FastifyInstance) {
       });
       return reply.redirect(`/providers/${provider.id}?saved=changed`, 303);
     } catch (error) {
-      if (error instanceof Problem && error.status === 409) {
+      if (error instanceof Refusal && error.kind === 'conflict') {
         const current = (await findProvider(db, provider.id))!;
         return formPage(
           reply,
@@ -625,7 +625,7 @@ export async function providerRoutes(instance: FastifyInstance) {
         await createOwnerGroup(db, person.id, parsed.data.name);
         return reply.redirect(`/owner-groups?added=${encodeURIComponent(parsed.data.name)}`, 303);
       } catch (error) {
-        if (!(error instanceof Problem) || error.errors.length === 0) throw error;
+        if (!(error instanceof Refusal) || error.errors.length === 0) throw error;
         errors = error.errors;
       }
     }

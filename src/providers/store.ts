@@ -5,7 +5,7 @@ import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { ProvidersTable } from '../db/schema.js';
 import type { ProviderScope } from '../people/policy.js';
-import { conflict, invalid, notFound } from '../web/problem.js';
+import { conflict, invalid, notFound } from '../refusal.js';
 import {
   canMoveApplication,
   type ApplicationInput,

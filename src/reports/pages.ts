@@ -22,7 +22,8 @@ import {
   type FormState,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { fieldErrorsOf, notFound, Problem } from '../web/problem.js';
+
+import { fieldErrorsOf, notFound, Refusal } from '../refusal.js';
 import { narrativeParagraphs } from './pdf.js';
 import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './reading.js';
 import { carriesPoints, inspectionDates, RESPONSE_ROUTES } from './rules.js';
@@ -293,7 +294,7 @@ export async function reportPages(app: FastifyInstance) {
     try {
       timeline = inspectionTimeline(inspection, report);
     } catch (error) {
-      if (!(error instanceof Problem)) throw error;
+      if (!(error instanceof Refusal)) throw error;
     }
     const points = report?.response?.points ?? [];
     return reply.page(

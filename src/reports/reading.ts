@@ -5,7 +5,7 @@ import { resourceOf } from '../inspections/routes.js';
 import { findInspection, type Inspection } from '../inspections/store.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
-import { notFound, unprocessable } from '../web/problem.js';
+import { notFound, unprocessable } from '../refusal.js';
 import { reportPdf } from './pdf.js';
 import { noHistory, procedureById, reportTimeline, type TimelineStep } from './rules.js';
 import { findReport, type Report } from './store.js';

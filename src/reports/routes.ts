@@ -5,7 +5,8 @@ import { resourceOf, visibleInspection } from '../inspections/routes.js';
 import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
 import { inspectionRecord } from '../inspections/store.js';
 import { authorise } from '../web/access.js';
-import { notFound, problemResponses, problemSchema } from '../web/problem.js';
+import { problemResponses, problemSchema } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import { reportPages } from './pages.js';
 import {
   inspectionTimeline,

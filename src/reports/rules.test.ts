@@ -174,23 +174,23 @@ describe('moving the report on', () => {
   it('takes one answer, in time, to a draft', () => {
     expect(respondRefusal(draft, '2025-03-21')).toBeNull();
     expect(respondRefusal(draft, '2025-03-24')).toMatchObject({
-      status: 422,
+      kind: 'unprocessable',
       errors: [{ field: 'responseDue', message: 'The deadline to respond was 21 March 2025' }],
     });
-    expect(respondRefusal(answered, '2025-03-20')?.status).toBe(409);
-    expect(respondRefusal({ ...draft, status: 'final' }, '2025-03-20')?.status).toBe(409);
+    expect(respondRefusal(answered, '2025-03-20')?.kind).toBe('conflict');
+    expect(respondRefusal({ ...draft, status: 'final' }, '2025-03-20')?.kind).toBe('conflict');
   });
 
   it('changes the narrative and decides points only while a draft', () => {
     expect(amendRefusal('draft')).toBeNull();
-    expect(amendRefusal('final')?.status).toBe(409);
+    expect(amendRefusal('final')?.kind).toBe('conflict');
     expect(decideRefusal('draft')).toBeNull();
-    expect(decideRefusal('published')?.status).toBe(409);
+    expect(decideRefusal('published')?.kind).toBe('conflict');
   });
 
   it('finalises once every point is decided, or once the window has closed without an answer', () => {
     expect(finaliseRefusal(answered, '2025-03-20')).toMatchObject({
-      status: 422,
+      kind: 'unprocessable',
       errors: [{ field: 'points', message: 'Decide every point before finalising: 2 points are undecided' }],
     });
     expect(
@@ -203,7 +203,7 @@ describe('moving the report on', () => {
     expect(finaliseRefusal(draft, '2025-03-22')).toBeNull();
     expect(presumedAccurateOn(draft, '2025-03-22')).toBe(true);
     expect(presumedAccurateOn(answered, '2025-03-22')).toBe(false);
-    expect(finaliseRefusal({ ...draft, status: 'final' }, '2025-03-22')?.status).toBe(409);
+    expect(finaliseRefusal({ ...draft, status: 'final' }, '2025-03-22')?.kind).toBe('conflict');
   });
 
   it('publishes only a final report with no open complaint', () => {
@@ -211,8 +211,8 @@ describe('moving the report on', () => {
     expect(publishRefusal('final', true)?.detail).toBe(
       'A complaint about this inspection is still open: the complaint must close before the report is published.',
     );
-    expect(publishRefusal('draft', false)?.status).toBe(409);
-    expect(publishRefusal('published', false)?.status).toBe(409);
+    expect(publishRefusal('draft', false)?.kind).toBe('conflict');
+    expect(publishRefusal('published', false)?.kind).toBe('conflict');
   });
 });
 

@@ -2,7 +2,7 @@ import { addCalendarDays, formatLongDate, isWorkingDay, type IsoDate } from '../
 import { postInspectionProcedures } from '../frameworks/procedures.js';
 import { describeDeadline, dueDate } from '../frameworks/rules.js';
 import type { DeadlineAnchor, PostInspectionProcedure, ResponseRoute } from '../frameworks/types.js';
-import { conflict, unprocessable, type FieldError, type Problem } from '../web/problem.js';
+import { conflict, unprocessable, type FieldError, type Refusal } from '../refusal.js';
 
 /**
  * The inspection report after the inspection: the draft, the provider's answer to it, the final report
@@ -237,7 +237,7 @@ export interface ReportState {
  * Why the provider may not answer now (besides the answer itself being wrong), or null: one answer per
  * draft, inside the window, while the report is still a draft.
  */
-export function respondRefusal(state: ReportState, today: IsoDate): Problem | null {
+export function respondRefusal(state: ReportState, today: IsoDate): Refusal | null {
   if (state.response) return conflict('This draft has already been answered; there is one answer per draft.');
   const late = windowProblems(today, state.responseDue);
   if (late.length > 0) return unprocessable(late);
@@ -248,12 +248,12 @@ export function respondRefusal(state: ReportState, today: IsoDate): Problem | nu
 }
 
 /** The narrative changes only while the report is a draft. */
-export function amendRefusal(status: ReportStatus): Problem | null {
+export function amendRefusal(status: ReportStatus): Refusal | null {
   if (status === 'draft') return null;
   return conflict(`The report is ${status}: only a draft report can be changed.`);
 }
 
-export function decideRefusal(status: ReportStatus): Problem | null {
+export function decideRefusal(status: ReportStatus): Refusal | null {
   if (status === 'draft') return null;
   return conflict(`The report is ${status}: points are decided before the report is finalised.`);
 }
@@ -262,7 +262,7 @@ export function decideRefusal(status: ReportStatus): Problem | null {
  * Whether a draft may be finalised on `today`: every point decided, and either an answer or the end of
  * the time to give one (after which the report is presumed accurate).
  */
-export function finaliseRefusal(state: ReportState, today: IsoDate): Problem | null {
+export function finaliseRefusal(state: ReportState, today: IsoDate): Refusal | null {
   if (state.status !== 'draft') return conflict(`The report is already ${state.status}.`);
   if (state.response === null && today <= state.responseDue) {
     return unprocessable([
@@ -290,7 +290,7 @@ export function presumedAccurateOn(state: ReportState, today: IsoDate): boolean 
 }
 
 /** A final report is published once no complaint about the inspection is open. */
-export function publishRefusal(status: ReportStatus, complaintOpen: boolean): Problem | null {
+export function publishRefusal(status: ReportStatus, complaintOpen: boolean): Refusal | null {
   if (status === 'published') return conflict('The report is already published.');
   if (status !== 'final') return conflict('Only a final report can be published; this report is a draft.');
   if (complaintOpen) {

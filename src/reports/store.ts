@@ -23,7 +23,7 @@ import { findPerson } from '../people/store.js';
 import type { ProviderScope } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { findProvider } from '../providers/store.js';
-import { conflict, notFound, unprocessable } from '../web/problem.js';
+import { conflict, notFound, unprocessable } from '../refusal.js';
 import {
   amendRefusal,
   carriesPoints,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can } from '../people/policy.js';
 import { authorise } from '../web/access.js';
-import { notFound } from '../web/problem.js';
+import { notFound } from '../refusal.js';
 import { barChart } from './chart.js';
 import { cellText, computeFigure, FIGURES, type Figure } from './figures.js';
 import { figuresFor, readFigureRequest, type FigureQuery } from './requests.js';

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { today } from '../clock.js';
 import { can } from '../people/policy.js';
 import { authorise } from '../web/access.js';
-import { notFound, type FieldError } from '../web/problem.js';
+import { notFound, type FieldError } from '../refusal.js';
 import { figureById, FIGURES, type FigureDefinition } from './figures.js';
 import { parsePeriod, type Period } from './rules.js';
 

@@ -1,5 +1,5 @@
 import { InvalidDateError, parseIsoDate, type IsoDate } from '../calendar/working-days.js';
-import type { FieldError } from '../web/problem.js';
+import type { FieldError } from '../refusal.js';
 
 /**
  * Decisions behind the statistics, pure: periods, shares and percentages, the largest owner groups with

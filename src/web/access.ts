@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { can, type Action } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
-import { forbidden, notFound, unauthorised } from './problem.js';
+import { forbidden, unauthorised } from './problem.js';
+import { notFound } from '../refusal.js';
 
 /** The signed-in person; otherwise the request ends with 401 (API) or a trip to the sign-in page. */
 export function requirePerson(request: FastifyRequest): Person {

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isApiRequest } from './access.js';
-import { firstPerField, invalid, notFound, Problem } from './problem.js';
+import { Problem, problemOf } from './problem.js';
+import { firstPerField, invalid, notFound, Refusal } from '../refusal.js';
 
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
@@ -20,14 +21,17 @@ const TITLES: Record<number, string> = {
 /** Turns anything thrown during a request into a problem a client or person can act on. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  if (error instanceof Refusal) return problemOf(error);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext ?? 'body';
-    return invalid(
-      firstPerField(
-        error.validation.map((v) => ({
-          field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || context,
-          message: v.message ?? 'is not valid',
-        })),
+    return problemOf(
+      invalid(
+        firstPerField(
+          error.validation.map((v) => ({
+            field: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || context,
+            message: v.message ?? 'is not valid',
+          })),
+        ),
       ),
     );
   }
@@ -52,7 +56,7 @@ export function toProblem(error: unknown): Problem {
   }
   if (status >= 400 && status < 500) {
     const detail = e.message ?? 'The request could not be understood.';
-    if (status === 400) return invalid([{ field: 'body', message: detail }], detail);
+    if (status === 400) return problemOf(invalid([{ field: 'body', message: detail }], detail));
     return new Problem(status, TITLES[status] ?? 'Request refused', detail);
   }
   return new Problem(
@@ -85,5 +89,5 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, problem);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, notFound()));
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, problemOf(notFound())));
 }

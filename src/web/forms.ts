@@ -1,6 +1,7 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { fieldErrorsOf, Problem, type FieldError } from './problem.js';
+import { problemOf } from './problem.js';
+import { invalidInput, Refusal, type FieldError } from '../refusal.js';
 
 /** Helpers for GOV.UK forms posted as application/x-www-form-urlencoded. */
 
@@ -64,7 +65,7 @@ export function dateParts(iso: string | null | undefined) {
  * (`dateFields`). Anything that is not a refusal with field errors is thrown on.
  */
 export function formErrors(error: unknown, dateFields: string[] = []): FieldError[] {
-  if (!(error instanceof Problem) || error.errors.length === 0) throw error;
+  if (!(error instanceof Refusal) || error.errors.length === 0) throw error;
   return pointAtDayBoxes(error.errors, dateFields);
 }
 
@@ -111,9 +112,12 @@ export function refusalOnForm(
   error: unknown,
   place: (field: string) => string,
 ): { status: number; errors: FieldError[] } {
-  if (!(error instanceof Problem) || ![400, 409, 422].includes(error.status)) throw error;
+  if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
   const errors = error.errors.length > 0 ? error.errors : [{ field: '', message: error.detail }];
-  return { status: error.status, errors: errors.map((e) => ({ field: place(e.field), message: e.message })) };
+  return {
+    status: problemOf(error).status,
+    errors: errors.map((e) => ({ field: place(e.field), message: e.message })),
+  };
 }
 
 /**
@@ -126,9 +130,37 @@ export async function submitForm<T>(
   act: (data: T) => Promise<string>,
 ): Promise<FormOutcome> {
   try {
-    if (!parsed.success) throw new Problem(400, 'Invalid request', '', fieldErrorsOf(parsed.error));
+    if (!parsed.success) throw invalidInput(parsed.error);
     return { redirect: await act(parsed.data) };
   } catch (error) {
     return refusalOnForm(error, place);
   }
+}
+
+/** A refused form, to be shown again: the status to answer with and the errors against their fields. */
+export interface FormRefused {
+  status: number;
+  errors: FieldError[];
+}
+
+export interface FormPost<T> {
+  /** The form as the schema read it. */
+  parsed: z.ZodSafeParseResult<T>;
+  /** The page's field for each field a refusal names (by default, the same name). */
+  place?: (field: string) => string;
+  /** Makes the change and answers where to go next, usually the page with `?saved=` for its banner. */
+  act: (data: T) => Promise<string>;
+  /** Shows the form again with the refusal's status and errors (and, from the caller, what was typed). */
+  showAgain: (refused: FormRefused) => unknown;
+}
+
+/**
+ * Every page form post has one shape: check the form, make the change, then either redirect (303, so a
+ * reload does not post again) or show the same form with an error summary. A refusal that is not about
+ * the form (not found, forbidden, a fault) goes on to the error pages.
+ */
+export async function postForm<T>(reply: FastifyReply, post: FormPost<T>): Promise<unknown> {
+  const outcome = await submitForm(post.parsed, post.place ?? ((field) => field), post.act);
+  if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
+  return post.showAgain(outcome);
 }

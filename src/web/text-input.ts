@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { invalid, type FieldError } from './problem.js';
+import { invalid, type FieldError } from '../refusal.js';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
