@@ -1,63 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
-import { foundation } from './migrations/0001_foundation.js';
-import { inspections } from './migrations/0002_inspections.js';
-import { afterInspection } from './migrations/0003_after_inspection.js';
-import { complaintHandling } from './migrations/0004_complaint_handling.js';
-import { planning } from './migrations/0005_planning.js';
-import { statistics } from './migrations/0006_statistics.js';
-import { auditChain } from './migrations/0007_audit_chain.js';
-import { imports } from './migrations/0008_imports.js';
-import { statisticsScale } from './migrations/0009_statistics_scale.js';
-import { planScale } from './migrations/0010_plan_scale.js';
-import { importSpeed } from './migrations/0011_import_speed.js';
-import { statisticsSearch } from './migrations/0012_statistics_search.js';
-import { signInLockout } from './migrations/0013_sign_in_lockout.js';
-import { scheduleInBulk } from './migrations/0014_schedule_in_bulk.js';
-import { followUpVisitsIndex } from './migrations/0015_follow_up_visits_index.js';
-import { providerSearchIndex } from './migrations/0016_provider_search_index.js';
-import { auditChainAfterCommit } from './migrations/0017_audit_chain_after_commit.js';
-import { statisticsSummaries } from './migrations/0018_statistics_summaries.js';
-import { sharedScheduleRule } from './migrations/0019_shared_schedule_rule.js';
-import { keysetPaging } from './migrations/0020_keyset_paging.js';
-import { statisticsSummariesBulkLoad } from './migrations/0021_statistics_summaries_bulk_load.js';
+import type { Migration } from './migration.js';
 
-/** A migration is a list of SQL statements, run in order in one transaction. */
-export interface Migration {
-  up: string[];
+const folder = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+/** A migration's file: four digits, an underscore, a name; never a test or a declaration file. */
+const migrationFile = /^(\d{4}_[a-z0-9_]+)\.(ts|js)$/;
+
+/** Each migration's file by its name, read from the folder in the order the names sort. */
+const files = new Map(
+  fs
+    .readdirSync(folder)
+    .flatMap((file) => {
+      const name = migrationFile.exec(file)?.[1];
+      return name ? [[name, file] as const] : [];
+    })
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+);
+
+/**
+ * Every migration, in order: the files of src/db/migrations sorted by name, each named after its file
+ * without the extension. The names are recorded in each database's migration table, so a released file
+ * is never renamed.
+ */
+export const migrationNames: string[] = [...files.keys()];
+
+async function load(name: string, file: string): Promise<Migration> {
+  const module = (await import(pathToFileURL(path.join(folder, file)).href)) as {
+    default?: Partial<Migration>;
+  };
+  const up = module.default?.up;
+  if (!Array.isArray(up))
+    throw new Error(`Migration ${name} (${file}) has no default export with its statements`);
+  return { up };
 }
 
-/** Every migration, in order. Names never change once released. */
-const migrations: Record<string, Migration> = {
-  '0001_foundation': foundation,
-  '0002_inspections': inspections,
-  '0003_after_inspection': afterInspection,
-  '0004_complaint_handling': complaintHandling,
-  '0005_planning': planning,
-  '0006_statistics': statistics,
-  '0007_audit_chain': auditChain,
-  '0008_imports': imports,
-  '0009_statistics_scale': statisticsScale,
-  '0010_plan_scale': planScale,
-  '0011_import_speed': importSpeed,
-  '0012_statistics_search': statisticsSearch,
-  '0013_sign_in_lockout': signInLockout,
-  '0014_schedule_in_bulk': scheduleInBulk,
-  '0015_follow_up_visits_index': followUpVisitsIndex,
-  '0016_provider_search_index': providerSearchIndex,
-  '0017_audit_chain_after_commit': auditChainAfterCommit,
-  '0018_statistics_summaries': statisticsSummaries,
-  '0019_shared_schedule_rule': sharedScheduleRule,
-  '0020_keyset_paging': keysetPaging,
-  '0021_statistics_summaries_bulk_load': statisticsSummariesBulkLoad,
-};
-
-export const migrationNames = Object.keys(migrations);
+/** Every migration loaded from its file, in order. */
+export async function loadMigrations(): Promise<Array<[string, Migration]>> {
+  return Promise.all(
+    [...files].map(async ([name, file]) => [name, await load(name, file)] as [string, Migration]),
+  );
+}
 
 const provider: MigrationProvider = {
   async getMigrations() {
     return Object.fromEntries(
-      Object.entries(migrations).map(([name, migration]) => [
+      (await loadMigrations()).map(([name, migration]) => [
         name,
         {
           async up(db: Kysely<unknown>) {

@@ -1,7 +1,7 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /** People and sessions, the register of providers, and the audit trail. */
-export const foundation: Migration = {
+const foundation: Migration = {
   up: [
     `create table people (
        id uuid primary key default gen_random_uuid(),
@@ -89,3 +89,5 @@ export const foundation: Migration = {
     `create index audit_events_entity on audit_events (entity_type, entity_id, id)`,
   ],
 };
+
+export default foundation;

@@ -1,10 +1,10 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Inspections and what is recorded during them. Evidence and judgements are kept as versions: a
  * correction or a moderated grade is a new row, and the earlier ones stay.
  */
-export const inspections: Migration = {
+const inspections: Migration = {
   up: [
     `create table conflicts_of_interest (
        id uuid primary key default gen_random_uuid(),
@@ -129,3 +129,5 @@ export const inspections: Migration = {
      )`,
   ],
 };
+
+export default inspections;

@@ -1,11 +1,11 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * After the inspection: reports and their versions, the provider's answers to the draft, the call on the
  * day after, complaints and their escalation, reviews of closed complaints; and the two pieces of
  * machinery they share: deadlines that act by themselves, and the outbox of messages.
  */
-export const afterInspection: Migration = {
+const afterInspection: Migration = {
   up: [
     `create table reports (
        id uuid primary key default gen_random_uuid(),
@@ -141,3 +141,5 @@ export const afterInspection: Migration = {
     `create index outbox_created on outbox (created_at desc)`,
   ],
 };
+
+export default afterInspection;

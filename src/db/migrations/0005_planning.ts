@@ -1,11 +1,11 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Risk-based scheduling: concerns about providers raised by anyone, serious-event notifications from
  * providers, changes of manager or owner that count as risk signals, and the annual sample of local
  * authorities drawn for a year.
  */
-export const planning: Migration = {
+const planning: Migration = {
   up: [
     `create table concerns (
        id uuid primary key default gen_random_uuid(),
@@ -170,3 +170,5 @@ export const planning: Migration = {
        for each statement execute function inspections_refresh_schedule()`,
   ],
 };
+
+export default planning;

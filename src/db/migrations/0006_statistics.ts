@@ -1,10 +1,10 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Indexes for the statistics: each figure reads a period of one table by date, so the date leads the
  * index and the columns the figure groups by follow, letting the database count from the index alone.
  */
-export const statistics: Migration = {
+const statistics: Migration = {
   up: [
     // A provider's first full inspection, and whether an earlier one exists.
     `create index inspections_full_by_provider on inspections (provider_id, start_date, id)
@@ -18,3 +18,5 @@ export const statistics: Migration = {
     `create index reports_published on reports (published_on, id) where status = 'published'`,
   ],
 };
+
+export default statistics;

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * A tamper-evident audit trail, and records that can only be corrected by new versions. Each audit entry
@@ -6,7 +6,7 @@ import type { Migration } from '../migrate.js';
  * database itself refuses to change or delete an audit entry once its hash is set, and refuses to change
  * or delete evidence, judgements or report versions: a correction is a new version.
  */
-export const auditChain: Migration = {
+const auditChain: Migration = {
   up: [
     `alter table audit_events add column hash text`,
     `create function audit_events_append_only() returns trigger language plpgsql as $$
@@ -35,3 +35,5 @@ export const auditChain: Migration = {
        for each row execute function versions_are_permanent()`,
   ],
 };
+
+export default auditChain;

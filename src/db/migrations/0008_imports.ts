@@ -1,11 +1,11 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Imports of the regulator's published provider data. Each run is recorded with the file's checksum and
  * its counts. The latest inspection outcomes a file publishes are kept as published outcomes, apart from
  * the judgements our own inspections record: they carry no evidence and must never pass for judgements.
  */
-export const imports: Migration = {
+const imports: Migration = {
   up: [
     `create table provider_imports (
        id uuid primary key default gen_random_uuid(),
@@ -39,3 +39,5 @@ export const imports: Migration = {
        include (overall_grade_id, framework_id)`,
   ],
 };
+
+export default imports;

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Indexes for the statistics at national scale (bench/statistics.ts, docs/performance.md): each
@@ -6,7 +6,7 @@ import type { Migration } from '../migrate.js';
  * order the overall-grade rule reads it, from the index alone; and the few moderated inspections found
  * without reading every judgement.
  */
-export const statisticsScale: Migration = {
+const statisticsScale: Migration = {
   up: [
     `create index inspections_first_full on inspections (provider_id, start_date, id)
        include (status, framework_id) where type = 'full' and status <> 'incomplete'`,
@@ -15,3 +15,5 @@ export const statisticsScale: Migration = {
     `create index judgements_moderation on judgements (inspection_id) where kind = 'moderation'`,
   ],
 };
+
+export default statisticsScale;

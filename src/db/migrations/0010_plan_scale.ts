@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * The plan at national scale: provider_schedule also keeps what the plan needs that does not depend on
@@ -13,7 +13,7 @@ import type { Migration } from '../migrate.js';
  * again when the digest differs (ensurePlanRules in src/planning/store.ts). Triggers keep the rows as
  * inspections, requirements and the providers' type, registration date and status change.
  */
-export const planScale: Migration = {
+const planScale: Migration = {
   up: [
     `create table plan_intervals (
        framework_id text not null,
@@ -190,3 +190,5 @@ export const planScale: Migration = {
        where monitoring_due is not null`,
   ],
 };
+
+export default planScale;

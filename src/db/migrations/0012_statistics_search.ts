@@ -1,5 +1,5 @@
 import { frameworks } from '../../frameworks/frameworks.js';
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * The public report search and the inspector-grade figures at national scale (docs/performance.md):
@@ -79,7 +79,7 @@ export const fillReportSearchFields = `
   from report_versions v
   where v.report_id = r.id and v.version = r.version`;
 
-export const statisticsSearch: Migration = {
+const statisticsSearch: Migration = {
   up: [
     `alter table reports add column provider_name text, add column provider_urn text,
        add column provider_type text, add column local_authority text, add column overall_grade text`,
@@ -133,3 +133,5 @@ export const statisticsSearch: Migration = {
        where status = 'completed' and inspector_overall_grade is not null`,
   ],
 };
+
+export default statisticsSearch;

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * provider_schedule upkeep in bulk. Measured at 100,000 new providers in one statement (an import into
@@ -7,7 +7,7 @@ import type { Migration } from '../migrate.js';
  * had only just been made. Now the rows are found by joining the ids, and a new provider's row is written
  * once, with its dates, straight from the inserted rows.
  */
-export const scheduleInBulk: Migration = {
+const scheduleInBulk: Migration = {
   up: [
     `create or replace function refresh_provider_dates(ids uuid[]) returns void language plpgsql as $$
      begin
@@ -66,3 +66,5 @@ export const scheduleInBulk: Migration = {
      end $$`,
   ],
 };
+
+export default scheduleInBulk;

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * The provider search matches its text anywhere in the name, URN, town, postcode or local authority
@@ -6,7 +6,7 @@ import type { Migration } from '../migrate.js';
  * server has pg_trgm (made available by 0012), each of those columns gets a trigram index, and a search
  * becomes an OR of index scans. Without pg_trgm (the embedded database) the search works as before.
  */
-export const providerSearchIndex: Migration = {
+const providerSearchIndex: Migration = {
   up: [
     `do $$
      declare
@@ -25,3 +25,5 @@ export const providerSearchIndex: Migration = {
      end $$`,
   ],
 };
+
+export default providerSearchIndex;

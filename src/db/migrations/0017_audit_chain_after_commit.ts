@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Audit entries are chained after their transaction commits, by one chainer at a time, instead of under a
@@ -7,7 +7,7 @@ import type { Migration } from '../migrate.js';
  * An entry without them is waiting to be chained. Entries chained before this migration were chained in id
  * order, so that is their chain order; their hashes do not change.
  */
-export const auditChainAfterCommit: Migration = {
+const auditChainAfterCommit: Migration = {
   up: [
     `alter table audit_events add column chain_seq bigint`,
     // The guard would refuse this one-off numbering of entries already chained.
@@ -36,3 +36,5 @@ export const auditChainAfterCommit: Migration = {
      end $$`,
   ],
 };
+
+export default auditChainAfterCommit;

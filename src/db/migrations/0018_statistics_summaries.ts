@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 import { fillInspectorGrades } from './0012_statistics_search.js';
 
 /**
@@ -456,7 +456,7 @@ export const summaryDefinitions: Record<string, string> = {
     group by 1, 2, 3, 4`,
 };
 
-export const statisticsSummaries: Migration = {
+const statisticsSummaries: Migration = {
   up: [
     `create table statistics_notification_days (
        event_date date not null,
@@ -569,3 +569,5 @@ export const statisticsSummaries: Migration = {
     ...Object.entries(summaryDefinitions).map(([table, definition]) => `insert into ${table} ${definition}`),
   ],
 };
+
+export default statisticsSummaries;

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * The due date of a provider's next full inspection, stated once. The view provider_schedule_dates (0010)
@@ -8,7 +8,7 @@ import type { Migration } from '../migrate.js';
  * The function is plain SQL, immutable, one expression and not strict, so PostgreSQL inlines it into the
  * statements that call it: their plans are the same as with the expression written out.
  */
-export const sharedScheduleRule: Migration = {
+const sharedScheduleRule: Migration = {
   up: [
     // Not registered: not due. Never inspected: its type's first-inspection period from registration
     // (none for a type with no framework). Otherwise the interval for its last grade from the last
@@ -55,3 +55,5 @@ export const sharedScheduleRule: Migration = {
      end $$`,
   ],
 };
+
+export default sharedScheduleRule;

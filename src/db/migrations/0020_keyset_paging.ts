@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * The notification list is read newest event first, then latest sent, then by id; a keyset page starts
@@ -6,8 +6,10 @@ import type { Migration } from '../migrate.js';
  * instead of sorting every notification. The other keyset lists already have theirs: providers_name,
  * inspections_start and reports_published_newest.
  */
-export const keysetPaging: Migration = {
+const keysetPaging: Migration = {
   up: [
     `create index event_notifications_newest on event_notifications (event_date desc, submitted_at desc, id)`,
   ],
 };
+
+export default keysetPaging;

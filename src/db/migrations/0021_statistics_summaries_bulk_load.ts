@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /** Every trigger of 0018 that keeps the statistics summaries, with its table. */
 const SUMMARY_TRIGGERS = [
@@ -25,6 +25,8 @@ const SUMMARY_TRIGGERS = [
  * generator rebuilds the summaries set-based from their definitions at the end instead
  * (`rebuildStatisticsSummaries` in src/statistics/store.ts), as it already rebuilds `provider_schedule`.
  */
-export const statisticsSummariesBulkLoad: Migration = {
+const statisticsSummariesBulkLoad: Migration = {
   up: SUMMARY_TRIGGERS.map(([table, trigger]) => `alter table ${table} enable trigger ${trigger}`),
 };
+
+export default statisticsSummariesBulkLoad;
