@@ -25,6 +25,7 @@ import { referenceRoutes } from './frameworks/routes.js';
 import { registerAuthentication } from './people/authenticate.js';
 import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
+import { providerPages } from './providers/pages.js';
 import { providerRoutes } from './providers/routes.js';
 import { inspectionManagementPages } from './inspections/management-pages.js';
 import { inspectionPages } from './inspections/pages.js';
@@ -185,6 +186,7 @@ export async function buildApp({
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
   await app.register(providerRoutes);
+  await app.register(providerPages);
   await app.register(inspectionRoutes);
   await app.register(inspectionPages);
   await app.register(inspectionManagementPages);
