@@ -10,12 +10,14 @@ import {
   formNumber,
   formOptional,
   formText,
+  idOf,
+  postForm,
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
-import { forbidden, problemOf } from '../web/problem.js';
-import { fieldErrorsOf, notFound, type FieldError, Refusal, invalidInput } from '../refusal.js';
+import { forbidden } from '../web/problem.js';
+import { fieldErrorsOf, notFound, type FieldError } from '../refusal.js';
 import { templates } from '../web/render.js';
 import { authoriseStaff, PUBLIC_CONCERN_LIMIT, takeInConcern, visibleConcern } from './access.js';
 import {
@@ -63,18 +65,16 @@ function inFormOrder(errors: FieldError[], order: string[]): FieldError[] {
   return [...errors].sort((a, b) => rank(a.field) - rank(b.field));
 }
 
-/** A refusal shown on its form, with date errors against the day box; anything else is thrown on. */
-function refusalOnForm(error: unknown, dateFields: string[], fallback: string, known: string[]) {
-  if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
-  const errors = error.errors.length > 0 ? error.errors : [{ field: fallback, message: error.detail }];
-  return {
-    status: problemOf(error).status,
-    errors: errors.map(({ field, message }) => {
-      const id = dateFields.includes(field) ? `${field}-day` : field;
-      return { field: known.includes(id) ? id : fallback, message };
-    }),
+/**
+ * Each field a refusal names, against the form's id for it: a date against its day box, and anything the
+ * form does not show against `fallback`.
+ */
+const placeAmong =
+  (known: string[], dateFields: string[], fallback: string) =>
+  (field: string): string => {
+    const id = dateFields.includes(field) ? `${field}-day` : field;
+    return known.includes(id) ? id : fallback;
   };
-}
 
 const strings = (query: unknown): Record<string, string> => {
   const raw: Record<string, string> = {};
@@ -142,19 +142,17 @@ export async function concernPages(app: FastifyInstance) {
         raiserName: formOptional(form, 'raiserName'),
         raiserEmail: formOptional(form, 'raiserEmail'),
       });
-      if (!parsed.success) {
-        const errors = fieldErrorsOf(parsed.error).map((e) =>
-          PUBLIC_FIELDS.includes(e.field) ? e : { ...e, field: 'summary' },
-        );
-        return publicForm(request, reply, {
-          status: 400,
-          errors: inFormOrder(errors, PUBLIC_FIELDS),
-          values: form,
-        });
-      }
-      // Whoever is signed in, this form takes the concern as a member of the public's.
-      const { reference } = await takeInConcern(request, { ...parsed.data, channel: undefined });
-      return reply.redirect(`/concerns/new/sent${queryString({ reference })}`, 303);
+      return postForm(reply, {
+        parsed,
+        place: placeAmong(PUBLIC_FIELDS, [], 'summary'),
+        act: async (data) => {
+          // Whoever is signed in, this form takes the concern as a member of the public's.
+          const { reference } = await takeInConcern(request, { ...data, channel: undefined });
+          return `/concerns/new/sent${queryString({ reference })}`;
+        },
+        showAgain: ({ status, errors }) =>
+          publicForm(request, reply, { status, errors: inFormOrder(errors, PUBLIC_FIELDS), values: form }),
+      });
     },
   );
 
@@ -218,22 +216,25 @@ export async function concernPages(app: FastifyInstance) {
       raiserEmail: formOptional(form, 'raiserEmail'),
       receivedOn: formDate(form, 'receivedOn'),
     });
-    try {
-      if (!parsed.success) throw invalidInput(parsed.error);
-      const { id } = await takeInConcern(request, parsed.data);
-      return reply.redirect(`/concerns/${id}?saved=recorded`, 303);
-    } catch (error) {
-      const refusal = refusalOnForm(error, ['receivedOn'], 'summary', RECORD_FIELDS);
-      // With no search made yet, a missing provider is pointed at the search box.
-      const errors = refusal.errors.map((e) =>
-        e.field === 'providerId' && !formOptional(form, 'q') ? { ...e, field: 'q' } : e,
-      );
-      return recordForm(request, reply, {
-        status: refusal.status,
-        errors: inFormOrder(errors, RECORD_FIELDS),
-        values: form,
-      });
-    }
+    return postForm(reply, {
+      parsed,
+      place: placeAmong(RECORD_FIELDS, ['receivedOn'], 'summary'),
+      act: async (data) => {
+        const { id } = await takeInConcern(request, data);
+        return `/concerns/${id}?saved=recorded`;
+      },
+      showAgain: ({ status, errors }) => {
+        // With no search made yet, a missing provider is pointed at the search box.
+        const placed = errors.map((e) =>
+          e.field === 'providerId' && !formOptional(form, 'q') ? { ...e, field: 'q' } : e,
+        );
+        return recordForm(request, reply, {
+          status,
+          errors: inFormOrder(placed, RECORD_FIELDS),
+          values: form,
+        });
+      },
+    });
   });
 
   // ---- The list ----
@@ -315,8 +316,6 @@ export async function concernPages(app: FastifyInstance) {
     );
   }
 
-  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
   app.get('/concerns/:id', hidden, async (request, reply) => concernPage(request, reply));
 
   app.post('/concerns/:id/assessment', hidden, async (request, reply) => {
@@ -334,23 +333,25 @@ export async function concernPages(app: FastifyInstance) {
       bringForwardTo: decision === 'bring-forward' ? formDate(form, 'bringForwardTo') : undefined,
       version,
     });
-    try {
-      if (!parsed.success) throw invalidInput(parsed.error);
-      const data = parsed.data;
-      await assessConcern(db, person.id, idOf(request), data, app.clock.now());
-      return reply.redirect(`/concerns/${idOf(request)}?saved=assessed`, 303);
-    } catch (error) {
-      const refusal = refusalOnForm(error, ['bringForwardTo'], 'decision', ASSESS_FIELDS);
-      const errors = refusal.errors.map((e) =>
-        e.field === 'providerId' && !formOptional(form, 'q') && !formOptional(form, 'providerId')
-          ? { ...e, field: 'q' }
-          : e,
-      );
-      return concernPage(request, reply, {
-        status: refusal.status,
-        errors: inFormOrder(errors, ASSESS_FIELDS),
-        values: form,
-      });
-    }
+    return postForm(reply, {
+      parsed,
+      place: placeAmong(ASSESS_FIELDS, ['bringForwardTo'], 'decision'),
+      act: async (data) => {
+        await assessConcern(db, person.id, idOf(request), data, app.clock.now());
+        return `/concerns/${idOf(request)}?saved=assessed`;
+      },
+      showAgain: ({ status, errors }) => {
+        const placed = errors.map((e) =>
+          e.field === 'providerId' && !formOptional(form, 'q') && !formOptional(form, 'providerId')
+            ? { ...e, field: 'q' }
+            : e,
+        );
+        return concernPage(request, reply, {
+          status,
+          errors: inFormOrder(placed, ASSESS_FIELDS),
+          values: form,
+        });
+      },
+    });
   });
 }

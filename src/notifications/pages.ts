@@ -14,11 +14,13 @@ import {
   formNumber,
   formOptional,
   formText,
+  idOf,
+  postForm,
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
-import { forbidden, problemOf } from '../web/problem.js';
-import { fieldErrorsOf, type FieldError, invalidInput, Refusal, invalid } from '../refusal.js';
+import { forbidden } from '../web/problem.js';
+import { fieldErrorsOf, type FieldError, invalid } from '../refusal.js';
 import { templates } from '../web/render.js';
 import { notificationScope, presentNotification, visibleNotification } from './access.js';
 import {
@@ -62,30 +64,11 @@ interface FormState {
   values?: FormBody;
 }
 
-const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
-/**
- * A refusal shown on its form: each field error against the form field it belongs to (`fields` maps the
- * API's names to the form's ids; anything else goes to `fallback`). Other errors are thrown on.
- */
-async function attempt<T>(
-  parsed: z.ZodSafeParseResult<T>,
-  fields: Record<string, string>,
-  fallback: string,
-  act: (data: T) => Promise<string>,
-): Promise<{ redirect: string } | { status: number; errors: FieldError[] }> {
-  try {
-    if (!parsed.success) throw invalidInput(parsed.error);
-    return { redirect: await act(parsed.data) };
-  } catch (error) {
-    if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
-    const errors = error.errors.length > 0 ? error.errors : [{ field: fallback, message: error.detail }];
-    return {
-      status: problemOf(error).status,
-      errors: errors.map(({ field, message }) => ({ field: fields[field] ?? fallback, message })),
-    };
-  }
-}
+/** Each field a refusal names, against the form field it belongs to; anything else goes to `fallback`. */
+const placeBy =
+  (fields: Record<string, string>, fallback: string) =>
+  (field: string): string =>
+    fields[field] ?? fallback;
 
 /**
  * A form refused for its shape also shows the rules' problems with the parts that could be read (a
@@ -224,32 +207,33 @@ export async function notificationPages(app: FastifyInstance) {
       told,
       toldOther: told.includes('other') ? formOptional(form, 'toldOther') : undefined,
     });
-    const outcome = await attempt(
-      withRuleProblems(
+    return postForm(reply, {
+      parsed: withRuleProblems(
         parsed,
         { eventDate: formDate(form, 'eventDate'), told, toldOther: formOptional(form, 'toldOther') },
         today(app.clock),
       ),
-      {
-        providerId: 'providerId',
-        categoryId: 'categoryId',
-        eventDate: 'eventDate-day',
-        whatHappened: 'whatHappened',
-        actionsTaken: 'actionsTaken',
-        told: 'told',
-        toldOther: 'toldOther',
-      },
-      'whatHappened',
-      async (data) => {
+      place: placeBy(
+        {
+          providerId: 'providerId',
+          categoryId: 'categoryId',
+          eventDate: 'eventDate-day',
+          whatHappened: 'whatHappened',
+          actionsTaken: 'actionsTaken',
+          told: 'told',
+          toldOther: 'toldOther',
+        },
+        'whatHappened',
+      ),
+      act: async (data) => {
         if (!homes.includes(data.providerId)) {
           throw invalid([{ field: 'providerId', message: 'Select the home the event happened at' }]);
         }
         const { id } = await submitNotification(db, person.id, data, app.clock.now());
         return `/notifications/${id}/sent`;
       },
-    );
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    return newPage(request, reply, { ...outcome, values: form });
+      showAgain: (refused) => newPage(request, reply, { ...refused, values: form }),
+    });
   });
 
   app.get('/notifications/:id/sent', hidden, async (request, reply) => {
@@ -292,27 +276,27 @@ export async function notificationPages(app: FastifyInstance) {
     const form = (request.body ?? {}) as FormBody;
     const outcomeChosen = formOptional(form, 'outcome');
     const version = formNumber(form, 'version');
-    const outcome = await attempt(
-      reviewBody.safeParse({
+    return postForm(reply, {
+      parsed: reviewBody.safeParse({
         outcome: outcomeChosen,
         notes: formText(form, 'notes'),
         bringForwardTo:
           outcomeChosen === 'inspection-brought-forward' ? formDate(form, 'bringForwardTo') : undefined,
         version: typeof version === 'number' ? version : undefined,
       }),
-      { outcome: 'outcome', notes: 'notes', bringForwardTo: 'bringForwardTo-day' },
-      'outcome',
-      async (data) => {
+      place: placeBy({ outcome: 'outcome', notes: 'notes', bringForwardTo: 'bringForwardTo-day' }, 'outcome'),
+      act: async (data) => {
         await reviewNotification(db, person.id, notification.id, data, app.clock.now());
         return `/notifications/${notification.id}?saved=${data.outcome === 'concern-raised' ? 'concern-raised' : 'reviewed'}`;
       },
-    );
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    if (outcome.status === 409) {
-      // Someone else reviewed it meanwhile: show it as it is now, with why this review was not saved.
-      const errors = outcome.errors.map((e) => ({ ...e, field: 'review' }));
-      return notificationPage(request, reply, { status: 409, errors });
-    }
-    return notificationPage(request, reply, { ...outcome, values: form });
+      showAgain: (refused) => {
+        if (refused.status === 409) {
+          // Someone else reviewed it meanwhile: show it as it is now, with why this review was not saved.
+          const errors = refused.errors.map((e) => ({ ...e, field: 'review' }));
+          return notificationPage(request, reply, { status: 409, errors });
+        }
+        return notificationPage(request, reply, { ...refused, values: form });
+      },
+    });
   });
 }

@@ -14,7 +14,7 @@ import {
   formDateParts,
   formOptional,
   pointAtDayBoxes,
-  refusalOnForm,
+  postForm,
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
@@ -232,16 +232,16 @@ export async function planningPages(app: FastifyInstance) {
       leadInspectorId: values.leadInspectorId,
       team: [],
     });
-    if (!parsed.success) {
-      return inspectPage(request, reply, kind, values, fieldErrorsOf(parsed.error), 400);
-    }
-    try {
-      const inspectionId = await createInspection(db, person.id, parsed.data);
-      return reply.redirect(`/inspections/${inspectionId}?saved=planned`, 303);
-    } catch (error) {
-      const refused = refusalOnForm(error, (field) => field || 'leadInspectorId');
-      return inspectPage(request, reply, kind, values, refused.errors, refused.status);
-    }
+    return postForm(reply, {
+      parsed,
+      // A refusal that names no field is told beside the lead inspector.
+      place: (field) => field || 'leadInspectorId',
+      act: async (data) => {
+        const inspectionId = await createInspection(db, person.id, data);
+        return `/inspections/${inspectionId}?saved=planned`;
+      },
+      showAgain: ({ status, errors }) => inspectPage(request, reply, kind, values, errors, status),
+    });
   });
 
   // ---- Changes of manager or owner ----
@@ -290,14 +290,15 @@ export async function planningPages(app: FastifyInstance) {
       occurredOn: formDate(form, 'occurredOn'),
       note: values.note,
     });
-    if (!parsed.success) return changesPage(request, reply, values, fieldErrorsOf(parsed.error), 400);
-    try {
-      await recordProviderChange(db, person.id, id, parsed.data, today(app.clock));
-    } catch (error) {
-      const refused = refusalOnForm(error, (field) => field || 'kind');
-      return changesPage(request, reply, values, refused.errors, refused.status);
-    }
-    return reply.redirect(`/plan/providers/${id}?saved=change-recorded`, 303);
+    return postForm(reply, {
+      parsed,
+      place: (field) => field || 'kind',
+      act: async (data) => {
+        await recordProviderChange(db, person.id, id, data, today(app.clock));
+        return `/plan/providers/${id}?saved=change-recorded`;
+      },
+      showAgain: ({ status, errors }) => changesPage(request, reply, values, errors, status),
+    });
   });
 
   // ---- What-if ----
