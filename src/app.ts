@@ -34,6 +34,7 @@ import { messageRoutes } from './messages/routes.js';
 import { concernRoutes } from './concerns/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { planningRoutes } from './planning/routes.js';
+import { authoritySamplePages } from './planning/sample-pages.js';
 import { authoritySampleRoutes } from './planning/sample-routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { statisticsRoutes } from './statistics/routes.js';
@@ -198,6 +199,7 @@ export async function buildApp({
   await app.register(deadlineRoutes);
   await app.register(planningRoutes);
   await app.register(authoritySampleRoutes);
+  await app.register(authoritySamplePages);
   await app.register(concernRoutes);
   await app.register(notificationRoutes);
   await app.register(statisticsRoutes);

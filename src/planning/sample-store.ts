@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { englishDate } from '../clock.js';
@@ -20,6 +21,9 @@ import {
  * authorities as drawn (name, region and class at the time), so that a later correction of the list of
  * authorities never changes a sample already drawn.
  */
+
+/** A seed for a draw that names none; recorded with the sample, so that anyone can draw it again. */
+export const newSeed = () => randomBytes(6).toString('hex');
 
 /** The first inspection year with an annual sample: the 2012 framework's (seed 004). */
 export const FIRST_SAMPLE_YEAR = 2012;

@@ -3,7 +3,10 @@ import { isoDate, paginationFields } from '../fields.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { providerTypeIds } from '../frameworks/types.js';
 import { NOTICE_TYPES } from '../inspections/rules.js';
+import { REGIONS } from '../providers/rules.js';
+import { RURAL_URBAN_CLASSES } from './local-authorities.js';
 import { SIGNAL_KINDS } from './rules.js';
+import { SAMPLE_SIZE } from './sample.js';
 import { PROVIDER_CHANGE_KINDS } from './store.js';
 
 const keys = <T extends Record<string, unknown>>(table: T) => Object.keys(table) as [keyof T & string];
@@ -183,3 +186,54 @@ export const providerChangeBody = z.object({
 });
 
 export const providerChangeSchema = z.object({ id: z.string() });
+
+// ---- The annual sample of local authorities ----
+
+const sizeField = z
+  .number({
+    message: `Enter the sample size as a whole number from ${SAMPLE_SIZE.min} to ${SAMPLE_SIZE.max}`,
+  })
+  .int(`Enter the sample size as a whole number from ${SAMPLE_SIZE.min} to ${SAMPLE_SIZE.max}`)
+  .min(SAMPLE_SIZE.min, `The sample size must be from ${SAMPLE_SIZE.min} to ${SAMPLE_SIZE.max}`)
+  .max(SAMPLE_SIZE.max, `The sample size must be from ${SAMPLE_SIZE.min} to ${SAMPLE_SIZE.max}`);
+
+export const newSampleBody = z.object({
+  year: z
+    .number({ message: 'Enter the year the inspection year starts in, for example 2025' })
+    .int('Enter the year the inspection year starts in, for example 2025')
+    .describe('The inspection year, by the year of its 1 April: 2025 is 1 April 2025 to 31 March 2026'),
+  size: sizeField.default(SAMPLE_SIZE.default).describe('How many authorities to draw (20 to 25)'),
+  seed: z
+    .string()
+    .trim()
+    .min(1, 'Enter a seed, or leave it out for a random one')
+    .max(100, 'The seed must be 100 characters or fewer')
+    .optional()
+    .describe('Any text; the same seed always draws the same authorities. A random one if left out.'),
+});
+
+export const sampleSummarySchema = z.object({
+  year: z.number().int(),
+  yearStarting: z.string(),
+  yearEnding: z.string(),
+  label: z.string(),
+  size: z.number().int(),
+  seed: z.string(),
+  drawnBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  drawnAt: z.string(),
+});
+
+export const sampleSchema = sampleSummarySchema.extend({
+  authorities: z.array(
+    z.object({
+      name: z.string(),
+      region: z.enum(REGIONS),
+      ruralUrban: z.enum(Object.keys(RURAL_URBAN_CLASSES) as [keyof typeof RURAL_URBAN_CLASSES]),
+      ruralUrbanLabel: z.string(),
+      provider: z
+        .object({ id: z.string(), name: z.string() })
+        .nullable()
+        .describe('The authority’s own entry on the register (type local authority), if any'),
+    }),
+  ),
+});
