@@ -1,6 +1,6 @@
 import { englishDate } from '../clock.js';
 import type { Db } from '../db/database.js';
-import type { DemoPeople } from '../demo/seed.js';
+import type { DemoPeople } from '../demo/people.js';
 import { describeProvider, type ConcernDecision, type RiskLevel } from './rules.js';
 import { assessConcern, recordConcern } from './store.js';
 

@@ -28,22 +28,7 @@ import { finaliseReport, issueDraft, publishReport } from '../reports/store.js';
 import { seedConcernsDemo } from '../concerns/demo.js';
 import { seedNotificationsDemo } from '../notifications/demo.js';
 import { seedPlanningDemo } from '../planning/demo.js';
-
-/** The demo's people and homes, as each capability's own demo data needs them. */
-export interface DemoPeople {
-  plannerId: string;
-  inspectorId: string;
-  managerId: string;
-  /** The two homes the demo provider account acts for. */
-  ownHomes: string[];
-  /** Children's homes the demo provider account does not act for. */
-  otherHomes: string[];
-  providerUserId: string;
-  /** Every demo account's id by role. */
-  ids: Map<Role, string>;
-  /** Every provider on the demo register. */
-  providerIds: string[];
-}
+import type { DemoPeople } from './people.js';
 
 /** One demo account per role, all with the demo password. */
 export const DEMO_PEOPLE: { email: string; name: string; role: Role }[] = ROLES.map((role) => ({

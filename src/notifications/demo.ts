@@ -1,6 +1,6 @@
 import { systemClock, englishDate } from '../clock.js';
 import type { Db } from '../db/database.js';
-import type { DemoPeople } from '../demo/seed.js';
+import type { DemoPeople } from '../demo/people.js';
 import { createPerson } from '../people/store.js';
 import type { ReviewOutcome, ToldParty } from './rules.js';
 import { reviewNotification, submitNotification } from './store.js';
