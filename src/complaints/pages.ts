@@ -52,16 +52,15 @@ import {
   reviewFindingBody,
   rulingBody,
 } from './schemas.js';
+import { respondToComplaint } from './close.js';
 import {
-  acknowledgeComplaint,
-  addComplaintNote,
   decideInternalReview,
   escalateComplaint,
   requestInternalReview,
-  respondToComplaint,
   ruleOnComplaint,
-  searchComplaints,
-} from './store.js';
+} from './escalation.js';
+import { acknowledgeComplaint, addComplaintNote } from './handling.js';
+import { searchComplaints } from './store.js';
 
 const hidden = { schema: { hide: true } };
 const view = (name: string) => `complaints/views/${name}.njk`;

@@ -29,17 +29,15 @@ import {
   reviewSchema,
   rulingBody,
 } from './schemas.js';
+import { respondToComplaint } from './close.js';
 import {
-  acknowledgeComplaint,
-  addComplaintNote,
-  complaintDeadlineActions,
   decideInternalReview,
   escalateComplaint,
   requestInternalReview,
-  respondToComplaint,
   ruleOnComplaint,
-  searchComplaints,
-} from './store.js';
+} from './escalation.js';
+import { acknowledgeComplaint, addComplaintNote, complaintDeadlineActions } from './handling.js';
+import { searchComplaints } from './store.js';
 
 const errors = problemResponses;
 const idParams = z.object({ id: z.string() });

@@ -78,7 +78,7 @@ export function internalReviewRequestDue(respondedOn: IsoDate): IsoDate {
   return addWorkingDays(respondedOn, COMPLAINT_TARGETS.internalReviewRequest);
 }
 
-// ---- What may happen next ----
+// ---- The steps, and when each is refused ----
 
 export type ComplaintStep =
   'acknowledge' | 'note' | 'respond' | 'request-review' | 'decide-review' | 'escalate' | 'rule';
@@ -98,102 +98,105 @@ export interface ComplaintState {
 const stage = (message: string): Refusal => conflict(message, [{ field: 'status', message }]);
 const forbiddenBy = (field: string, message: string): Refusal => unprocessable([{ field, message }]);
 
-/** Why `step` cannot be taken now (today is `today` in England), or null when it can. */
-export function refusalFor(step: ComplaintStep, state: ComplaintState, today: IsoDate): Refusal | null {
-  const { status, procedure } = state;
-  const escalatedWords = state.escalatedOn
+/** How an escalation is described in refusals: with its day when known. */
+const escalatedWords = (state: ComplaintState) =>
+  state.escalatedOn
     ? `The complaint was escalated to ICASO on ${formatLongDate(state.escalatedOn)}`
     : 'The complaint has been escalated to ICASO';
-  switch (step) {
-    case 'acknowledge':
-      if (status === 'received') return null;
-      return stage(
-        state.acknowledgedOn
-          ? `The complaint was already acknowledged on ${formatLongDate(state.acknowledgedOn)}`
-          : 'The complaint has already been acknowledged',
-      );
-    case 'note':
-      if (status === 'escalated' || status === 'ruled') {
-        return stage(`${escalatedWords}: its record is closed to new notes`);
-      }
-      return null;
-    case 'respond':
-      if (status === 'acknowledged') return null;
-      if (status === 'received') return stage('Acknowledge the complaint before responding to it');
-      return stage(
-        state.closedOn
-          ? `The complaint was already responded to and closed on ${formatLongDate(state.closedOn)}`
-          : 'The complaint has already been responded to',
-      );
-    case 'request-review': {
-      if (!procedure.internalReview) {
-        return forbiddenBy(
-          'procedure',
-          `Under the ${lowerFirst(procedure.name)} there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)`,
-        );
-      }
-      if (status === 'received' || status === 'acknowledged' || state.closedOn === null) {
-        return stage(
-          'An internal review can be asked for once the complaint has been responded to and closed',
-        );
-      }
-      if (status !== 'closed') {
-        return stage(
-          state.reviewRequestedOn
-            ? `An internal review was already asked for on ${formatLongDate(state.reviewRequestedOn)}`
-            : escalatedWords,
-        );
-      }
-      const due = internalReviewRequestDue(state.closedOn);
-      if (today > due) {
-        return forbiddenBy(
-          'date',
-          `An internal review had to be asked for by ${formatLongDate(due)}, ${COMPLAINT_TARGETS.internalReviewRequest} working days after the response on ${formatLongDate(state.closedOn)}`,
-        );
-      }
-      return null;
+
+/** Each step, with why it cannot be taken now (today is `today` in England), or null when it can. */
+const STEPS: Record<ComplaintStep, (state: ComplaintState, today: IsoDate) => Refusal | null> = {
+  acknowledge: (state) => {
+    if (state.status === 'received') return null;
+    return stage(
+      state.acknowledgedOn
+        ? `The complaint was already acknowledged on ${formatLongDate(state.acknowledgedOn)}`
+        : 'The complaint has already been acknowledged',
+    );
+  },
+  note: (state) => {
+    if (state.status === 'escalated' || state.status === 'ruled') {
+      return stage(`${escalatedWords(state)}: its record is closed to new notes`);
     }
-    case 'decide-review':
-      if (status === 'review-requested') return null;
-      if (status === 'reviewed' || status === 'escalated' || status === 'ruled') {
-        return stage('The internal review has already been decided');
+    return null;
+  },
+  respond: (state) => {
+    if (state.status === 'acknowledged') return null;
+    if (state.status === 'received') return stage('Acknowledge the complaint before responding to it');
+    return stage(
+      state.closedOn
+        ? `The complaint was already responded to and closed on ${formatLongDate(state.closedOn)}`
+        : 'The complaint has already been responded to',
+    );
+  },
+  'request-review': (state, today) => {
+    const { status, procedure } = state;
+    if (!procedure.internalReview) {
+      return forbiddenBy(
+        'procedure',
+        `Under the ${lowerFirst(procedure.name)} there is no internal review: a complainant unhappy with how the complaint was handled can escalate it straight to the independent adjudicator (ICASO)`,
+      );
+    }
+    if (status === 'received' || status === 'acknowledged' || state.closedOn === null) {
+      return stage('An internal review can be asked for once the complaint has been responded to and closed');
+    }
+    if (status !== 'closed') {
+      return stage(
+        state.reviewRequestedOn
+          ? `An internal review was already asked for on ${formatLongDate(state.reviewRequestedOn)}`
+          : escalatedWords(state),
+      );
+    }
+    const due = internalReviewRequestDue(state.closedOn);
+    if (today > due) {
+      return forbiddenBy(
+        'date',
+        `An internal review had to be asked for by ${formatLongDate(due)}, ${COMPLAINT_TARGETS.internalReviewRequest} working days after the response on ${formatLongDate(state.closedOn)}`,
+      );
+    }
+    return null;
+  },
+  'decide-review': ({ status }) => {
+    if (status === 'review-requested') return null;
+    if (status === 'reviewed' || status === 'escalated' || status === 'ruled') {
+      return stage('The internal review has already been decided');
+    }
+    return stage('No internal review has been asked for');
+  },
+  escalate: (state) => {
+    const { status, procedure } = state;
+    if (status === 'escalated' || status === 'ruled') return stage(escalatedWords(state));
+    if (status === 'received' || status === 'acknowledged') {
+      return stage('A complaint can be escalated to ICASO only after it has been responded to and closed');
+    }
+    if (procedure.internalReview) {
+      if (status === 'closed') {
+        return stage(
+          `Under the ${lowerFirst(procedure.name)} an internal review comes first: ask for one before escalating to ICASO`,
+        );
       }
-      return stage('No internal review has been asked for');
-    case 'escalate':
-      if (status === 'escalated' || status === 'ruled') return stage(escalatedWords);
-      if (status === 'received' || status === 'acknowledged') {
-        return stage('A complaint can be escalated to ICASO only after it has been responded to and closed');
+      if (status === 'review-requested') {
+        return stage('Wait for the outcome of the internal review before escalating to ICASO');
       }
-      if (procedure.internalReview) {
-        if (status === 'closed') {
-          return stage(
-            `Under the ${lowerFirst(procedure.name)} an internal review comes first: ask for one before escalating to ICASO`,
-          );
-        }
-        if (status === 'review-requested') {
-          return stage('Wait for the outcome of the internal review before escalating to ICASO');
-        }
-        return null; // reviewed
-      }
-      return status === 'closed' ? null : stage('The complaint cannot be escalated at this stage');
-    case 'rule':
-      if (status === 'escalated') return null;
-      return stage('ICASO has already ruled on this complaint');
-  }
+      return null; // reviewed
+    }
+    return status === 'closed' ? null : stage('The complaint cannot be escalated at this stage');
+  },
+  rule: ({ status }) => {
+    if (status === 'escalated') return null;
+    return stage('ICASO has already ruled on this complaint');
+  },
+};
+
+/** Why `step` cannot be taken now (today is `today` in England), or null when it can. */
+export function refusalFor(step: ComplaintStep, state: ComplaintState, today: IsoDate): Refusal | null {
+  return STEPS[step](state, today);
 }
 
 /** The steps open now, in the order they come. */
 export function openSteps(state: ComplaintState, today: IsoDate): ComplaintStep[] {
-  const steps: ComplaintStep[] = [
-    'acknowledge',
-    'note',
-    'respond',
-    'request-review',
-    'decide-review',
-    'escalate',
-    'rule',
-  ];
-  return steps.filter((step) => refusalFor(step, state, today) === null);
+  // The table lists the steps in the order they come.
+  return (Object.keys(STEPS) as ComplaintStep[]).filter((step) => refusalFor(step, state, today) === null);
 }
 
 function lowerFirst(text: string): string {

@@ -17,14 +17,13 @@ import {
 } from '../inspections/store.js';
 import type { EvidenceSource } from '../inspections/rules.js';
 import { ManualClock, englishDate, systemClock, type Clock } from '../clock.js';
-import {
-  acknowledgeComplaint,
-  escalateComplaint,
-  raiseComplaint,
-  respondToComplaint,
-} from '../complaints/store.js';
+import { respondToComplaint } from '../complaints/close.js';
+import { escalateComplaint } from '../complaints/escalation.js';
+import { acknowledgeComplaint } from '../complaints/handling.js';
+import { raiseComplaint } from '../complaints/store.js';
 import { inspectionRecord } from '../inspections/store.js';
-import { finaliseReport, issueDraft, publishReport } from '../reports/store.js';
+import { issueDraft } from '../reports/drafts.js';
+import { finaliseReport, publishReport } from '../reports/publication.js';
 import { seedConcernsDemo } from '../concerns/demo.js';
 import { seedNotificationsDemo } from '../notifications/demo.js';
 import { seedPlanningDemo } from '../planning/demo.js';

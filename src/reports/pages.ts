@@ -28,21 +28,17 @@ import { narrativeParagraphs } from './pdf.js';
 import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './reading.js';
 import { carriesPoints, inspectionDates, RESPONSE_ROUTES } from './rules.js';
 import { amendBody, decisionBody, GRADES, issueBody, responseBody, searchQuery } from './schemas.js';
+import { decidePoint, respondToDraft } from './answers.js';
+import { amendNarrative, issueDraft } from './drafts.js';
+import { finaliseReport, publishReport } from './publication.js';
 import {
-  amendNarrative,
-  decidePoint,
-  finaliseReport,
-  issueDraft,
   localAuthoritiesWithReports,
-  publishReport,
-  reportOfInspection,
-  respondToDraft,
   REPORT_ORDER,
   searchPublishedReports,
   unpublishedReports,
-  type Report,
   type ReportSummary,
-} from './store.js';
+} from './search.js';
+import { reportOfInspection, type Report } from './store.js';
 
 const hidden = { schema: { hide: true } };
 const view = (name: string) => `reports/views/${name}.njk`;

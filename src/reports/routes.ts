@@ -29,21 +29,11 @@ import {
   responseSchema,
   searchQuery,
 } from './schemas.js';
-import {
-  amendNarrative,
-  decidePoint,
-  finaliseReport,
-  findReport,
-  issueDraft,
-  presumeAccurate,
-  publishReport,
-  remindToRespond,
-  reportOfInspection,
-  respondToDraft,
-  REPORT_ORDER,
-  searchPublishedReports,
-  SEARCH_COUNT_LIMIT,
-} from './store.js';
+import { decidePoint, remindToRespond, respondToDraft } from './answers.js';
+import { amendNarrative, issueDraft } from './drafts.js';
+import { finaliseReport, presumeAccurate, publishReport } from './publication.js';
+import { REPORT_ORDER, searchPublishedReports, SEARCH_COUNT_LIMIT } from './search.js';
+import { findReport, reportOfInspection } from './store.js';
 
 const errors = problemResponses;
 const tags = ['reports'];

@@ -5,16 +5,12 @@ import {
   postInspection2024January,
 } from '../frameworks/procedures.js';
 import {
-  amendRefusal,
-  decideRefusal,
-  finaliseRefusal,
   pointProblems,
   presumedAccurateOn,
-  publishRefusal,
   quotesReport,
+  refusalFor,
   reportTexts,
   reportTimeline,
-  respondRefusal,
   responseDueFor,
   responseProblems,
   routeProblems,
@@ -170,49 +166,58 @@ describe('points of factual accuracy', () => {
 describe('moving the report on', () => {
   const draft: ReportState = { status: 'draft', responseDue: '2025-03-21', response: null };
   const answered: ReportState = { ...draft, response: { route: 'minor-points', undecided: 2 } };
+  const final: ReportState = { ...draft, status: 'final', complaintOpen: false };
 
   it('takes one answer, in time, to a draft', () => {
-    expect(respondRefusal(draft, '2025-03-21')).toBeNull();
-    expect(respondRefusal(draft, '2025-03-24')).toMatchObject({
+    expect(refusalFor('respond', draft, '2025-03-21')).toBeNull();
+    expect(refusalFor('respond', draft, '2025-03-24')).toMatchObject({
       kind: 'unprocessable',
       errors: [{ field: 'responseDue', message: 'The deadline to respond was 21 March 2025' }],
     });
-    expect(respondRefusal(answered, '2025-03-20')?.kind).toBe('conflict');
-    expect(respondRefusal({ ...draft, status: 'final' }, '2025-03-20')?.kind).toBe('conflict');
+    expect(refusalFor('respond', answered, '2025-03-20')?.kind).toBe('conflict');
+    expect(refusalFor('respond', { ...draft, status: 'final' }, '2025-03-20')?.kind).toBe('conflict');
   });
 
   it('changes the narrative and decides points only while a draft', () => {
-    expect(amendRefusal('draft')).toBeNull();
-    expect(amendRefusal('final')?.kind).toBe('conflict');
-    expect(decideRefusal('draft')).toBeNull();
-    expect(decideRefusal('published')?.kind).toBe('conflict');
+    expect(refusalFor('amend', draft, '2025-03-20')).toBeNull();
+    expect(refusalFor('amend', final, '2025-03-20')?.kind).toBe('conflict');
+    expect(refusalFor('decide', draft, '2025-03-20')).toBeNull();
+    expect(refusalFor('decide', { ...draft, status: 'published' }, '2025-03-20')?.kind).toBe('conflict');
   });
 
   it('finalises once every point is decided, or once the window has closed without an answer', () => {
-    expect(finaliseRefusal(answered, '2025-03-20')).toMatchObject({
+    expect(refusalFor('finalise', answered, '2025-03-20')).toMatchObject({
       kind: 'unprocessable',
       errors: [{ field: 'points', message: 'Decide every point before finalising: 2 points are undecided' }],
     });
     expect(
-      finaliseRefusal({ ...draft, response: { route: 'minor-points', undecided: 0 } }, '2025-03-20'),
+      refusalFor('finalise', { ...draft, response: { route: 'minor-points', undecided: 0 } }, '2025-03-20'),
     ).toBeNull();
     expect(
-      finaliseRefusal({ ...draft, response: { route: 'formal-complaint', undecided: 0 } }, '2025-03-20'),
+      refusalFor(
+        'finalise',
+        { ...draft, response: { route: 'formal-complaint', undecided: 0 } },
+        '2025-03-20',
+      ),
     ).toBeNull();
-    expect(finaliseRefusal(draft, '2025-03-21')?.errors[0]?.field).toBe('responseDue');
-    expect(finaliseRefusal(draft, '2025-03-22')).toBeNull();
+    expect(refusalFor('finalise', draft, '2025-03-21')?.errors[0]?.field).toBe('responseDue');
+    expect(refusalFor('finalise', draft, '2025-03-22')).toBeNull();
     expect(presumedAccurateOn(draft, '2025-03-22')).toBe(true);
     expect(presumedAccurateOn(answered, '2025-03-22')).toBe(false);
-    expect(finaliseRefusal({ ...draft, status: 'final' }, '2025-03-22')?.kind).toBe('conflict');
+    expect(refusalFor('finalise', final, '2025-03-22')?.kind).toBe('conflict');
   });
 
   it('publishes only a final report with no open complaint', () => {
-    expect(publishRefusal('final', false)).toBeNull();
-    expect(publishRefusal('final', true)?.detail).toBe(
+    expect(refusalFor('publish', final, '2025-03-22')).toBeNull();
+    expect(refusalFor('publish', { ...final, complaintOpen: true }, '2025-03-22')?.detail).toBe(
       'A complaint about this inspection is still open: the complaint must close before the report is published.',
     );
-    expect(publishRefusal('draft', false)?.kind).toBe('conflict');
-    expect(publishRefusal('published', false)?.kind).toBe('conflict');
+    expect(refusalFor('publish', { ...draft, complaintOpen: false }, '2025-03-22')?.kind).toBe('conflict');
+    expect(refusalFor('publish', { ...final, status: 'published' }, '2025-03-22')?.kind).toBe('conflict');
+  });
+
+  it('does not publish without knowing whether a complaint is open', () => {
+    expect(() => refusalFor('publish', { ...final, complaintOpen: undefined }, '2025-03-22')).toThrow();
   });
 });
 

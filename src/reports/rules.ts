@@ -224,81 +224,95 @@ function shorten(text: string, length = 60): string {
   return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
-// ---- Moving the report on ----
+// ---- The steps, and when each is refused ----
 
+export type ReportStep = 'respond' | 'amend' | 'decide' | 'finalise' | 'publish';
+
+/** Where a report has got to, as the rules need it. */
 export interface ReportState {
   status: ReportStatus;
   responseDue: IsoDate;
   /** The provider's answer, if any, with how many of its points are still to be decided. */
   response: { route: ResponseRoute; undecided: number } | null;
+  /**
+   * Whether a complaint about the inspection is still open. Only publication waits for complaints, so
+   * it is asked of the complaints capability when publishing, and left out otherwise.
+   */
+  complaintOpen?: boolean | undefined;
 }
 
-/**
- * Why the provider may not answer now (besides the answer itself being wrong), or null: one answer per
- * draft, inside the window, while the report is still a draft.
- */
-export function respondRefusal(state: ReportState, today: IsoDate): Refusal | null {
-  if (state.response) return conflict('This draft has already been answered; there is one answer per draft.');
-  const late = windowProblems(today, state.responseDue);
-  if (late.length > 0) return unprocessable(late);
-  if (state.status !== 'draft') {
-    return conflict(`The report is ${state.status} and can no longer be answered as a draft.`);
-  }
-  return null;
-}
+/** Each step, with why it cannot be taken now (today is `today` in England), or null when it can. */
+const STEPS: Record<ReportStep, (state: ReportState, today: IsoDate) => Refusal | null> = {
+  /** One answer per draft, inside the window, while the report is still a draft. */
+  respond: (state, today) => {
+    if (state.response) {
+      return conflict('This draft has already been answered; there is one answer per draft.');
+    }
+    const late = windowProblems(today, state.responseDue);
+    if (late.length > 0) return unprocessable(late);
+    if (state.status !== 'draft') {
+      return conflict(`The report is ${state.status} and can no longer be answered as a draft.`);
+    }
+    return null;
+  },
+  /** The narrative changes only while the report is a draft. */
+  amend: ({ status }) =>
+    status === 'draft' ? null : conflict(`The report is ${status}: only a draft report can be changed.`),
+  decide: ({ status }) =>
+    status === 'draft'
+      ? null
+      : conflict(`The report is ${status}: points are decided before the report is finalised.`),
+  /**
+   * Every point decided, and either an answer or the end of the time to give one (after which the
+   * report is presumed accurate).
+   */
+  finalise: (state, today) => {
+    if (state.status !== 'draft') return conflict(`The report is already ${state.status}.`);
+    if (state.response === null && today <= state.responseDue) {
+      return unprocessable([
+        {
+          field: 'responseDue',
+          message: `The provider has until ${formatLongDate(state.responseDue)} to respond; the report can be finalised after that, or once they respond`,
+        },
+      ]);
+    }
+    if (state.response && state.response.undecided > 0) {
+      const n = state.response.undecided;
+      return unprocessable([
+        {
+          field: 'points',
+          message: `Decide every point before finalising: ${n} ${n === 1 ? 'point is' : 'points are'} undecided`,
+        },
+      ]);
+    }
+    return null;
+  },
+  /** A final report is published once no complaint about the inspection is open. */
+  publish: (state) => {
+    if (state.status === 'published') return conflict('The report is already published.');
+    if (state.status !== 'final') {
+      return conflict('Only a final report can be published; this report is a draft.');
+    }
+    if (state.complaintOpen === undefined) {
+      throw new Error('Publishing a report needs to know whether a complaint about it is open');
+    }
+    if (state.complaintOpen) {
+      return conflict(
+        'A complaint about this inspection is still open: the complaint must close before the report is published.',
+      );
+    }
+    return null;
+  },
+};
 
-/** The narrative changes only while the report is a draft. */
-export function amendRefusal(status: ReportStatus): Refusal | null {
-  if (status === 'draft') return null;
-  return conflict(`The report is ${status}: only a draft report can be changed.`);
-}
-
-export function decideRefusal(status: ReportStatus): Refusal | null {
-  if (status === 'draft') return null;
-  return conflict(`The report is ${status}: points are decided before the report is finalised.`);
-}
-
-/**
- * Whether a draft may be finalised on `today`: every point decided, and either an answer or the end of
- * the time to give one (after which the report is presumed accurate).
- */
-export function finaliseRefusal(state: ReportState, today: IsoDate): Refusal | null {
-  if (state.status !== 'draft') return conflict(`The report is already ${state.status}.`);
-  if (state.response === null && today <= state.responseDue) {
-    return unprocessable([
-      {
-        field: 'responseDue',
-        message: `The provider has until ${formatLongDate(state.responseDue)} to respond; the report can be finalised after that, or once they respond`,
-      },
-    ]);
-  }
-  if (state.response && state.response.undecided > 0) {
-    const n = state.response.undecided;
-    return unprocessable([
-      {
-        field: 'points',
-        message: `Decide every point before finalising: ${n} ${n === 1 ? 'point is' : 'points are'} undecided`,
-      },
-    ]);
-  }
-  return null;
+/** Why `step` cannot be taken now (today is `today` in England), or null when it can. */
+export function refusalFor(step: ReportStep, state: ReportState, today: IsoDate): Refusal | null {
+  return STEPS[step](state, today);
 }
 
 /** Whether a report finalised now would be presumed accurate: nobody answered it in time. */
 export function presumedAccurateOn(state: ReportState, today: IsoDate): boolean {
   return state.status === 'draft' && state.response === null && today > state.responseDue;
-}
-
-/** A final report is published once no complaint about the inspection is open. */
-export function publishRefusal(status: ReportStatus, complaintOpen: boolean): Refusal | null {
-  if (status === 'published') return conflict('The report is already published.');
-  if (status !== 'final') return conflict('Only a final report can be published; this report is a draft.');
-  if (complaintOpen) {
-    return conflict(
-      'A complaint about this inspection is still open: the complaint must close before the report is published.',
-    );
-  }
-  return null;
 }
 
 // ---- The timeline after the inspection ----

@@ -11,7 +11,7 @@ import {
   recordDialogue,
   recordEvidence,
 } from '../../src/inspections/store.js';
-import { issueDraft } from '../../src/reports/store.js';
+import { issueDraft } from '../../src/reports/drafts.js';
 import { describeInBrowser, startWorld, type World } from './browser.js';
 
 describeInBrowser('complaints in the browser', () => {

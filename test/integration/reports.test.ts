@@ -5,11 +5,8 @@ import { fillReportSearchFields } from '../../src/db/migrations/0012_statistics_
 import { runDueDeadlines } from '../../src/deadlines/store.js';
 import { reviseJudgementIn } from '../../src/inspections/store.js';
 import type { ReportContent } from '../../src/reports/rules.js';
-import {
-  amendReportAfterComplaint,
-  searchPublishedReports,
-  SEARCH_COUNT_LIMIT,
-} from '../../src/reports/store.js';
+import { amendReportAfterComplaint } from '../../src/reports/drafts.js';
+import { searchPublishedReports, SEARCH_COUNT_LIMIT } from '../../src/reports/search.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { getPage, signInAs } from '../support/pages.js';
