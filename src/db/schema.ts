@@ -447,6 +447,22 @@ export interface ProviderScheduleTable {
   open_full: Generated<boolean>;
   /** A monitoring visit planned, on site or with feedback given. */
   open_monitoring: Generated<boolean>;
+  // What the plan needs that does not depend on the day it is asked (migration 0010), under the rules in
+  // plan_intervals and plan_first_inspection; kept by the triggers, read with SQL in src/planning/store.ts.
+  /**
+   * The compliance dates of the last graded inspection's requirements, earliest first. The drivers read a
+   * date array differently: strings on the embedded database, Date objects from a server.
+   */
+  requirement_dates: Generated<Array<IsoDate | Date>>;
+  first_comply_by: IsoDate | null;
+  /** The interval in months for the last grade. */
+  last_months: number | null;
+  grade_dropped: Generated<boolean>;
+  /** The next full inspection's due date; null for a provider that is not registered. */
+  due: IsoDate | null;
+  monitoring_due: IsoDate | null;
+  /** The day from which risk signals count. */
+  signals_since: IsoDate | null;
 }
 
 export interface Schema {
