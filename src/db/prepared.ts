@@ -7,7 +7,7 @@ type Value = string | number | boolean | Date | null;
  * A read whose SQL is the same on every call but for its values, built and compiled by Kysely once; each
  * call then sends that SQL with its own values. For the reads made on every request (the session, the
  * inspection record) building and compiling the query cost as much of the service's CPU as sending it
- * and reading the rows back (docs/performance.md, "Against the bare stack").
+ * and reading the rows back (docs/performance/http.md, "Against the bare stack").
  *
  * `build` is called once, on the first call, with a stand-in for each argument. Each argument must reach
  * the SQL as a parameter (a value compared or written), never as SQL text or a list whose length shapes

@@ -1,7 +1,7 @@
 import type { Migration } from '../migration.js';
 
 /**
- * Indexes for the statistics at national scale (bench/statistics.ts, docs/performance.md): each
+ * Indexes for the statistics at national scale (bench/statistics.ts, docs/performance/statistics.md): each
  * provider's first full inspection read from the index alone; each area's latest judgement, in the
  * order the overall-grade rule reads it, from the index alone; and the few moderated inspections found
  * without reading every judgement.

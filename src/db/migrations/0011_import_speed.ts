@@ -3,7 +3,7 @@ import type { Migration } from '../migration.js';
 /**
  * A published outcome's import run is bookkeeping (which run last wrote it), not a relation anything
  * depends on: runs are never deleted. Checking it row by row cost the import about as much as writing
- * the outcomes (docs/performance.md#import), so the column stays and the foreign key goes.
+ * the outcomes (docs/performance/import.md), so the column stays and the foreign key goes.
  */
 const importSpeed: Migration = {
   up: [

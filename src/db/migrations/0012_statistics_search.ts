@@ -2,7 +2,7 @@ import { frameworks } from '../../frameworks/frameworks.js';
 import type { Migration } from '../migration.js';
 
 /**
- * The public report search and the inspector-grade figures at national scale (docs/performance.md):
+ * The public report search and the inspector-grade figures at national scale (docs/performance/statistics.md):
  *
  * - A published report's searchable fields (provider name, URN, type, local authority, overall grade)
  *   are kept as columns of `reports`, written with each version (src/reports/store.ts), so the search

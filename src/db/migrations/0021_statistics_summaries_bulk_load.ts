@@ -21,7 +21,7 @@ const SUMMARY_TRIGGERS = [
  * The summary triggers of 0018 become ordinary (ENABLE) instead of ENABLE ALWAYS. They still fire for
  * every ordinary write, but no longer for a superuser's bulk load under `session_replication_role =
  * replica` (src/generate/national-data.ts): counting each of its statements' hundreds of thousands of
- * rows through the transition tables made generation several times slower (docs/performance.md). The
+ * rows through the transition tables made generation several times slower (docs/performance/generation.md). The
  * generator rebuilds the summaries set-based from their definitions at the end instead
  * (`rebuildStatisticsSummaries` in src/statistics/store.ts), as it already rebuilds `provider_schedule`.
  */
