@@ -17,8 +17,8 @@ import {
   formOptional,
   formText,
   idOf,
+  postForm,
   savedBanner,
-  submitForm,
   type FormBody,
   type FormState,
 } from '../web/forms.js';
@@ -91,13 +91,11 @@ const BANNERS: Record<string, string> = {
 
 const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 
-/** A form's outcome, its errors placed by `fields` (the API's names to the form's ids) or on `fallback`. */
-const attempt = <T>(
-  parsed: z.ZodSafeParseResult<T>,
-  fields: Record<string, string>,
-  fallback: string,
-  act: (data: T) => Promise<string>,
-) => submitForm(parsed, (field) => fields[field] ?? fallback, act);
+/** Places a refusal's errors by `fields` (the API's names to the form's ids), the rest on `fallback`. */
+const placeBy =
+  (fields: Record<string, string>, fallback: string) =>
+  (field: string): string =>
+    fields[field] ?? fallback;
 
 export async function complaintPages(app: FastifyInstance) {
   const db = app.db;
@@ -212,28 +210,18 @@ export async function complaintPages(app: FastifyInstance) {
           }
         : {}),
     });
-    const outcome = await attempt(
+    return postForm(reply, {
       parsed,
-      { receivedOn: 'receivedOn-day', channel: 'channel', inspectionId: 'inspectionId' },
-      'summary',
-      async (data) => {
+      place: placeBy(
+        { receivedOn: 'receivedOn-day', channel: 'channel', inspectionId: 'inspectionId' },
+        'summary',
+      ),
+      act: async (data) => {
         const { id } = await takeInComplaint(request, data);
         return `/complaints/${id}?saved=${staff ? 'recorded' : 'raised'}`;
       },
-    );
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    const known = [
-      'inspectionId',
-      'summary',
-      'channel',
-      'complainantName',
-      'complainantEmail',
-      'receivedOn-day',
-    ];
-    return newComplaintPage(request, reply, {
-      status: outcome.status,
-      errors: outcome.errors.map((e) => (known.includes(e.field) ? e : { ...e, field: 'summary' })),
-      posted: { form: 'new', values: form },
+      showAgain: (refused) =>
+        newComplaintPage(request, reply, { ...refused, posted: { form: 'new', values: form } }),
     });
   });
 
@@ -321,14 +309,15 @@ export async function complaintPages(app: FastifyInstance) {
     app.post(`/complaints/:id/${path}`, hidden, async (request, reply) => {
       const { complaint, person } = await complaintToAct(request, idOf(request), step);
       const form = (request.body ?? {}) as FormBody;
-      const outcome = await attempt(read(form), fields, fallback, async (data) => {
-        await act(person.id, complaint.id, data);
-        return `/complaints/${complaint.id}?saved=${saved}`;
-      });
-      if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-      return complaintPage(request, reply, complaint.id, {
-        ...outcome,
-        posted: { form: path, values: form },
+      return postForm(reply, {
+        parsed: read(form),
+        place: placeBy(fields, fallback),
+        act: async (data) => {
+          await act(person.id, complaint.id, data);
+          return `/complaints/${complaint.id}?saved=${saved}`;
+        },
+        showAgain: (refused) =>
+          complaintPage(request, reply, complaint.id, { ...refused, posted: { form: path, values: form } }),
       });
     });
   }
@@ -488,22 +477,21 @@ export async function complaintPages(app: FastifyInstance) {
   app.post('/complaint-reviews', hidden, async (request, reply) => {
     const person = authorise(request, 'complaint-review.conduct');
     const form = request.body as FormBody;
-    const outcome = await attempt(
-      newReviewBody.safeParse({
+    return postForm(reply, {
+      parsed: newReviewBody.safeParse({
         from: formDate(form, 'from'),
         to: formDate(form, 'to'),
         size: formNumber(form, 'size'),
         seed: formOptional(form, 'seed'),
       }),
-      { from: 'from-day', to: 'to-day', size: 'size', seed: 'seed' },
-      'from-day',
-      async (data) => {
+      place: placeBy({ from: 'from-day', to: 'to-day', size: 'size', seed: 'seed' }, 'from-day'),
+      act: async (data) => {
         const id = await drawReviewSample(db, person.id, data, app.clock.now());
         return `/complaint-reviews/${id}?saved=drawn`;
       },
-    );
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    return reviewsPage(request, reply, { ...outcome, posted: { form: 'draw', values: form } });
+      showAgain: (refused) =>
+        reviewsPage(request, reply, { ...refused, posted: { form: 'draw', values: form } }),
+    });
   });
 
   app.get('/complaint-reviews/:id', hidden, async (request, reply) => {
@@ -550,21 +538,20 @@ export async function complaintPages(app: FastifyInstance) {
     const { id, n } = request.params as { id: string; n: string };
     const form = request.body as FormBody;
     const followed = formText(form, 'procedureFollowed');
-    const outcome = await attempt(
-      reviewFindingBody.safeParse({
+    return postForm(reply, {
+      parsed: reviewFindingBody.safeParse({
         case: Number(n),
         procedureFollowed: followed === 'true' ? true : followed === 'false' ? false : undefined,
         finding: formText(form, 'finding'),
       }),
-      { procedureFollowed: 'procedureFollowed', finding: 'finding' },
-      'procedureFollowed',
-      async (data) => {
+      place: placeBy({ procedureFollowed: 'procedureFollowed', finding: 'finding' }, 'procedureFollowed'),
+      act: async (data) => {
         const { case: caseNumber, ...finding } = data;
         await recordReviewFinding(db, person.id, id, caseNumber, finding, app.clock.now());
         return `/complaint-reviews/${id}/cases/${caseNumber}?saved=finding`;
       },
-    );
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    return casePage(request, reply, { ...outcome, posted: { form: 'finding', values: form } });
+      showAgain: (refused) =>
+        casePage(request, reply, { ...refused, posted: { form: 'finding', values: form } }),
+    });
   });
 }

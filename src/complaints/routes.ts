@@ -11,7 +11,6 @@ import {
   takeInComplaint,
   visibleComplaint,
 } from './access.js';
-import { complaintPages } from './pages.js';
 import { drawReviewSample, findReview, listReviews, recordReviewFinding } from './reviews.js';
 import {
   acknowledgeBody,
@@ -314,6 +313,4 @@ export async function complaintRoutes(instance: FastifyInstance) {
       return (await findReview(db, request.params.id))!;
     },
   );
-
-  await complaintPages(app);
 }

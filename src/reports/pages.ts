@@ -15,9 +15,8 @@ import {
   formText,
   idOf,
   placeOn,
-  refusalOnForm,
+  postForm,
   savedBanner,
-  submitForm,
   type FormBody,
   type FormState,
 } from '../web/forms.js';
@@ -60,6 +59,9 @@ const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
 const UNPUBLISHED_PREVIEW = 10;
 
 const pageQuery = z.object(paginationFields(25));
+
+/** A form that is only a button: nothing to check before the change. */
+const noFields = z.object({});
 
 /** A report in progress as its row shows it: whether the provider may still answer the draft. */
 const inProgressRow = (r: ReportSummary, on: string) => ({
@@ -254,13 +256,17 @@ export async function reportPages(app: FastifyInstance) {
       if (field === 'summary') return 'summary';
       return 'route';
     };
-    const outcome = await submitForm(responseBody.safeParse(input), place, async (data) => {
-      const { complaint } = await respondToDraft(db, app.clock, person, report.id, data);
-      const reference = complaint ? `?reference=${encodeURIComponent(complaint.reference)}` : '';
-      return `/reports/${report.id}/respond/confirmation${reference}`;
+    return postForm(reply, {
+      parsed: responseBody.safeParse(input),
+      place,
+      act: async (data) => {
+        const { complaint } = await respondToDraft(db, app.clock, person, report.id, data);
+        const reference = complaint ? `?reference=${encodeURIComponent(complaint.reference)}` : '';
+        return `/reports/${report.id}/respond/confirmation${reference}`;
+      },
+      showAgain: (refused) =>
+        respondPage(request, reply, report, { ...refused, posted: { form: 'respond', values: form } }),
     });
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    return respondPage(request, reply, report, { ...outcome, posted: { form: 'respond', values: form } });
   });
 
   app.get('/reports/:id/respond/confirmation', hidden, async (request, reply) => {
@@ -344,35 +350,39 @@ export async function reportPages(app: FastifyInstance) {
     const inspection = await visibleInspection(request, idOf(request));
     const person = authorise(request, 'report.issue', resourceOf(inspection));
     const form = request.body as FormBody;
-    const place = placeOn(['narrative']);
-    const parsed = issueBody.safeParse({ narrative: formText(form, 'narrative') });
-    const outcome = await submitForm(parsed, place, async (data) => {
-      const record = await inspectionRecord(db, inspection.id);
-      if (!record) throw notFound();
-      await issueDraft(db, app.clock, person.id, record, data.narrative);
-      return reportUrl(inspection.id, 'issued');
+    return postForm(reply, {
+      parsed: issueBody.safeParse({ narrative: formText(form, 'narrative') }),
+      place: placeOn(['narrative']),
+      act: async (data) => {
+        const record = await inspectionRecord(db, inspection.id);
+        if (!record) throw notFound();
+        await issueDraft(db, app.clock, person.id, record, data.narrative);
+        return reportUrl(inspection.id, 'issued');
+      },
+      showAgain: (refused) =>
+        teamPage(request, reply, inspection.id, { ...refused, posted: { form: 'issue', values: form } }),
     });
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    return teamPage(request, reply, inspection.id, { ...outcome, posted: { form: 'issue', values: form } });
   });
 
   app.post('/inspections/:id/report/versions', hidden, async (request, reply) => {
     const { inspection, report } = await teamReport(request, idOf(request));
     const person = authorise(request, 'report.issue', resourceOf(inspection));
     const form = request.body as FormBody;
-    const place = placeOn(['narrative', 'note']);
     const version = Number(formText(form, 'version'));
-    const parsed = amendBody.safeParse({
-      narrative: formText(form, 'narrative'),
-      note: formText(form, 'note'),
-      version: Number.isInteger(version) && version > 0 ? version : undefined,
+    return postForm(reply, {
+      parsed: amendBody.safeParse({
+        narrative: formText(form, 'narrative'),
+        note: formText(form, 'note'),
+        version: Number.isInteger(version) && version > 0 ? version : undefined,
+      }),
+      place: placeOn(['narrative', 'note']),
+      act: async (data) => {
+        await amendNarrative(db, app.clock, person.id, report.id, data);
+        return reportUrl(inspection.id, 'amended');
+      },
+      showAgain: (refused) =>
+        teamPage(request, reply, inspection.id, { ...refused, posted: { form: 'amend', values: form } }),
     });
-    const outcome = await submitForm(parsed, place, async (data) => {
-      await amendNarrative(db, app.clock, person.id, report.id, data);
-      return reportUrl(inspection.id, 'amended');
-    });
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    return teamPage(request, reply, inspection.id, { ...outcome, posted: { form: 'amend', values: form } });
   });
 
   app.post('/inspections/:id/report/points/:pointId', hidden, async (request, reply) => {
@@ -381,49 +391,49 @@ export async function reportPages(app: FastifyInstance) {
     const person = authorise(request, 'report.decide-points', resourceOf(inspection));
     if (!report.response?.points.some((p) => p.id === pointId)) throw notFound();
     const form = request.body as FormBody;
-    const place = placeOn(['decision', 'reason'], pointId);
-    const parsed = decisionBody.safeParse({
-      decision: formOptional(form, 'decision'),
-      reason: formText(form, 'reason'),
+    return postForm(reply, {
+      parsed: decisionBody.safeParse({
+        decision: formOptional(form, 'decision'),
+        reason: formText(form, 'reason'),
+      }),
+      place: placeOn(['decision', 'reason'], pointId),
+      act: async (data) => {
+        await decidePoint(db, app.clock, person.id, report.id, pointId, data);
+        return `${reportUrl(inspection.id, 'decided')}#point-${pointId}`;
+      },
+      showAgain: (refused) =>
+        teamPage(request, reply, inspection.id, {
+          ...refused,
+          posted: { form: `decide-${pointId}`, values: form },
+        }),
     });
-    const outcome = await submitForm(parsed, place, async (data) => {
-      await decidePoint(db, app.clock, person.id, report.id, pointId, data);
-      return `${reportUrl(inspection.id, 'decided')}#point-${pointId}`;
-    });
-    if ('redirect' in outcome) return reply.redirect(outcome.redirect, 303);
-    const posted = { form: `decide-${pointId}`, values: form };
-    return teamPage(request, reply, inspection.id, { ...outcome, posted });
   });
 
   app.post('/inspections/:id/report/finalise', hidden, async (request, reply) => {
     const { inspection, report } = await teamReport(request, idOf(request));
     const person = authorise(request, 'report.decide-points', resourceOf(inspection));
-    try {
-      await finaliseReport(db, app.clock, person.id, report.id);
-    } catch (error) {
-      return teamPage(
-        request,
-        reply,
-        inspection.id,
-        refusalOnForm(error, () => 'finalise'),
-      );
-    }
-    return reply.redirect(reportUrl(inspection.id, 'finalised'), 303);
+    return postForm(reply, {
+      parsed: noFields.safeParse({}),
+      place: () => 'finalise',
+      act: async () => {
+        await finaliseReport(db, app.clock, person.id, report.id);
+        return reportUrl(inspection.id, 'finalised');
+      },
+      showAgain: (refused) => teamPage(request, reply, inspection.id, refused),
+    });
   });
 
   app.post('/inspections/:id/report/publish', hidden, async (request, reply) => {
     const { inspection, report } = await teamReport(request, idOf(request));
     const person = authorise(request, 'report.publish');
-    try {
-      await publishReport(db, app.clock, person.id, report.id);
-    } catch (error) {
-      return teamPage(
-        request,
-        reply,
-        inspection.id,
-        refusalOnForm(error, () => 'publish'),
-      );
-    }
-    return reply.redirect(reportUrl(inspection.id, 'published'), 303);
+    return postForm(reply, {
+      parsed: noFields.safeParse({}),
+      place: () => 'publish',
+      act: async () => {
+        await publishReport(db, app.clock, person.id, report.id);
+        return reportUrl(inspection.id, 'published');
+      },
+      showAgain: (refused) => teamPage(request, reply, inspection.id, refused),
+    });
   });
 }

@@ -7,7 +7,6 @@ import { inspectionRecord } from '../inspections/store.js';
 import { authorise } from '../web/access.js';
 import { problemResponses, problemSchema } from '../web/problem.js';
 import { notFound } from '../refusal.js';
-import { reportPages } from './pages.js';
 import {
   inspectionTimeline,
   mayFollowReport,
@@ -276,6 +275,4 @@ export async function reportRoutes(instance: FastifyInstance) {
       return presentReport(person, (await findReport(db, report.id))!);
     },
   );
-
-  await reportPages(app);
 }
