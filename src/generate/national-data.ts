@@ -30,7 +30,7 @@ import { regulations } from '../frameworks/regulations.js';
 import { EVIDENCE_SOURCES } from '../inspections/rules.js';
 import { hashPassword } from '../people/passwords.js';
 import { LOCAL_AUTHORITIES } from '../planning/local-authorities.js';
-import { rebuildProviderSchedule } from '../planning/store.js';
+import { rebuildProviderSchedule } from '../planning/schedule-store.js';
 import { rebuildStatisticsSummaries } from '../statistics/store.js';
 
 export interface NationalDataOptions {

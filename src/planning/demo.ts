@@ -2,7 +2,7 @@ import { addCalendarDays } from '../calendar/working-days.js';
 import { englishDate } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DemoPeople } from '../demo/people.js';
-import { recordProviderChange } from './store.js';
+import { recordProviderChange } from './changes-store.js';
 import { addMonths } from './rules.js';
 
 /**

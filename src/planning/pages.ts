@@ -24,14 +24,8 @@ import { templates } from '../web/render.js';
 import { planPeriod, plannerOnly, whatIfPeriod } from './access.js';
 import { gradeLabel, noticeFor, SIGNAL_KINDS, workloadChart } from './rules.js';
 import { planQuery, providerChangeBody, whatIfQuery } from './schemas.js';
-import {
-  planFor,
-  PROVIDER_CHANGE_KINDS,
-  providerPlan,
-  recordProviderChange,
-  regionsOnRegister,
-  whatIf,
-} from './store.js';
+import { PROVIDER_CHANGE_KINDS, recordProviderChange } from './changes-store.js';
+import { planFor, providerPlan, regionsOnRegister, whatIf } from './store.js';
 
 const hidden = { schema: { hide: true } };
 const view = (name: string) => `planning/views/${name}.njk`;

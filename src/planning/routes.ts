@@ -15,7 +15,8 @@ import {
   whatIfQuery,
   whatIfSchema,
 } from './schemas.js';
-import { planFor, providerPlan, recordProviderChange, whatIf } from './store.js';
+import { recordProviderChange } from './changes-store.js';
+import { planFor, providerPlan, whatIf } from './store.js';
 
 const errors = problemResponses;
 const tags = ['plan'];

@@ -7,7 +7,7 @@ import { REGIONS } from '../providers/rules.js';
 import { RURAL_URBAN_CLASSES } from './local-authorities.js';
 import { SIGNAL_KINDS } from './rules.js';
 import { SAMPLE_SIZE } from './sample.js';
-import { PROVIDER_CHANGE_KINDS } from './store.js';
+import { PROVIDER_CHANGE_KINDS } from './changes-store.js';
 
 const keys = <T extends Record<string, unknown>>(table: T) => Object.keys(table) as [keyof T & string];
 

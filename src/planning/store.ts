@@ -1,22 +1,17 @@
-import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
-import { recordAudit } from '../audit/store.js';
 import { formatLongDate, type IsoDate } from '../calendar/working-days.js';
-import { inTransaction, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import type { Page } from '../db/paging.js';
 import { isUuid } from '../fields.js';
 import { regulations } from '../frameworks/regulations.js';
 import type { Notice } from '../inspections/rules.js';
-import { invalid, notFound } from '../refusal.js';
 import {
   compareWorkload,
   DEFAULT_NOTIFICATION_WEIGHT,
   explainSignal,
-  FIRST_INSPECTION_MONTHS,
   gradeLabel,
   intervalTable,
   MAX_WEIGHTED_DAYS,
-  MONITORING_VISIT_MONTHS,
   monthsBetween,
   noticeFor,
   NOTIFICATION_WEIGHTS,
@@ -27,13 +22,16 @@ import {
   type RiskSignal,
   type SignalKind,
 } from './rules.js';
+import { listProviderChanges } from './changes-store.js';
+import { ensurePlanRules, rulesAsRows } from './schedule-store.js';
 
 /**
  * The plan, worked out in the database for the whole register at once: each provider's due dates under
  * the current rules and what it needs of its inspections and requirements (from provider_schedule, a row
  * per provider kept by triggers), the risk signals since its last inspection summed per provider, and
  * the brought-forward date. The intervals, weights and periods come from rules.ts; nothing of the rules
- * is written into the SQL.
+ * is written into the SQL. Keeping the stored dates under the code's rules is schedule-store.ts's;
+ * changes of manager or owner are recorded by changes-store.ts.
  */
 
 export type { IntervalOverrides } from './rules.js';
@@ -102,23 +100,6 @@ function parameters(today: IsoDate, intervals: IntervalOverrides = []) {
     weights: JSON.stringify(SIGNAL_WEIGHTS),
     categoryWeights: JSON.stringify(NOTIFICATION_WEIGHTS),
   };
-}
-
-/** The intervals and first-inspection periods as rows of plan_intervals and plan_first_inspection. */
-function rulesAsRows(intervals: IntervalOverrides = []) {
-  const grades = intervalTable(intervals).map((row) => ({
-    framework_id: row.frameworkId,
-    grade_id: row.gradeId,
-    rank: row.rank,
-    months: row.months,
-    worst: row.worst,
-    monitoring_months: MONITORING_VISIT_MONTHS[row.frameworkId] ?? null,
-  }));
-  const first = Object.entries(FIRST_INSPECTION_MONTHS).map(([type, months]) => ({
-    provider_type: type,
-    months,
-  }));
-  return { grades, first };
 }
 
 interface CteOptions {
@@ -577,98 +558,6 @@ function withPlanSettings<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> 
   });
 }
 
-let digestOfRules: string | undefined;
-
-/** A digest of the rules the stored dates depend on: intervals, monitoring and first-inspection periods. */
-function rulesDigest(): string {
-  digestOfRules ??= createHash('sha256').update(JSON.stringify(rulesAsRows())).digest('hex');
-  return digestOfRules;
-}
-
-/**
- * Makes provider_schedule's dates follow the rules of the running code. They are worked out in the
- * database (by the triggers, from plan_intervals and plan_first_inspection); when the code's rules differ
- * from those written there (a new release changed an interval), the rules are written again and every
- * provider's dates worked out afresh, once, whichever process gets there first. Returns whether it did.
- */
-export async function ensurePlanRules(db: Db): Promise<boolean> {
-  const digest = rulesDigest();
-  const { rows } = await sql<{ digest: string }>`select digest from plan_rules`.execute(db);
-  if (rows[0]?.digest === digest) return false;
-  return inTransaction(db, async (trx) => {
-    const { rows: locked } = await sql<{ digest: string }>`select digest from plan_rules for update`.execute(
-      trx,
-    );
-    if (locked[0]?.digest === digest) return false;
-    await writeRules(trx, digest);
-    await sql`
-      update provider_schedule s set
-        last_months = d.last_months, grade_dropped = d.grade_dropped, due = d.due,
-        monitoring_due = d.monitoring_due, signals_since = d.signals_since
-      from provider_schedule_dates d
-      where d.provider_id = s.provider_id
-        and (s.last_months, s.grade_dropped, s.due, s.monitoring_due, s.signals_since)
-          is distinct from (d.last_months, d.grade_dropped, d.due, d.monitoring_due, d.signals_since)`.execute(
-      trx,
-    );
-    return true;
-  });
-}
-
-/** Replaces the rules in the database with the code's; the caller holds plan_rules' row. */
-async function writeRules(trx: Db, digest: string) {
-  const { grades, first } = rulesAsRows();
-  await sql`delete from plan_intervals`.execute(trx);
-  await sql`
-    insert into plan_intervals (framework_id, grade_id, rank, months, worst, monitoring_months)
-    select * from jsonb_to_recordset(${JSON.stringify(grades)}::jsonb)
-      as g(framework_id text, grade_id text, rank int, months int, worst boolean, monitoring_months int)`.execute(
-    trx,
-  );
-  await sql`delete from plan_first_inspection`.execute(trx);
-  await sql`
-    insert into plan_first_inspection (provider_type, months)
-    select * from jsonb_to_recordset(${JSON.stringify(first)}::jsonb) as f(provider_type text, months int)`.execute(
-    trx,
-  );
-  await sql`update plan_rules set digest = ${digest}`.execute(trx);
-}
-
-/**
- * Works every provider's row of provider_schedule out again from its inspections and requirements and
- * under the code's rules. The triggers keep the rows as inspections, requirements and providers change;
- * this is for a bulk load that skipped triggers (the national benchmark's data). Returns the number of
- * rows written.
- */
-export async function rebuildProviderSchedule(db: Db): Promise<number> {
-  return inTransaction(db, async (trx) => {
-    await sql`select digest from plan_rules for update`.execute(trx);
-    await writeRules(trx, rulesDigest());
-    const result = await sql`
-      insert into provider_schedule (provider_id, last_inspection_id, last_framework_id, last_end_date,
-        last_grade_id, previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full,
-        open_monitoring, requirement_dates, first_comply_by)
-      select provider_id, last_inspection_id, last_framework_id, last_end_date, last_grade_id,
-        previous_framework_id, previous_grade_id, last_monitoring_end_date, open_full, open_monitoring,
-        requirement_dates, requirement_dates[1]
-      from provider_schedule_source
-      on conflict (provider_id) do update set
-        last_inspection_id = excluded.last_inspection_id, last_framework_id = excluded.last_framework_id,
-        last_end_date = excluded.last_end_date, last_grade_id = excluded.last_grade_id,
-        previous_framework_id = excluded.previous_framework_id, previous_grade_id = excluded.previous_grade_id,
-        last_monitoring_end_date = excluded.last_monitoring_end_date, open_full = excluded.open_full,
-        open_monitoring = excluded.open_monitoring, requirement_dates = excluded.requirement_dates,
-        first_comply_by = excluded.first_comply_by`.execute(trx);
-    await sql`
-      update provider_schedule s set
-        last_months = d.last_months, grade_dropped = d.grade_dropped, due = d.due,
-        monitoring_due = d.monitoring_due, signals_since = d.signals_since
-      from provider_schedule_dates d
-      where d.provider_id = s.provider_id`.execute(trx);
-    return Number(result.numAffectedRows ?? 0n);
-  });
-}
-
 /** One provider's plan: its rows (whatever their dates) with every signal explained. */
 export async function providerPlan(db: Db, providerId: string, today: IsoDate) {
   if (!isUuid(providerId)) return null;
@@ -713,75 +602,6 @@ export async function providerPlan(db: Db, providerId: string, today: IsoDate) {
     })),
     changes: await listProviderChanges(db, providerId),
   };
-}
-
-// ---- Changes of manager or owner ----
-
-export const PROVIDER_CHANGE_KINDS = {
-  'manager-changed': 'Change of registered manager',
-  'owner-changed': 'Change of owner',
-} as const;
-export type ProviderChangeKind = keyof typeof PROVIDER_CHANGE_KINDS;
-
-export async function listProviderChanges(db: Db, providerId: string) {
-  const rows = await db
-    .selectFrom('provider_changes as c')
-    .leftJoin('people as p', 'p.id', 'c.recorded_by')
-    .select(['c.id', 'c.kind', 'c.occurred_on', 'c.note', 'c.recorded_at', 'p.name as recorded_by_name'])
-    .where('c.provider_id', '=', providerId)
-    .orderBy('c.occurred_on', 'desc')
-    .orderBy('c.recorded_at', 'desc')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    occurredOn: r.occurred_on,
-    note: r.note,
-    recordedBy: r.recorded_by_name,
-    recordedAt: new Date(r.recorded_at).toISOString(),
-  }));
-}
-
-/** Records a change of manager or owner, which counts as a risk signal for twelve months. */
-export async function recordProviderChange(
-  db: Db,
-  actorId: string,
-  providerId: string,
-  input: { kind: ProviderChangeKind; occurredOn: IsoDate; note?: string | null | undefined },
-  today: IsoDate,
-): Promise<string> {
-  if (!isUuid(providerId)) throw notFound();
-  const provider = await db
-    .selectFrom('providers')
-    .select(['id', 'registered_on'])
-    .where('id', '=', providerId)
-    .executeTakeFirst();
-  if (!provider) throw notFound();
-  if (input.occurredOn > today) {
-    throw invalid([{ field: 'occurredOn', message: 'The date of the change must be today or in the past' }]);
-  }
-  return inTransaction(db, async (trx) => {
-    const row = await trx
-      .insertInto('provider_changes')
-      .values({
-        provider_id: providerId,
-        kind: input.kind,
-        occurred_on: input.occurredOn,
-        note: input.note?.trim() || null,
-        recorded_by: actorId,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
-      actorId,
-      action: 'provider-change.recorded',
-      entityType: 'provider',
-      entityId: providerId,
-      before: null,
-      after: { id: row.id, ...input },
-    });
-    return row.id;
-  });
 }
 
 /** The what-if: full inspections per month under today's intervals and with one interval changed. */
