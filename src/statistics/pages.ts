@@ -4,7 +4,7 @@ import { authorise } from '../web/access.js';
 import { notFound } from '../refusal.js';
 import { barChart } from './chart.js';
 import { cellText, computeFigure, FIGURES, type Figure } from './figures.js';
-import { figuresFor, readFigureRequest, type FigureQuery } from './requests.js';
+import { figuresFor, readFigureRequest, type FigureQuery } from './access.js';
 import {
   inspectionYearOf,
   OUTLIER_MINIMUM_INSPECTIONS,

@@ -8,7 +8,7 @@ import { problemResponses } from '../web/problem.js';
 import { invalid } from '../refusal.js';
 import { csvFilename, csvStream, figureCsv } from './csv.js';
 import { computeFigure } from './figures.js';
-import { figuresFor, readFigureRequest } from './requests.js';
+import { figuresFor, readFigureRequest } from './access.js';
 import { statisticsPages } from './pages.js';
 import { figureListSchema, figureParams, figureQuery, figureSchema } from './schemas.js';
 import { publishedReportBatches, registerBatches } from './store.js';

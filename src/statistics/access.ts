@@ -6,6 +6,8 @@ import { notFound, type FieldError } from '../refusal.js';
 import { figureById, FIGURES, type FigureDefinition } from './figures.js';
 import { parsePeriod, type Period } from './rules.js';
 
+/** Who may read which figure, and the figure request they make, shared by the API and the pages. */
+
 const DEFAULT_GROUPS = 10;
 const MAX_GROUPS = 100;
 
