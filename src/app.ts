@@ -32,6 +32,7 @@ import { providerRoutes } from './providers/routes.js';
 import { inspectionManagementPages } from './inspections/management-pages.js';
 import { inspectionPages } from './inspections/pages.js';
 import { inspectionRoutes } from './inspections/routes.js';
+import { messagePages } from './messages/pages.js';
 import { messageRoutes } from './messages/routes.js';
 import { concernRoutes } from './concerns/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -202,6 +203,7 @@ export async function buildApp({
   await app.register(dayAfterRoutes);
   await app.register(dayAfterPages);
   await app.register(messageRoutes);
+  await app.register(messagePages);
   await app.register(deadlineRoutes);
   await app.register(planningRoutes);
   await app.register(authoritySampleRoutes);

@@ -1,5 +1,6 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { fetchPage } from '../db/paging.js';
 import type { OutboxTable, Schema } from '../db/schema.js';
 import type { Role } from '../people/rules.js';
 import { withFullLinks } from './links.js';
@@ -96,4 +97,28 @@ export async function listOutbox(
     .limit(options.limit ?? 100);
   if (options.recipient) query = query.where('recipient', '=', options.recipient);
   return (await query.execute()).map(toOutboxEntry);
+}
+
+/** The outbox, or one recipient's messages in it (`null` for all). */
+function outboxOf(db: Db, recipient: string | null) {
+  let query = db.selectFrom('outbox');
+  // Emails are stored as written; people's are lower case.
+  if (recipient !== null) query = query.where((eb) => eb(eb.fn('lower', ['recipient']), '=', recipient));
+  return query;
+}
+
+/** A page of the outbox, newest first, for one recipient or all of them (`null`). */
+export function pageOfMessages(db: Db, recipient: string | null, page: number, pageSize: number) {
+  return fetchPage(
+    outboxOf(db, recipient).selectAll(),
+    (q) => q.orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    { page, pageSize },
+    toOutboxEntry,
+  );
+}
+
+/** One message, if it was sent to the recipient given (`null`: to anyone). */
+export async function findMessage(db: Db, recipient: string | null, id: string): Promise<OutboxEntry | null> {
+  const row = await outboxOf(db, recipient).selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toOutboxEntry(row) : null;
 }
