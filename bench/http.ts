@@ -41,7 +41,7 @@ import { createPGlite, databaseOnPGlite, openDatabase, type Database, type Db } 
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seedDemoData } from '../src/demo/seed.js';
 import { generateNationalData, type NationalDataCounts } from '../src/generate/national-data.js';
-import { inspectionRecord } from '../src/inspections/store.js';
+import { inspectionRecord } from '../src/inspections/record.js';
 import { searchProviders } from '../src/providers/store.js';
 import { DATABASE_URL, dropSchema, listSetting, numberSetting } from './settings.js';
 

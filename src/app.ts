@@ -32,6 +32,8 @@ import { providerRoutes } from './providers/routes.js';
 import { inspectionManagementPages } from './inspections/management-pages.js';
 import { inspectionPages } from './inspections/pages.js';
 import { inspectionRoutes } from './inspections/routes.js';
+import { conflictPages } from './conflicts/pages.js';
+import { conflictRoutes } from './conflicts/routes.js';
 import { messagePages } from './messages/pages.js';
 import { messageRoutes } from './messages/routes.js';
 import { concernRoutes } from './concerns/routes.js';
@@ -195,6 +197,8 @@ export async function buildApp({
   await app.register(inspectionRoutes);
   await app.register(inspectionPages);
   await app.register(inspectionManagementPages);
+  await app.register(conflictRoutes);
+  await app.register(conflictPages);
   await app.register(reportRoutes);
   await app.register(reportPages);
   await app.register(referenceRoutes);

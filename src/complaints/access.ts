@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { englishDate, today } from '../clock.js';
 import { RuleError } from '../frameworks/rules.js';
-import { visibleInspection } from '../inspections/routes.js';
+import { visibleInspection } from '../inspections/access.js';
 import { can } from '../people/policy.js';
 import { hasRole, type Person } from '../people/rules.js';
 import { requirePerson } from '../web/access.js';

@@ -6,12 +6,9 @@ import type { ComplaintsTable } from '../db/schema.js';
 import { cancelDeadline } from '../deadlines/store.js';
 import { frameworkInForce, RuleError } from '../frameworks/rules.js';
 import type { ProviderTypeId } from '../frameworks/types.js';
-import {
-  createInspectionIn,
-  inspectionRecord,
-  reviseJudgementIn,
-  type InspectionRecord,
-} from '../inspections/store.js';
+import { reviseJudgementIn } from '../inspections/judgements.js';
+import { inspectionRecord, type InspectionRecord } from '../inspections/record.js';
+import { createInspectionIn } from '../inspections/store.js';
 import { emailOf, tell } from '../messages/store.js';
 import { invalid, notFound, unprocessable, type FieldError, Refusal } from '../refusal.js';
 import { amendReportAfterComplaint } from '../reports/drafts.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { today } from '../clock.js';
 import { procedureFor, RuleError } from '../frameworks/rules.js';
-import { visibleInspection } from '../inspections/routes.js';
+import { visibleInspection } from '../inspections/access.js';
 import { hasRole } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';
 import { formOptional, formText, postForm, type FormBody } from '../web/forms.js';

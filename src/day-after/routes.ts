@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { visibleInspection } from '../inspections/routes.js';
+import { visibleInspection } from '../inspections/access.js';
 import { can } from '../people/policy.js';
 import { hasRole } from '../people/rules.js';
 import { authorise, requirePerson } from '../web/access.js';

@@ -7,7 +7,8 @@ import type { Db } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
 import { procedureFor, RuleError } from '../frameworks/rules.js';
-import { listConflicts, listInspectors, type Inspection } from '../inspections/store.js';
+import { listConflicts } from '../conflicts/store.js';
+import { listInspectors, type Inspection } from '../inspections/store.js';
 import { queueMessage } from '../messages/store.js';
 
 import { conflict, notFound, unprocessable } from '../refusal.js';

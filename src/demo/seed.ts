@@ -7,21 +7,20 @@ import type { ProviderInput, ProviderType } from '../providers/rules.js';
 import { createApplication, createOwnerGroup, createProvider, moveApplication } from '../providers/store.js';
 import {
   closeLineOfEnquiry,
-  createInspection,
-  giveFeedback,
-  giveJudgement,
-  moveInspection,
   openLineOfEnquiry,
   recordDialogue,
   recordEvidence,
-} from '../inspections/store.js';
+} from '../inspections/evidence.js';
+import { giveFeedback } from '../inspections/feedback.js';
+import { giveJudgement } from '../inspections/judgements.js';
+import { createInspection, moveInspection } from '../inspections/store.js';
 import type { EvidenceSource } from '../inspections/rules.js';
 import { ManualClock, englishDate, systemClock, type Clock } from '../clock.js';
 import { respondToComplaint } from '../complaints/close.js';
 import { escalateComplaint } from '../complaints/escalation.js';
 import { acknowledgeComplaint } from '../complaints/handling.js';
 import { raiseComplaint } from '../complaints/store.js';
-import { inspectionRecord } from '../inspections/store.js';
+import { inspectionRecord } from '../inspections/record.js';
 import { issueDraft } from '../reports/drafts.js';
 import { finaliseReport, publishReport } from '../reports/publication.js';
 import { seedConcernsDemo } from '../concerns/demo.js';

@@ -1,26 +1,29 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { isUuid } from '../fields.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { frameworkInForce, RuleError } from '../frameworks/rules.js';
 import type { ProviderTypeId } from '../frameworks/types.js';
-import { can, type Action } from '../people/policy.js';
+import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import { searchProviders } from '../providers/store.js';
-import { authorise, requirePerson } from '../web/access.js';
+import { authorise } from '../web/access.js';
 import {
   formDate,
   formDateParts,
-  formErrors,
   formList,
   formNumber,
   formOptional,
   formText,
   pointAtDayBoxes,
+  postForm,
   type FormBody,
 } from '../web/forms.js';
-import { forbidden, problemOf } from '../web/problem.js';
-import { fieldErrorsOf, notFound, type FieldError, Refusal } from '../refusal.js';
+import { invalid, notFound, type FieldError } from '../refusal.js';
+import { inspectionFor } from './access.js';
+import { moderateJudgement } from './judgements.js';
+import { inspectionRecord, type InspectionRecord } from './record.js';
 import {
   canMoveInspection,
   FLAW_CONDITIONS,
@@ -28,19 +31,13 @@ import {
   isModeratable,
   NOTICE_TYPES,
 } from './rules.js';
-import { visibleInspection } from './routes.js';
-import { conflictBody, incompleteBody, moderationBody, newInspectionBody } from './schemas.js';
+import { incompleteBody, moderationBody, newInspectionBody } from './schemas.js';
 import {
   createInspection,
-  declareConflict,
   declareIncomplete,
-  inspectionRecord,
-  listConflicts,
   listInspectors,
-  moderateJudgement,
   moveInspection,
   type Inspection,
-  type InspectionRecord,
 } from './store.js';
 
 /** Short names for the flaw conditions; the conditions' own wording is shown beside them. */
@@ -60,6 +57,9 @@ type Option = { value: string; text: string; selected?: boolean };
 type DateParts = { day?: string | undefined; month?: string | undefined; year?: string | undefined };
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The version of the inspection the form was opened on, when it came back as a number. */
+const versionForm = z.object({ version: z.number().optional().catch(undefined) });
 
 /** The register, for choosing a provider from a list. */
 async function registerOptions(request: FastifyRequest) {
@@ -139,27 +139,8 @@ function onForm(
     .map(({ e }) => e);
 }
 
-/** A refusal of the whole action (409, or 400 without field errors) as one message against a field. */
-function refusalAgainst(error: unknown, field: string): { errors: FieldError[]; status: number } {
-  if (!(error instanceof Refusal) || error.kind === 'not-found') throw error;
-  const status = problemOf(error).status;
-  if (error.errors.length > 0 && error.kind !== 'conflict') return { errors: error.errors, status };
-  return { errors: [{ field, message: error.detail }], status };
-}
-
 export async function inspectionManagementPages(app: FastifyInstance) {
   const db = app.db;
-
-  /** The inspection, or 404 if hidden from the person; then 403 if their role may not do this to it. */
-  async function inspectionFor(
-    request: FastifyRequest,
-    id: string,
-    action: Action,
-  ): Promise<{ inspection: Inspection; person: Person }> {
-    const inspection = await visibleInspection(request, id);
-    const person = authorise(request, action);
-    return { inspection, person };
-  }
 
   // ---- Planning ----
 
@@ -297,91 +278,19 @@ export async function inspectionManagementPages(app: FastifyInstance) {
       leadInspectorId: values.leadInspectorId,
       team: values.team,
     });
-    if (!parsed.success || extra.length > 0) {
-      // Left to the default, the framework is reported only once it can be worked out.
-      const errors = parsed.success
-        ? []
-        : fieldErrorsOf(parsed.error).filter((e) => e.field !== 'frameworkId' || values.frameworkId);
-      return planPage(request, reply, values, [...errors, ...extra], 400);
-    }
-    try {
-      const id = await createInspection(db, person.id, parsed.data);
-      return reply.redirect(`/inspections/${id}?saved=planned`, 303);
-    } catch (error) {
-      return planPage(request, reply, values, formErrors(error), 400);
-    }
-  });
-
-  // ---- Conflicts of interest ----
-
-  async function conflictsPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    options: {
-      values?: Record<string, string | undefined>;
-      errors?: FieldError[];
-      saved?: string | undefined;
-    } = {},
-    status = 200,
-  ) {
-    const person = requirePerson(request);
-    const readsAll = can(person, 'conflicts.read');
-    const declares = can(person, 'conflict.declare');
-    if (!readsAll && !declares) throw forbidden();
-    const forOthers = can(person, 'conflict.declare-for-others');
-    const [declarations, providers, inspectors] = await Promise.all([
-      listConflicts(db, readsAll ? {} : { personId: person.id }),
-      declares ? registerOptions(request) : Promise.resolve([]),
-      forOthers ? listInspectors(db) : Promise.resolve([]),
-    ]);
-    const values = options.values ?? {};
-    return reply.page(
-      'inspections/views/conflicts.njk',
-      {
-        title: 'Conflicts of interest',
-        readsAll,
-        declares,
-        forOthers,
-        declarations,
-        values,
-        errors: options.errors ?? [],
-        saved: options.saved,
-        providerItems: select(providers, values.providerId, 'Select a provider'),
-        personItems: inspectors.map((p) => ({
-          value: p.id,
-          text: p.id === person.id ? `${p.name} (you)` : p.name,
-          selected: p.id === (values.personId ?? person.id),
-        })),
+    return postForm(reply, {
+      parsed,
+      act: async (data) => {
+        if (extra.length > 0) throw invalid(extra);
+        return `/inspections/${await createInspection(db, person.id, data)}?saved=planned`;
       },
-      status,
-    );
-  }
-
-  app.get('/conflicts', { schema: { hide: true } }, async (request, reply) => {
-    const query = request.query as { providerId?: string; saved?: string };
-    const providerId = query.providerId && isUuid(query.providerId) ? query.providerId : undefined;
-    return conflictsPage(request, reply, { values: { providerId }, saved: query.saved });
-  });
-
-  app.post('/conflicts', { schema: { hide: true } }, async (request, reply) => {
-    const person = authorise(request, 'conflict.declare');
-    const form = request.body as FormBody;
-    const values = {
-      personId: formOptional(form, 'personId'),
-      providerId: formOptional(form, 'providerId'),
-      description: formText(form, 'description'),
-    };
-    const personId = values.personId ?? person.id;
-    if (personId !== person.id) authorise(request, 'conflict.declare-for-others');
-    const parsed = conflictBody.safeParse({ ...values, personId });
-    if (!parsed.success)
-      return conflictsPage(request, reply, { values, errors: fieldErrorsOf(parsed.error) }, 400);
-    try {
-      await declareConflict(db, person.id, { ...parsed.data, personId });
-    } catch (error) {
-      return conflictsPage(request, reply, { values, errors: formErrors(error) }, 400);
-    }
-    return reply.redirect('/conflicts?saved=declared', 303);
+      showAgain: ({ status, errors }) => {
+        if (parsed.success) return planPage(request, reply, values, errors, status);
+        // Left to the default, the framework is reported only once it can be worked out.
+        const shown = errors.filter((e) => e.field !== 'frameworkId' || values.frameworkId);
+        return planPage(request, reply, values, [...shown, ...extra], status);
+      },
+    });
   });
 
   // ---- Moderation and completion ----
@@ -441,61 +350,35 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     const fields = { grade: `grade-${areaId}`, reason: `reason-${areaId}`, version: `grade-${areaId}` };
     const record = await inspectionRecord(db, inspection.id, inspection);
     if (!record?.judgements.some((j) => j.areaId === areaId)) throw notFound();
-    const parsed = moderationBody.safeParse({
-      grade: state.grade,
-      reason: state.reason,
-      version: formNumber(form, 'version'),
+    // A refusal of the whole step (the inspection moved on, or the judgement changed) is shown against the grade.
+    const place = (field: string) => fields[(field || 'grade') as keyof typeof fields] ?? field;
+    return postForm(reply, {
+      parsed: moderationBody.safeParse({
+        grade: state.grade,
+        reason: state.reason,
+        version: formNumber(form, 'version'),
+      }),
+      place,
+      act: async (data) => {
+        await moderateJudgement(db, person.id, inspection.id, areaId, data);
+        return `/inspections/${inspection.id}/moderation?saved=moderated&area=${encodeURIComponent(areaId)}`;
+      },
+      showAgain: ({ status, errors }) => moderationPage(reply, person, id, { ...state, errors }, status),
     });
-    if (!parsed.success) {
-      return moderationPage(
-        reply,
-        person,
-        id,
-        { ...state, errors: onForm(fieldErrorsOf(parsed.error), { fields }) },
-        400,
-      );
-    }
-    try {
-      await moderateJudgement(db, person.id, inspection.id, areaId, parsed.data);
-    } catch (error) {
-      const refusal = refusalAgainst(error, 'grade');
-      return moderationPage(
-        reply,
-        person,
-        id,
-        { ...state, errors: onForm(refusal.errors, { fields }) },
-        refusal.status,
-      );
-    }
-    return reply.redirect(
-      `/inspections/${inspection.id}/moderation?saved=moderated&area=${encodeURIComponent(areaId)}`,
-      303,
-    );
   });
 
   app.post('/inspections/:id/complete', { schema: { hide: true } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const { inspection, person } = await inspectionFor(request, id, 'inspection.moderate');
-    const version = formNumber(request.body as FormBody, 'version');
-    try {
-      await moveInspection(
-        db,
-        person.id,
-        inspection.id,
-        'completed',
-        typeof version === 'number' ? version : undefined,
-      );
-    } catch (error) {
-      const refusal = refusalAgainst(error, 'complete');
-      return moderationPage(
-        reply,
-        person,
-        id,
-        { errors: refusal.errors.map((e) => ({ ...e, field: 'complete' })) },
-        refusal.status,
-      );
-    }
-    return reply.redirect(`/inspections/${inspection.id}/moderation?saved=completed`, 303);
+    return postForm(reply, {
+      parsed: versionForm.safeParse({ version: formNumber(request.body as FormBody, 'version') }),
+      place: () => 'complete',
+      act: async ({ version }) => {
+        await moveInspection(db, person.id, inspection.id, 'completed', version);
+        return `/inspections/${inspection.id}/moderation?saved=completed`;
+      },
+      showAgain: ({ status, errors }) => moderationPage(reply, person, id, { errors }, status),
+    });
   });
 
   // ---- The flawed-inspection protocol ----
@@ -593,14 +476,16 @@ export async function inspectionManagementPages(app: FastifyInstance) {
         team: values.visitTeam,
       },
     });
-    if (!parsed.success) return incompletePage(reply, inspection, values, fieldErrorsOf(parsed.error), 400);
-    try {
-      const visitId = await declareIncomplete(db, person.id, inspection.id, parsed.data);
-      return reply.redirect(`/inspections/${visitId}?saved=additional-visit`, 303);
-    } catch (error) {
-      const refusal = refusalAgainst(error, 'condition');
-      return incompletePage(reply, inspection, values, refusal.errors, refusal.status);
-    }
+    return postForm(reply, {
+      parsed,
+      // A refusal of the whole step (the inspection moved on meanwhile) is shown against the condition.
+      place: (field) => field || 'condition',
+      act: async (data) => {
+        const visitId = await declareIncomplete(db, person.id, inspection.id, data);
+        return `/inspections/${visitId}?saved=additional-visit`;
+      },
+      showAgain: ({ status, errors }) => incompletePage(reply, inspection, values, errors, status),
+    });
   });
 }
 

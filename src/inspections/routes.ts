@@ -1,15 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
-import { can, providerScope } from '../people/policy.js';
-import type { Person } from '../people/rules.js';
-import { authorise, requirePerson } from '../web/access.js';
-import { forbidden, problemResponses } from '../web/problem.js';
+import { providerScope } from '../people/policy.js';
+import { authorise } from '../web/access.js';
+import { problemResponses } from '../web/problem.js';
 import { notFound } from '../refusal.js';
+import { authoriseMove, inspectionToRecordOn, presentRecord, visibleInspection } from './access.js';
+import {
+  closeLineOfEnquiry,
+  correctEvidence,
+  openLineOfEnquiry,
+  recordDialogue,
+  recordEvidence,
+  resolveConcern,
+} from './evidence.js';
+import { DRAFT_REPORT_OVERDUE, FINAL_REPORT_OVERDUE, giveFeedback, reportOverdueAction } from './feedback.js';
+import { addRecommendation, addRequirement, recordErrorPutRight } from './findings.js';
+import { giveJudgement, moderateJudgement } from './judgements.js';
+import { inspectionRecord } from './record.js';
 import {
   closeLineBody,
-  conflictBody,
   dialogueBody,
   errorPutRightBody,
   evidenceBody,
@@ -29,80 +40,18 @@ import {
   statusBody,
 } from './schemas.js';
 import {
-  addRecommendation,
-  addRequirement,
-  closeLineOfEnquiry,
-  correctEvidence,
   createInspection,
-  declareConflict,
   declareIncomplete,
-  DRAFT_REPORT_OVERDUE,
-  FINAL_REPORT_OVERDUE,
-  reportOverdueAction,
   findInspection,
-  giveFeedback,
-  giveJudgement,
-  inspectionRecord,
-  listConflicts,
-  moderateJudgement,
-  moveInspection,
-  openLineOfEnquiry,
-  recordDialogue,
-  recordErrorPutRight,
-  recordEvidence,
-  resolveConcern,
   INSPECTION_ORDER,
+  moveInspection,
   searchInspections,
-  type Inspection,
-  type InspectionRecord,
 } from './store.js';
 
 const errors = problemResponses;
 const idParams = z.object({ id: z.string() });
 const created = z.object({ id: z.string(), version: z.number().int().optional() });
 const tags = ['inspections'];
-
-/** The inspection as the policy sees it: whose provider, what notice, what stage, who is on the team. */
-export const resourceOf = (inspection: Inspection) => ({
-  providerId: inspection.provider.id,
-  notice: inspection.notice,
-  status: inspection.status,
-  teamIds: [inspection.leadInspector.id, ...inspection.team.map((m) => m.id)],
-});
-
-/** The inspection if the person may see it at all; otherwise 404, as if it did not exist. */
-export async function visibleInspection(request: FastifyRequest, id: string): Promise<Inspection> {
-  requirePerson(request);
-  const inspection = await findInspection(request.server.db, id);
-  if (!inspection || !can(request.person, 'inspection.read', resourceOf(inspection))) throw notFound();
-  return inspection;
-}
-
-/** An inspection the person is on the team of, for recording on it. */
-export async function inspectionToRecordOn(
-  request: FastifyRequest,
-  id: string,
-): Promise<{ inspection: Inspection; person: Person }> {
-  const inspection = await visibleInspection(request, id);
-  const person = authorise(request, 'inspection.record', resourceOf(inspection));
-  return { inspection, person };
-}
-
-/** What a person sees of an inspection: providers get the findings after feedback, never the working records. */
-export function presentRecord(person: Person | null, record: InspectionRecord) {
-  const resource = resourceOf(record);
-  if (can(person, 'inspection.read-records', resource)) return record;
-  const { evidence: _e, linesOfEnquiry: _l, dialogue: _d, substantiation: _s, ...rest } = record;
-  if (can(person, 'inspection.read-findings', resource)) return rest;
-  return {
-    ...rest,
-    judgements: [],
-    overallGrade: null,
-    requirements: [],
-    recommendations: [],
-    errorsPutRight: [],
-  };
-}
 
 export async function inspectionRoutes(instance: FastifyInstance) {
   const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -191,13 +140,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     },
     async (request) => {
       const inspection = await visibleInspection(request, request.params.id);
-      const person = requirePerson(request);
-      // The team starts its own visit; a manager completes it after moderation.
-      const allowed =
-        request.body.status === 'on-site'
-          ? can(person, 'inspection.record', resourceOf(inspection))
-          : can(person, 'inspection.moderate');
-      if (!allowed) throw forbidden();
+      const person = authoriseMove(request, inspection, request.body.status);
       await moveInspection(db, person.id, inspection.id, request.body.status, request.body.version);
       return (await findInspection(db, inspection.id))!;
     },
@@ -456,52 +399,6 @@ export async function inspectionRoutes(instance: FastifyInstance) {
         .status(201)
         .header('location', `/api/inspections/${visitId}`)
         .send((await findInspection(db, visitId))!);
-    },
-  );
-
-  const conflictSchema = z.object({
-    id: z.uuid(),
-    person: z.object({ id: z.string(), name: z.string() }),
-    provider: z.object({ id: z.string(), name: z.string() }),
-    description: z.string(),
-    declaredAt: z.string(),
-  });
-
-  app.get(
-    '/api/conflicts',
-    {
-      schema: {
-        tags,
-        summary: 'Declared conflicts of interest (managers and planners see all; inspectors their own)',
-        querystring: z.object({ personId: z.uuid().optional(), providerId: z.uuid().optional() }),
-        response: { 200: z.array(conflictSchema), ...errors },
-      },
-    },
-    async (request) => {
-      const person = requirePerson(request);
-      if (can(person, 'conflicts.read')) return listConflicts(db, request.query);
-      if (can(person, 'conflict.declare'))
-        return listConflicts(db, { ...request.query, personId: person.id });
-      throw forbidden();
-    },
-  );
-
-  app.post(
-    '/api/conflicts',
-    {
-      schema: {
-        tags,
-        summary: 'Declare a connection to a provider; managers may declare one for another inspector',
-        body: conflictBody,
-        response: { 201: z.object({ id: z.uuid() }), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const person = authorise(request, 'conflict.declare');
-      const personId = request.body.personId ?? person.id;
-      if (personId !== person.id) authorise(request, 'conflict.declare-for-others');
-      const id = await declareConflict(db, person.id, { ...request.body, personId });
-      return reply.status(201).send({ id });
     },
   );
 }

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
   canMoveInspection,
-  conflictsInTeam,
+  isModeratable,
+  isRecording,
+  nextStatuses,
   INSPECTION_STATUSES,
   providerMaySeeFindings,
   providerMaySeeInspection,
   recommendationProblems,
+  refusalFor,
   requirementProblems,
   substantiation,
   type InspectionStatus,
+  type InspectionStep,
 } from './rules.js';
 
 describe('the inspection lifecycle', () => {
@@ -36,24 +40,61 @@ describe('the inspection lifecycle', () => {
   });
 });
 
-describe('conflictsInTeam', () => {
-  const conflicts = [
-    { personId: 'ann', personName: 'Ann', providerId: 'home', description: 'Worked there until 2023' },
-    { personId: 'bob', personName: 'Bob', providerId: 'elsewhere', description: 'Friend of the owner' },
-  ];
+describe('refusalFor', () => {
+  const statuses = Object.keys(INSPECTION_STATUSES) as InspectionStatus[];
+  const openFrom = (step: InspectionStep) =>
+    statuses.filter((status) => refusalFor(step, { status }) === null);
 
-  it('names each conflicted member against their place in the team', () => {
-    expect(conflictsInTeam('home', 'cat', ['bob', 'ann'], conflicts)).toEqual([
-      {
-        field: 'team.1',
-        message: 'Ann has declared a conflict of interest with this provider: Worked there until 2023',
-      },
-    ]);
-    expect(conflictsInTeam('home', 'ann', [], conflicts)[0]!.field).toBe('leadInspectorId');
+  it('opens each step only at its stage', () => {
+    expect(openFrom('start')).toEqual(['planned']);
+    expect(openFrom('record')).toEqual(['on-site']);
+    expect(openFrom('give-feedback')).toEqual(['on-site']);
+    expect(openFrom('moderate')).toEqual(['feedback-given']);
+    expect(openFrom('complete')).toEqual(['feedback-given']);
+    expect(openFrom('declare-incomplete')).toEqual(['on-site', 'feedback-given']);
   });
 
-  it('finds nothing when no one declared a connection to this provider', () => {
-    expect(conflictsInTeam('elsewhere-else', 'ann', ['bob'], conflicts)).toEqual([]);
+  it('lets a concern be resolved, and a complaint change a grade, at any stage', () => {
+    expect(openFrom('resolve-concern')).toEqual(statuses);
+    expect(openFrom('revise-judgement')).toEqual(statuses);
+  });
+
+  it('refuses recording off site as a conflict, naming the stage', () => {
+    const refusal = refusalFor('record', { status: 'feedback-given' });
+    expect(refusal?.kind).toBe('conflict');
+    expect(refusal?.detail).toBe(
+      'Records can be added only while inspectors are on site; this inspection is feedback given.',
+    );
+    expect(refusalFor('give-feedback', { status: 'planned' })?.detail).toBe(
+      refusal?.detail.replace('feedback given', 'planned'),
+    );
+  });
+
+  it('refuses a move the status form cannot make as invalid, against the status', () => {
+    const refusal = refusalFor('complete', { status: 'on-site' });
+    expect(refusal?.kind).toBe('invalid');
+    expect(refusal?.errors).toEqual([
+      { field: 'status', message: 'An inspection that is on site cannot become completed this way' },
+    ]);
+    expect(refusalFor('start', { status: 'completed' })?.errors[0]?.message).toBe(
+      'An inspection that is completed cannot become on site this way',
+    );
+  });
+
+  it('says why moderation and declaring incomplete are closed', () => {
+    expect(refusalFor('moderate', { status: 'on-site' })?.detail).toBe(
+      'Judgements are moderated after feedback and before the inspection is completed.',
+    );
+    const incomplete = refusalFor('declare-incomplete', { status: 'planned' });
+    expect(incomplete?.kind).toBe('conflict');
+    expect(incomplete?.detail).toBe('An inspection that is planned cannot be declared incomplete.');
+  });
+
+  it('moves statuses by the same table', () => {
+    expect(nextStatuses('on-site')).toEqual(['feedback-given', 'incomplete']);
+    expect(nextStatuses('feedback-given')).toEqual(['completed', 'incomplete']);
+    expect(isRecording('on-site')).toBe(true);
+    expect(isModeratable('on-site')).toBe(false);
   });
 });
 

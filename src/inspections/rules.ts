@@ -1,4 +1,4 @@
-import type { FieldError } from '../refusal.js';
+import { conflict, invalid, type FieldError, type Refusal } from '../refusal.js';
 
 /** What kind of visit an inspection is. */
 export const INSPECTION_TYPES = {
@@ -58,64 +58,91 @@ export type FlawCondition = keyof typeof FLAW_CONDITIONS;
 // ---- Lifecycle ----
 
 /**
- * An inspection only moves forward: planned → on site → feedback given → completed. A manager may
- * declare it incomplete (flawed) once inspectors have been on site, until it is completed.
+ * What may be done to an inspection, step by step. An inspection only moves forward: planned → on site →
+ * feedback given → completed. A manager may declare it incomplete (flawed) once inspectors have been on
+ * site, until it is completed.
  */
-const NEXT_STATUSES: Record<InspectionStatus, InspectionStatus[]> = {
-  planned: ['on-site'],
-  'on-site': ['feedback-given', 'incomplete'],
-  'feedback-given': ['completed', 'incomplete'],
-  completed: [],
-  incomplete: [],
+export type InspectionStep =
+  | 'start'
+  | 'record'
+  | 'resolve-concern'
+  | 'give-feedback'
+  | 'moderate'
+  | 'complete'
+  | 'declare-incomplete'
+  | 'revise-judgement';
+
+const EVERY_STATUS = Object.keys(INSPECTION_STATUSES) as InspectionStatus[];
+
+/** Each step: the statuses it may be taken from, and the status it leaves the inspection in, if it moves it. */
+const STEPS: Record<InspectionStep, { from: readonly InspectionStatus[]; to?: InspectionStatus }> = {
+  start: { from: ['planned'], to: 'on-site' },
+  // Evidence, lines of enquiry, dialogue, judgements and findings are recorded while inspectors are on site.
+  record: { from: ['on-site'] },
+  // A concern the provider raised can be resolved whenever its answer comes.
+  'resolve-concern': { from: EVERY_STATUS },
+  'give-feedback': { from: ['on-site'], to: 'feedback-given' },
+  moderate: { from: ['feedback-given'] },
+  complete: { from: ['feedback-given'], to: 'completed' },
+  'declare-incomplete': { from: ['on-site', 'feedback-given'], to: 'incomplete' },
+  // A grade changed as a complaint's remedy, at whatever stage the complaint is upheld.
+  'revise-judgement': { from: EVERY_STATUS },
 };
 
+/** Where an inspection has got to, as the steps need it. */
+export interface InspectionState {
+  status: InspectionStatus;
+}
+
+const words = (status: InspectionStatus) => status.replace('-', ' ');
+
+/** Why `step` cannot be taken from where the inspection is, or null when it can. */
+export function refusalFor(step: InspectionStep, state: InspectionState): Refusal | null {
+  const { status } = state;
+  if (STEPS[step].from.includes(status)) return null;
+  switch (step) {
+    case 'start':
+    case 'complete':
+      return invalid([
+        {
+          field: 'status',
+          message: `An inspection that is ${words(status)} cannot become ${words(STEPS[step].to!)} this way`,
+        },
+      ]);
+    case 'record':
+    case 'give-feedback':
+      return conflict(
+        `Records can be added only while inspectors are on site; this inspection is ${words(status)}.`,
+      );
+    case 'moderate':
+      return conflict('Judgements are moderated after feedback and before the inspection is completed.');
+    case 'declare-incomplete':
+      return conflict(`An inspection that is ${words(status)} cannot be declared incomplete.`);
+    case 'resolve-concern':
+    case 'revise-judgement':
+      return null;
+  }
+}
+
+/** The statuses an inspection can move to from `status`, by any step. */
 export function nextStatuses(status: InspectionStatus): InspectionStatus[] {
-  return NEXT_STATUSES[status];
+  return Object.values(STEPS)
+    .filter((step) => step.to !== undefined && step.from.includes(status))
+    .map((step) => step.to!);
 }
 
 export function canMoveInspection(from: InspectionStatus, to: InspectionStatus): boolean {
-  return NEXT_STATUSES[from].includes(to);
+  return nextStatuses(from).includes(to);
 }
 
-/** Evidence, lines of enquiry, dialogue and findings are recorded while inspectors are on site. */
+/** Whether the team may record on the inspection now. */
 export function isRecording(status: InspectionStatus): boolean {
-  return status === 'on-site';
+  return refusalFor('record', { status }) === null;
 }
 
 /** Moderation happens after feedback and before the inspection is completed. */
 export function isModeratable(status: InspectionStatus): boolean {
-  return status === 'feedback-given';
-}
-
-// ---- Team and conflicts of interest ----
-
-export interface DeclaredConflict {
-  personId: string;
-  personName: string;
-  providerId: string;
-  description: string;
-}
-
-/** Every team member (lead included) who has declared a connection to the provider, as field errors. */
-export function conflictsInTeam(
-  providerId: string,
-  leadInspectorId: string,
-  team: readonly string[],
-  conflicts: readonly DeclaredConflict[],
-): FieldError[] {
-  const errors: FieldError[] = [];
-  const check = (personId: string, field: string) => {
-    const conflict = conflicts.find((c) => c.personId === personId && c.providerId === providerId);
-    if (conflict) {
-      errors.push({
-        field,
-        message: `${conflict.personName} has declared a conflict of interest with this provider: ${conflict.description}`,
-      });
-    }
-  };
-  check(leadInspectorId, 'leadInspectorId');
-  team.forEach((personId, index) => check(personId, `team.${index}`));
-  return errors;
+  return refusalFor('moderate', { status }) === null;
 }
 
 // ---- Substantiation ----

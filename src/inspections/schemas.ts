@@ -147,12 +147,6 @@ export const incompleteBody = z.object({
   }),
 });
 
-export const conflictBody = z.object({
-  personId: z.uuid({ message: 'Select the inspector' }).optional(),
-  providerId: z.uuid({ message: 'Select a provider from the register' }),
-  description: text('Describe the connection to the provider', 2000),
-});
-
 const person = z.object({ id: z.string(), name: z.string() });
 
 export const inspectionSchema = z.object({

@@ -6,7 +6,8 @@ import { frameworkInForce } from '../frameworks/rules.js';
 import type { ProviderTypeId } from '../frameworks/types.js';
 import { NOTICE_TYPES } from '../inspections/rules.js';
 import { newInspectionBody } from '../inspections/schemas.js';
-import { createInspection, listConflicts, listInspectors } from '../inspections/store.js';
+import { listConflicts } from '../conflicts/store.js';
+import { createInspection, listInspectors } from '../inspections/store.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import {
   dateParts,

@@ -4,7 +4,7 @@ import { englishDate, today, type Clock } from '../clock.js';
 import { hasOpenComplaint } from '../complaints/store.js';
 import type { Db } from '../db/database.js';
 import { cancelDeadline, resolveFlag, type DeadlineAction } from '../deadlines/store.js';
-import { FINAL_REPORT_OVERDUE } from '../inspections/store.js';
+import { FINAL_REPORT_OVERDUE } from '../inspections/feedback.js';
 import {
   carriesPoints,
   PRESUME_ACCURATE,

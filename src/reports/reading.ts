@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { procedureFor, RuleError } from '../frameworks/rules.js';
 import type { PostInspectionProcedure } from '../frameworks/types.js';
-import { resourceOf } from '../inspections/routes.js';
+import { resourceOf } from '../inspections/access.js';
 import { findInspection, type Inspection } from '../inspections/store.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';

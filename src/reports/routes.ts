@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { resourceOf, visibleInspection } from '../inspections/routes.js';
+import { resourceOf, visibleInspection } from '../inspections/access.js';
 import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
-import { inspectionRecord } from '../inspections/store.js';
+import { inspectionRecord } from '../inspections/record.js';
 import { authorise } from '../web/access.js';
 import { problemResponses, problemSchema } from '../web/problem.js';
 import { notFound } from '../refusal.js';

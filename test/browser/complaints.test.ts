@@ -2,15 +2,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { englishDate } from '../../src/clock.js';
 import { formatLongDate } from '../../src/calendar/working-days.js';
 import { raiseComplaint } from '../../src/complaints/store.js';
-import {
-  createInspection,
-  giveFeedback,
-  giveJudgement,
-  inspectionRecord,
-  moveInspection,
-  recordDialogue,
-  recordEvidence,
-} from '../../src/inspections/store.js';
+import { recordDialogue, recordEvidence } from '../../src/inspections/evidence.js';
+import { giveFeedback } from '../../src/inspections/feedback.js';
+import { giveJudgement } from '../../src/inspections/judgements.js';
+import { inspectionRecord } from '../../src/inspections/record.js';
+import { createInspection, moveInspection } from '../../src/inspections/store.js';
 import { issueDraft } from '../../src/reports/drafts.js';
 import { describeInBrowser, startWorld, type World } from './browser.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { sql } from 'kysely';
-import { reviseJudgementIn } from '../../src/inspections/store.js';
+import { reviseJudgementIn } from '../../src/inspections/judgements.js';
 import { ensurePlanRules } from '../../src/planning/schedule-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';

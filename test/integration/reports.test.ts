@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { fillReportSearchFields } from '../../src/db/migrations/0012_statistics_search.js';
 import { runDueDeadlines } from '../../src/deadlines/store.js';
-import { reviseJudgementIn } from '../../src/inspections/store.js';
+import { reviseJudgementIn } from '../../src/inspections/judgements.js';
 import type { ReportContent } from '../../src/reports/rules.js';
 import { amendReportAfterComplaint } from '../../src/reports/drafts.js';
 import { searchPublishedReports, SEARCH_COUNT_LIMIT } from '../../src/reports/search.js';
