@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Three layers: pure rules beside their code, integration against both databases, browser in Chromium.
+// The integration and browser tests start from databases migrated and loaded once per run.
+const globalSetup = ['test/support/global-setup.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +12,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -17,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup,
           // Generous: a journey with an accessibility check on every page is slow on a busy 2-core machine.
           testTimeout: 180_000,
           hookTimeout: 120_000,

@@ -2,9 +2,16 @@ import { buildApp, type App } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { seedDemoData } from '../../src/demo/seed.js';
-import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
+import { DEMO_PASSWORD, demoToday } from './copies.js';
+import {
+  databaseCopies,
+  openCopy,
+  openTestDatabase,
+  type DatabaseKind,
+  type TestDatabase,
+} from './databases.js';
 
-export const DEMO_PASSWORD = 'demo-password-for-tests';
+export { DEMO_PASSWORD };
 
 export interface TestApp {
   app: App;
@@ -22,7 +29,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: { clock?: Clock; afterInspection?: boolean } = {},
 ): Promise<TestApp> {
-  const testDatabase = await openTestDatabase(kind);
+  const testDatabase = await withDemoData(kind, options);
   const config = loadConfig({
     DATA_DIR: 'memory://',
     DEMO_DATA: '1',
@@ -30,11 +37,6 @@ export async function startTestApp(
     SIGN_IN_RATE_LIMIT: '1000',
     LOG_LEVEL: 'silent',
     ...env,
-  });
-  // The after-inspection stages depend on today's date; tests set up what they need themselves.
-  await seedDemoData(testDatabase.database.db, DEMO_PASSWORD, {
-    afterInspection: options.afterInspection ?? false,
-    ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp({
     config,
@@ -66,4 +68,27 @@ export async function startTestApp(
       await testDatabase.dispose();
     },
   };
+}
+
+/**
+ * A database with the demo data: a copy of the run's, made by global-setup.ts, when it is what seeding
+ * here would make. Without the after-inspection stages the demo reads no clock but the system's, and
+ * only its date, so the copy serves every test that does not ask for those stages, on the same day.
+ */
+async function withDemoData(
+  kind: DatabaseKind,
+  options: { clock?: Clock; afterInspection?: boolean },
+): Promise<TestDatabase> {
+  const afterInspection = options.afterInspection ?? false;
+  if (!afterInspection && (await databaseCopies())?.demoDate === demoToday()) {
+    const copy = await openCopy(kind, 'demo');
+    if (copy) return copy;
+  }
+  const testDatabase = await openTestDatabase(kind);
+  // The after-inspection stages depend on today's date; tests set up what they need themselves.
+  await seedDemoData(testDatabase.database.db, DEMO_PASSWORD, {
+    afterInspection,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return testDatabase;
 }

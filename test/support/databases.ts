@@ -2,25 +2,37 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import {
+  copyName,
+  copyServerDatabase,
+  dropServerDatabase,
+  openEmbeddedCopy,
+  serverUrlOf,
+  TEST_DATABASE_URL,
+  type DatabaseCopies,
+} from './copies.js';
+
+export { TEST_DATABASE_URL };
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
-/** The real server the integration tests use; each test file gets a schema of its own in it. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+let answers: Promise<boolean> | undefined;
 
-let serverAnswers: Promise<boolean> | undefined;
-
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+/** Whether the test server answers (asked once per process). */
+export function serverAnswers(): Promise<boolean> {
+  answers ??= (async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return answers;
 }
 
 /**
@@ -28,8 +40,7 @@ async function postgresAnswers(): Promise<boolean> {
  * missing server is reported loudly, and under CI=true it is a failure, never a quiet skip.
  */
 export async function databaseKinds(): Promise<DatabaseKind[]> {
-  serverAnswers ??= postgresAnswers();
-  if (await serverAnswers) return ['embedded', 'postgres'];
+  if (await serverAnswers()) return ['embedded', 'postgres'];
   const message = `PostgreSQL at ${TEST_DATABASE_URL} is not answering: tests on the real server are SKIPPED`;
   if (process.env.CI === 'true') throw new Error(`${message} (a skip is a failure under CI=true)`);
   console.warn(`\n*** ${message} ***\n`);
@@ -43,8 +54,53 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A freshly migrated database: in memory for embedded, a new schema on the real server. */
+/**
+ * What the run's global setup (global-setup.ts) made, or undefined when a file runs without it: then
+ * each database is built afresh, as slowly as before.
+ */
+export async function databaseCopies(): Promise<DatabaseCopies | undefined> {
+  const { inject } = await import('vitest');
+  return inject('databaseCopies');
+}
+
+/** A migrated database with no rows: a copy of the run's empty original, or migrated here without one. */
 export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  return (await openCopy(kind, 'empty')) ?? (await migrateAfresh(kind));
+}
+
+/**
+ * A copy of one of the run's originals (see copies.ts): in memory for embedded, a database of its own
+ * on the real server. Undefined when the run has none.
+ */
+export async function openCopy(
+  kind: DatabaseKind,
+  which: 'empty' | 'demo',
+): Promise<TestDatabase | undefined> {
+  const copies = await databaseCopies();
+  if (kind === 'embedded') {
+    if (!copies) return undefined;
+    const database = await openEmbeddedCopy(copies.embedded[which]);
+    return { kind, database, dispose: () => database.close() };
+  }
+  if (!copies?.postgres) return undefined;
+  const name = copyName(copies.postgres.run);
+  await copyServerDatabase(copies.postgres[which], name);
+  let database: Database | undefined;
+  const dispose = async () => {
+    await database?.close();
+    await dropServerDatabase(name);
+  };
+  try {
+    database = await openDatabase({ databaseUrl: serverUrlOf(name), dataDir: '', poolSize: 5 });
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { kind, database, dispose };
+}
+
+/** Without the run's originals: in memory for embedded, a new schema on the real server, migrated. */
+async function migrateAfresh(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'embedded') {
     const database = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
     await migrateToLatest(database);
