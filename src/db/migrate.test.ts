@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, migrationNames } from './migrate.js';
 
@@ -9,6 +10,13 @@ describe('the migrations read from their folder', () => {
     expect(migrationNames.map((name) => Number(name.slice(0, 4)))).toEqual(
       migrationNames.map((_, i) => i + 1),
     );
+  });
+
+  it('leave out no file of the folder (a misnamed one would never run)', () => {
+    const files = fs
+      .readdirSync(new URL('./migrations/', import.meta.url))
+      .filter((f) => !f.endsWith('.test.ts'));
+    expect(files.map((file) => file.replace(/\.ts$/, '')).sort()).toEqual(migrationNames);
   });
 
   it('each export their statements as the default', async () => {
