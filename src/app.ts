@@ -20,6 +20,7 @@ import { complaintPages } from './complaints/pages.js';
 import { complaintRoutes } from './complaints/routes.js';
 import { dayAfterPages } from './day-after/pages.js';
 import { dayAfterRoutes } from './day-after/routes.js';
+import { deadlinePages } from './deadlines/pages.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { registerDeadlineActions } from './deadlines/worker.js';
 import type { Database, Db } from './db/database.js';
@@ -209,6 +210,7 @@ export async function buildApp({
   await app.register(messageRoutes);
   await app.register(messagePages);
   await app.register(deadlineRoutes);
+  await app.register(deadlinePages);
   await app.register(planningRoutes);
   await app.register(authoritySampleRoutes);
   await app.register(authoritySamplePages);
