@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { can } from '../people/policy.js';
 import { forbidden, problemResponses, problemSchema } from '../web/problem.js';
 import { authoriseStaff, PUBLIC_CONCERN_LIMIT, takeInConcern, visibleConcern } from './access.js';
-import { concernPages } from './pages.js';
 import {
   assessmentBody,
   concernDetailSchema,
@@ -98,6 +97,4 @@ export async function concernRoutes(instance: FastifyInstance) {
       return detail(request, request.params.id);
     },
   );
-
-  await concernPages(app);
 }

@@ -7,7 +7,6 @@ import { authorise, requirePerson } from '../web/access.js';
 import { problemResponses } from '../web/problem.js';
 import { notFound } from '../refusal.js';
 import { notificationScope, presentNotification, visibleNotification } from './access.js';
-import { notificationPages } from './pages.js';
 import {
   newNotificationBody,
   notificationListSchema,
@@ -105,6 +104,4 @@ export async function notificationRoutes(instance: FastifyInstance) {
       return presentNotification(person, (await visibleNotification(request, notification.id)).notification);
     },
   );
-
-  await notificationPages(app);
 }

@@ -51,6 +51,10 @@ type Option = { value: string; text: string; selected?: boolean };
 
 export async function planningPages(app: FastifyInstance) {
   const db = app.db;
+  // As for the API: before anything else, so that no answer shows a page is there to anyone else.
+  app.addHook('preValidation', async (request) => {
+    plannerOnly(request);
+  });
 
   // ---- The plan ----
 

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { today } from '../clock.js';
 import { problemResponses } from '../web/problem.js';
 import { notFound } from '../refusal.js';
-import { planningPages } from './pages.js';
 import { planPeriod, plannerOnly, whatIfPeriod } from './access.js';
 import {
   planPageSchema,
@@ -113,6 +112,4 @@ export async function planningRoutes(instance: FastifyInstance) {
       return reply.status(201).send({ id });
     },
   );
-
-  await app.register(planningPages);
 }

@@ -9,7 +9,6 @@ import { invalid } from '../refusal.js';
 import { csvFilename, csvStream, figureCsv } from './csv.js';
 import { computeFigure } from './figures.js';
 import { figuresFor, readFigureRequest } from './access.js';
-import { statisticsPages } from './pages.js';
 import { figureListSchema, figureParams, figureQuery, figureSchema } from './schemas.js';
 import { publishedReportBatches, registerBatches } from './store.js';
 
@@ -185,6 +184,4 @@ export async function statisticsRoutes(instance: FastifyInstance) {
       return figure;
     },
   );
-
-  await statisticsPages(app);
 }
