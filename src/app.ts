@@ -26,6 +26,7 @@ import { registerDeadlineActions } from './deadlines/worker.js';
 import type { Database, Db } from './db/database.js';
 import { referenceRoutes } from './frameworks/routes.js';
 import { registerAuthentication } from './people/authenticate.js';
+import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
 import { providerPages } from './providers/pages.js';
@@ -197,6 +198,7 @@ export async function buildApp({
 
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
+  await app.register(peoplePages);
   await app.register(providerRoutes);
   await app.register(providerPages);
   await app.register(inspectionRoutes);

@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { recordAudit } from '../audit/store.js';
+import { inTransaction } from '../db/database.js';
+import { LOCKOUT_MINUTES, pausedUntil, startsPause } from './lockout.js';
+import { verifyPassword } from './passwords.js';
+import { normaliseEmail } from './rules.js';
+import { clearSignInFailures, findCredentials, findSignInFailures, recordSignInFailure } from './store.js';
+
+/** Signing in with an email and password, the same for a bearer token (API) and a session (pages). */
+
+export const credentials = z.object({
+  email: z.string({ message: 'Enter your email address' }).trim().min(1, 'Enter your email address').max(320),
+  password: z.string({ message: 'Enter your password' }).min(1, 'Enter your password').max(1000),
+});
+
+/** At most `signInRateLimit` tries a minute, counted per client address and email. */
+export const signInLimit = (app: FastifyInstance) => ({
+  max: app.config.signInRateLimit,
+  timeWindow: '1 minute',
+  keyGenerator: (request: FastifyRequest) => {
+    const body = request.body as { email?: unknown } | undefined;
+    const email = typeof body?.email === 'string' ? normaliseEmail(body.email) : '';
+    return `${request.ip}|${email}`;
+  },
+});
+
+export type SignInOutcome = { personId: string } | { failed: true } | { pausedUntil: Date };
+
+/**
+ * Checks an email and password, counting failures per address (lockout.ts). An address with no account
+ * goes through the same steps, is counted and paused the same way, and gets the same answers, so
+ * neither the words nor the pause tell anyone whether an account exists.
+ */
+export async function checkCredentials(
+  app: FastifyInstance,
+  email: string,
+  password: string,
+): Promise<SignInOutcome> {
+  const address = normaliseEmail(email);
+  const now = app.clock.now();
+  const paused = pausedUntil(await findSignInFailures(app.db, address), now);
+  if (paused) return { pausedUntil: paused };
+  const found = await findCredentials(app.db, address);
+  const ok = await verifyPassword(found?.password_hash ?? null, password);
+  // Each change to the count is written together with its audit entry, or not at all.
+  if (ok && found) {
+    await inTransaction(app.db, async (trx) => {
+      const failures = await clearSignInFailures(trx, address);
+      if (failures > 0)
+        await recordAudit(trx, {
+          actorId: found.id,
+          action: 'sign-in.failures-cleared',
+          entityType: 'person',
+          entityId: found.id,
+          before: { failures },
+          after: null,
+        });
+    });
+    return { personId: found.id };
+  }
+  await inTransaction(app.db, async (trx) => {
+    const state = await recordSignInFailure(trx, address, now);
+    if (found && startsPause(state))
+      await recordAudit(trx, {
+        actorId: null,
+        action: 'sign-in.paused',
+        entityType: 'person',
+        entityId: found.id,
+        before: null,
+        after: { failures: state.failures, lockedUntil: state.lockedUntil?.toISOString() ?? null },
+      });
+  });
+  return { failed: true };
+}
+
+export const PAUSED_MESSAGE = `Too many attempts to sign in with this email address. Wait ${LOCKOUT_MINUTES} minutes, then try again`;
+
+export function secondsUntil(app: FastifyInstance, until: Date): string {
+  return String(Math.max(1, Math.ceil((until.getTime() - app.clock.now().getTime()) / 1000)));
+}
