@@ -24,6 +24,7 @@ import { deadlinePages } from './deadlines/pages.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { registerDeadlineActions } from './deadlines/worker.js';
 import type { Database, Db } from './db/database.js';
+import { referencePages } from './frameworks/pages.js';
 import { referenceRoutes } from './frameworks/routes.js';
 import { registerAuthentication } from './people/authenticate.js';
 import { peoplePages } from './people/pages.js';
@@ -209,6 +210,7 @@ export async function buildApp({
   await app.register(reportRoutes);
   await app.register(reportPages);
   await app.register(referenceRoutes);
+  await app.register(referencePages);
   await app.register(complaintRoutes);
   await app.register(complaintPages);
   await app.register(dayAfterRoutes);

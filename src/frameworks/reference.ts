@@ -132,3 +132,10 @@ export interface BankHolidaysOfYear {
 export function bankHolidaysOf(year: number): BankHolidaysOfYear {
   return { year, division: 'england-and-wales', holidays: [...bankHolidays(year)] };
 }
+
+const londonYear = new Intl.DateTimeFormat('en-GB', { year: 'numeric', timeZone: 'Europe/London' });
+
+/** The year it is now in London: the year shown when none is asked for. */
+export function thisYear(): number {
+  return Number(londonYear.format(new Date()));
+}
