@@ -25,7 +25,7 @@ import { paginationFor, queryString } from '../web/pagination.js';
 
 import { fieldErrorsOf, notFound, Refusal } from '../refusal.js';
 import { narrativeParagraphs } from './pdf.js';
-import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './reading.js';
+import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './access.js';
 import { carriesPoints, inspectionDates, RESPONSE_ROUTES } from './rules.js';
 import { amendBody, decisionBody, GRADES, issueBody, responseBody, searchQuery } from './schemas.js';
 import { decidePoint, respondToDraft } from './answers.js';

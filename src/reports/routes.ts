@@ -14,7 +14,7 @@ import {
   readableReport,
   reportWithInspection,
   sendReportPdf,
-} from './reading.js';
+} from './access.js';
 import { PRESUME_ACCURATE, RESPONSE_REMINDER } from './rules.js';
 import {
   amendBody,
