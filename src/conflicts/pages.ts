@@ -7,7 +7,8 @@ import { authorise, requirePerson } from '../web/access.js';
 import { formOptional, formText, postForm, type FormBody } from '../web/forms.js';
 import { forbidden } from '../web/problem.js';
 import { conflictBody } from './schemas.js';
-import { declareConflict, listConflicts, peopleWhoMayDeclare } from './store.js';
+import { listInspectors } from '../people/store.js';
+import { declareConflict, listConflicts } from './store.js';
 
 type Values = Record<string, string | undefined>;
 
@@ -43,7 +44,7 @@ export async function conflictPages(app: FastifyInstance) {
     const [declarations, providers, inspectors] = await Promise.all([
       listConflicts(db, readsAll ? {} : { personId: person.id }),
       declares ? register() : Promise.resolve([]),
-      forOthers ? peopleWhoMayDeclare(db) : Promise.resolve([]),
+      forOthers ? listInspectors(db) : Promise.resolve([]),
     ]);
     return reply.page(
       'conflicts/views/conflicts.njk',

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+
 import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import { isUuid } from '../fields.js';
@@ -106,15 +106,4 @@ export async function teamConflicts(
     description: c.description,
   }));
   return conflictsInTeam(providerId, leadInspectorId, team, declared);
-}
-
-/** The inspectorate's people a manager may declare a connection for: active inspectors and managers. */
-export async function peopleWhoMayDeclare(db: Db) {
-  return db
-    .selectFrom('people')
-    .select(['id', 'name'])
-    .where('active', '=', true)
-    .where(sql<boolean>`roles && array['inspector', 'manager']::text[]`)
-    .orderBy('name')
-    .execute();
 }

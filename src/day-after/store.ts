@@ -8,7 +8,8 @@ import type { Schema } from '../db/schema.js';
 import { cancelDeadline, scheduleDeadline, type DeadlineAction } from '../deadlines/store.js';
 import { procedureFor, RuleError } from '../frameworks/rules.js';
 import { listConflicts } from '../conflicts/store.js';
-import { listInspectors, type Inspection } from '../inspections/store.js';
+import type { Inspection } from '../inspections/store.js';
+import { listInspectors } from '../people/store.js';
 import { queueMessage } from '../messages/store.js';
 
 import { conflict, notFound, unprocessable } from '../refusal.js';

@@ -428,7 +428,7 @@ export interface AuthoritySamplesTable {
 
 /**
  * What the plan needs of one provider's inspections (migration 0005), kept by a trigger on inspections in
- * the transaction that changes them; `rebuildProviderSchedule` in src/planning/store.ts works every row out
+ * the transaction that changes them; `rebuildProviderSchedule` in src/planning/schedule-store.ts works every row out
  * again after a bulk load that skipped triggers.
  */
 export interface ProviderScheduleTable {

@@ -32,13 +32,8 @@ import {
   NOTICE_TYPES,
 } from './rules.js';
 import { incompleteBody, moderationBody, newInspectionBody } from './schemas.js';
-import {
-  createInspection,
-  declareIncomplete,
-  listInspectors,
-  moveInspection,
-  type Inspection,
-} from './store.js';
+import { createInspection, declareIncomplete, moveInspection, type Inspection } from './store.js';
+import { listInspectors } from '../people/store.js';
 
 /** Short names for the flaw conditions; the conditions' own wording is shown beside them. */
 export const FLAW_CONDITION_NAMES: Record<keyof typeof FLAW_CONDITIONS, string> = {

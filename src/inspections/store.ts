@@ -460,14 +460,3 @@ export async function declareIncomplete(
     { version: { seen: inspection.version, changed } },
   );
 }
-
-/** Inspectors (and managers) who could lead or join a team, for choosing on a form. */
-export async function listInspectors(db: Db) {
-  return db
-    .selectFrom('people')
-    .select(['id', 'name'])
-    .where('active', '=', true)
-    .where(sql<boolean>`roles && array['inspector', 'manager']::text[]`)
-    .orderBy('name')
-    .execute();
-}

@@ -180,3 +180,14 @@ export async function clearSignInFailures(db: Db, email: string): Promise<number
     returning failures`.execute(db);
   return rows.length > 0 ? Number(rows[0]!.failures) : 0;
 }
+
+/** Active inspectors and managers: who may lead or join a team, take a call, or declare a conflict. */
+export async function listInspectors(db: Db) {
+  return db
+    .selectFrom('people')
+    .select(['id', 'name'])
+    .where('active', '=', true)
+    .where(sql<boolean>`roles && array['inspector', 'manager']::text[]`)
+    .orderBy('name')
+    .execute();
+}

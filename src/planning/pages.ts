@@ -7,7 +7,8 @@ import type { ProviderTypeId } from '../frameworks/types.js';
 import { NOTICE_TYPES } from '../inspections/rules.js';
 import { newInspectionBody } from '../inspections/schemas.js';
 import { listConflicts } from '../conflicts/store.js';
-import { createInspection, listInspectors } from '../inspections/store.js';
+import { createInspection } from '../inspections/store.js';
+import { listInspectors } from '../people/store.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import {
   dateParts,

@@ -367,7 +367,7 @@ export function incompleteCounts(db: Db, period: Period) {
  * type and region).
  */
 export async function inspectorGrades(db: Db, period: Period) {
-  // The grade as given is kept on the inspection (src/inspections/store.ts, migration 0012) and counted
+  // The grade as given is kept on the inspection (src/inspections/judgements.ts, migration 0012) and counted
   // per month with the provider's type and region (migration 0018), so whole months are a sum over that
   // summary and only the days at either end are read from the inspections.
   // The best and the worst grade of each framework's scale, as expressions rather than a join to a

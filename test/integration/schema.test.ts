@@ -14,7 +14,7 @@ const untypedTables: Record<string, string> = {
   // Read and written with SQL in src/people/store.ts only (migration 0013).
   sign_in_failures: 'people/store.ts only',
   // The planning rules as the triggers that keep provider_schedule read them (migration 0010), written
-  // with SQL by ensurePlanRules in src/planning/store.ts.
+  // with SQL by ensurePlanRules in src/planning/schedule-store.ts.
   plan_intervals: 'the plan’s triggers',
   plan_first_inspection: 'the plan’s triggers',
   plan_rules: 'the plan’s triggers',

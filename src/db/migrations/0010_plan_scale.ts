@@ -10,7 +10,7 @@ import type { Migration } from '../migration.js';
  *
  * The rules live in code (src/planning/rules.ts and the frameworks); the code writes them into
  * plan_intervals and plan_first_inspection, with a digest in plan_rules, and works every row's dates out
- * again when the digest differs (ensurePlanRules in src/planning/store.ts). Triggers keep the rows as
+ * again when the digest differs (ensurePlanRules in src/planning/schedule-store.ts). Triggers keep the rows as
  * inspections, requirements and the providers' type, registration date and status change.
  */
 const planScale: Migration = {
