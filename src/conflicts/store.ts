@@ -1,4 +1,3 @@
-
 import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import { isUuid } from '../fields.js';
