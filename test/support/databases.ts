@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -80,6 +81,7 @@ export async function openCopy(
   if (kind === 'embedded') {
     if (!copies) return undefined;
     const database = await openEmbeddedCopy(copies.embedded[which]);
+    await firstStatement(database);
     return { kind, database, dispose: () => database.close() };
   }
   if (!copies?.postgres) return undefined;
@@ -92,11 +94,20 @@ export async function openCopy(
   };
   try {
     database = await openDatabase({ databaseUrl: serverUrlOf(name), dataDir: '', poolSize: 5 });
+    await firstStatement(database);
   } catch (error) {
     await dispose();
     throw error;
   }
   return { kind, database, dispose };
+}
+
+/**
+ * Kysely ends its pool (and with it the embedded database) on close only if it has used it, so a copy
+ * runs one statement at once, as migrating a new database did: closing it then closes it for good.
+ */
+async function firstStatement(database: Database): Promise<void> {
+  await sql`select 1`.execute(database.db);
 }
 
 /** Without the run's originals: in memory for embedded, a new schema on the real server, migrated. */
