@@ -6,6 +6,8 @@ const globalSetup = ['test/support/global-setup.ts'];
 
 export default defineConfig({
   test: {
+    // Two at a time even on 2 cores: the journeys wait on Chromium and the database as much as they compute.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       {
@@ -15,6 +17,8 @@ export default defineConfig({
           globalSetup,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // Files share a worker's loaded modules instead of importing the whole service afresh each time.
+          isolate: false,
         },
       },
       {
@@ -25,7 +29,6 @@ export default defineConfig({
           // Generous: a journey with an accessibility check on every page is slow on a busy 2-core machine.
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
     ],
