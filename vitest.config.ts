@@ -6,8 +6,6 @@ const globalSetup = ['test/support/global-setup.ts'];
 
 export default defineConfig({
   test: {
-    // Two at a time even on 2 cores: the journeys wait on Chromium and the database as much as they compute.
-    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       {
@@ -29,6 +27,8 @@ export default defineConfig({
           // Generous: a journey with an accessibility check on every page is slow on a busy 2-core machine.
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          // One journey at a time: run two at once and each takes twice as long on 2 cores (measured).
+          fileParallelism: false,
         },
       },
     ],
