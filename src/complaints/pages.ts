@@ -23,6 +23,7 @@ import {
   savedBanner,
   type FormBody,
   type FormState,
+  placeBy,
 } from '../web/forms.js';
 import { paginationFor, queryString } from '../web/pagination.js';
 import { forbidden } from '../web/problem.js';
@@ -92,12 +93,6 @@ const BANNERS: Record<string, string> = {
 };
 
 const bannerFor = (request: FastifyRequest) => savedBanner(request, BANNERS);
-
-/** Places a refusal's errors by `fields` (the API's names to the form's ids), the rest on `fallback`. */
-const placeBy =
-  (fields: Record<string, string>, fallback: string) =>
-  (field: string): string =>
-    fields[field] ?? fallback;
 
 export async function complaintPages(app: FastifyInstance) {
   const db = app.db;

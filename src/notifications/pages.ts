@@ -18,6 +18,7 @@ import {
   postForm,
   savedBanner,
   type FormBody,
+  placeBy,
 } from '../web/forms.js';
 import { forbidden } from '../web/problem.js';
 import { fieldErrorsOf, type FieldError, invalid } from '../refusal.js';
@@ -63,12 +64,6 @@ interface FormState {
   errors?: FieldError[];
   values?: FormBody;
 }
-
-/** Each field a refusal names, against the form field it belongs to; anything else goes to `fallback`. */
-const placeBy =
-  (fields: Record<string, string>, fallback: string) =>
-  (field: string): string =>
-    fields[field] ?? fallback;
 
 /**
  * A form refused for its shape also shows the rules' problems with the parts that could be read (a

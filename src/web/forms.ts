@@ -103,6 +103,12 @@ export const placeOn =
     return key ? `${placed}-${key}` : placed;
   };
 
+/** Places a refusal's errors by `fields` (the API's names to the form's ids), the rest on `fallback`. */
+export const placeBy =
+  (fields: Record<string, string>, fallback: string) =>
+  (field: string): string =>
+    fields[field] ?? fallback;
+
 /**
  * A refusal (invalid, unprocessable or conflicting) shown on its form: `place` maps each field the
  * refusal names to the page's id for it (a refusal without fields comes as ''). Anything else is thrown
