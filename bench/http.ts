@@ -240,6 +240,7 @@ async function startService(subject: Subject) {
     DEMO_DATA: '1',
     DEMO_PASSWORD: PASSWORD,
     SIGN_IN_RATE_LIMIT: '1000',
+    SIGN_IN_ADDRESS_RATE_LIMIT: '1000',
     LOG_LEVEL: 'silent',
   });
   const app = await buildApp({ config, database: subject.database });

@@ -26,7 +26,7 @@ import { registerDeadlineActions } from './deadlines/worker.js';
 import type { Database, Db } from './db/database.js';
 import { referencePages } from './frameworks/pages.js';
 import { referenceRoutes } from './frameworks/routes.js';
-import { registerAuthentication } from './people/authenticate.js';
+import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authenticate.js';
 import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
@@ -51,11 +51,12 @@ import { reportPages } from './reports/pages.js';
 import { reportRoutes } from './reports/routes.js';
 import { statisticsPages } from './statistics/pages.js';
 import { statisticsRoutes } from './statistics/routes.js';
-import { isApiRequest } from './web/access.js';
-import { registerErrorHandling } from './web/errors.js';
+import { isApiRequest, registerRouteAccess, type Access } from './web/access.js';
+import { answerFrameworkError, registerErrorHandling } from './web/errors.js';
 import { homeRoutes } from './web/home.js';
 import { registerPages } from './web/pages.js';
 import { govukFrontendDir } from './web/render.js';
+import { registerJsonOnlyApi, registerNoStore } from './web/request-rules.js';
 import { registerTextChecks } from './web/text-input.js';
 
 declare module 'fastify' {
@@ -65,7 +66,7 @@ declare module 'fastify' {
     config: Config;
     clock: Clock;
     /** Every route the service answers, with its body schema, for the authorisation matrix test. */
-    routeTable: { method: string; url: string; body: unknown }[];
+    routeTable: { method: string; url: string; body: unknown; access: Access | undefined }[];
   }
   interface FastifyRequest {
     person: Person | null;
@@ -94,18 +95,24 @@ export async function buildApp({
     // 1 MB: far more than any form or API body needs (nothing is uploaded over HTTP), and refused with
     // 413 before it is read any further.
     bodyLimit: 1024 * 1024,
-    trustProxy: config.production,
+    // Only the proxies named in TRUST_PROXY may say who the client is (X-Forwarded-For).
+    // Fastify takes a hop count too (proxy-addr's trust function), though its types leave it out.
+    trustProxy: config.trustProxy as boolean | string[],
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const routeTable: { method: string; url: string; body: unknown }[] = [];
+  const routeTable: App['routeTable'] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routeTable.push({ method, url: route.url, body: route.schema?.body });
+      if (method !== 'HEAD') {
+        routeTable.push({ method, url: route.url, body: route.schema?.body, access: route.config?.access });
+      }
     }
   });
+  registerRouteAccess(app);
   app.decorate('routeTable', routeTable);
   app.decorate('db', database.db);
   app.decorate('database', database);
@@ -137,6 +144,10 @@ export async function buildApp({
   await app.register(fastifyFormbody);
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
+    cookieKey: CSRF_COOKIE,
+    // A token is good only with the session cookie it was made for (see csrfBinding).
+    getUserInfo: csrfBinding,
+    csrfOpts: { hmacKey: config.sessionSecret },
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.production },
   });
   // Sign-in routes opt in; limits are counted per email and client address once the body is read.
@@ -178,6 +189,8 @@ export async function buildApp({
   registerPages(app);
   registerErrorHandling(app);
   registerAuthentication(app);
+  registerJsonOnlyApi(app);
+  registerNoStore(app);
 
   // Every form post carries a CSRF token; the API takes bearer tokens only, which a browser never sends
   // by itself.
@@ -187,7 +200,7 @@ export async function buildApp({
   });
   registerTextChecks(app);
 
-  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     if (await database.ping()) return { status: 'ok' };
     return reply.status(503).type('application/problem+json').send({
       type: 'about:blank',
@@ -230,7 +243,9 @@ export async function buildApp({
   await app.register(statisticsRoutes);
   await app.register(statisticsPages);
   await app.register(async (api) => {
-    api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    api.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+      app.swagger(),
+    );
   });
   return app;
 }

@@ -35,6 +35,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...live, DEMO_DATA: '1' })).toThrow(/never created in production/);
   });
 
+  it('refuses to start with a NODE_ENV it does not know, rather than run in demo mode', () => {
+    expect(() => loadConfig({ NODE_ENV: 'Production' })).toThrow(
+      /NODE_ENV: must be production, development or test/,
+    );
+    expect(loadConfig({ NODE_ENV: 'development' }).demoData).toBe(true);
+  });
+
+  it('believes no proxy unless told which (TRUST_PROXY)', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7, ::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      '::1',
+    ]);
+    const secret = 's'.repeat(32);
+    expect(
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL: 'https://x.gov.uk' }).trustProxy,
+    ).toBe(false);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.example', '1.2.3.4/8/2']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY: must be empty, a number/);
+    }
+  });
+
   it('names every bad setting', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' })).toThrow(
       /PORT: .*\n.*DATABASE_URL: must start with postgres:\/\/.*\n.*SESSION_SECRET: must be at least 32 characters/,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { passwordProblem } from './people/password-rules.js';
@@ -9,6 +10,8 @@ export interface Config {
   /** Where people reach the service: the start of every link in a message, e.g. https://inspect.example.gov.uk. */
   baseUrl: string;
   production: boolean;
+  /** Which proxies' X-Forwarded-For is believed: none (false), a hop count, or their addresses. */
+  trustProxy: false | number | string[];
   /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
   databaseUrl: string | null;
@@ -19,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** Sign-in attempts allowed per email and address in one minute. */
   signInRateLimit: number;
+  /** Sign-in attempts allowed from one address in one minute, whatever the emails. */
+  signInAddressRateLimit: number;
   /** Hours a browser session or API token stays valid. */
   sessionHours: number;
   /** Seconds between sweeps for deadlines that have fallen due. */
@@ -39,6 +44,22 @@ function isBaseUrl(value: string): boolean {
   }
 }
 
+/** An IPv4 or IPv6 address, optionally with a prefix length (a range). */
+function isAddressOrRange(value: string): boolean {
+  const [address, prefix, extra] = value.split('/');
+  const kind = isIP(address ?? '');
+  if (kind === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (kind === 4 ? 32 : 128);
+}
+
+function trustProxyOf(value: string | undefined): Config['trustProxy'] {
+  if (!value) return false;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value.split(',').map((a) => a.trim());
+}
+
 export const DEFAULT_DEMO_PASSWORD = 'demo-password-2026';
 
 const booleanFlag = z
@@ -46,7 +67,19 @@ const booleanFlag = z
   .transform((value) => value === '1' || value === 'true');
 
 const environmentSchema = z.object({
-  NODE_ENV: z.string().optional(),
+  // A misspelt value (`Production`) would otherwise start in demo mode.
+  NODE_ENV: z
+    .enum(['production', 'development', 'test'], { message: 'must be production, development or test' })
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine(
+      (value) =>
+        value === '' || /^\d{1,2}$/.test(value) || value.split(',').every((a) => isAddressOrRange(a.trim())),
+      'must be empty, a number of proxies (1, 2…) or a comma-separated list of their addresses or ranges (10.0.0.0/8)',
+    )
+    .optional(),
   PORT: z.coerce
     .number({ message: 'must be a port number' })
     .int('must be a whole number')
@@ -77,6 +110,7 @@ const environmentSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SIGN_IN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
   SESSION_HOURS: z.coerce
     .number()
     .int()
@@ -129,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     production,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl,
     // Demo mode only: a fixed secret keeps demo sessions valid across restarts.
@@ -137,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: e.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
     logLevel: e.LOG_LEVEL,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT,
+    signInAddressRateLimit: e.SIGN_IN_ADDRESS_RATE_LIMIT,
     sessionHours: e.SESSION_HOURS,
     deadlineSweepSeconds: e.DEADLINE_SWEEP_SECONDS,
     notify:

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { englishDate, today } from '../clock.js';
 import { RuleError } from '../frameworks/rules.js';
 import { visibleInspection } from '../inspections/access.js';
-import { can } from '../people/policy.js';
+import { can, type Action } from '../people/policy.js';
 import { hasRole, type Person } from '../people/rules.js';
 import { requirePerson } from '../web/access.js';
 import { forbidden, Problem } from '../web/problem.js';
@@ -42,22 +42,23 @@ export async function visibleComplaint(request: FastifyRequest, id: string) {
   return { complaint, person };
 }
 
+/**
+ * The permission each step needs. The complainant asks for a review or escalation; complaints staff may
+ * record a request made by phone or email.
+ */
+export const STEP_ACTIONS = {
+  acknowledge: 'complaint.handle',
+  note: 'complaint.handle',
+  respond: 'complaint.handle',
+  'decide-review': 'complaint.handle',
+  'request-review': 'complaint.raise',
+  escalate: 'complaint.raise',
+  rule: 'complaint.rule',
+} as const satisfies Record<ComplaintStep, Action>;
+
 /** Whether the person may take `step` on the complaint, by role (not by stage). */
 export function mayTake(person: Person, complaint: Complaint, step: ComplaintStep): boolean {
-  const resource = complaintResource(complaint);
-  switch (step) {
-    case 'acknowledge':
-    case 'note':
-    case 'respond':
-    case 'decide-review':
-      return can(person, 'complaint.handle', resource);
-    // The complainant asks; complaints staff may record a request made by phone or email.
-    case 'request-review':
-    case 'escalate':
-      return can(person, 'complaint.raise', resource);
-    case 'rule':
-      return can(person, 'complaint.rule', resource);
-  }
+  return can(person, STEP_ACTIONS[step], complaintResource(complaint));
 }
 
 /** The steps this person may take now. */

@@ -32,6 +32,7 @@ import { templates } from '../web/render.js';
 import {
   complaintScope,
   complaintToAct,
+  STEP_ACTIONS,
   presentComplaint,
   takeInComplaint,
   visibleComplaint,
@@ -99,7 +100,7 @@ export async function complaintPages(app: FastifyInstance) {
 
   // ---- The list ----
 
-  app.get('/complaints', hidden, async (request, reply) => {
+  app.get('/complaints', { ...hidden, config: { access: 'complaints.list' } }, async (request, reply) => {
     const person = authorise(request, 'complaints.list');
     const scope = complaintScope(person);
     const raw: Record<string, string> = {};
@@ -189,38 +190,44 @@ export async function complaintPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/complaints/new', hidden, async (request, reply) => newComplaintPage(request, reply));
+  app.get('/complaints/new', { ...hidden, config: { access: 'complaint.raise' } }, async (request, reply) =>
+    newComplaintPage(request, reply),
+  );
 
-  app.post('/complaints/new', hidden, async (request, reply) => {
-    const person = requirePerson(request);
-    const form = request.body as FormBody;
-    const staff = hasRole(person, 'complaints');
-    const parsed = newComplaintBody.safeParse({
-      inspectionId: formOptional(form, 'inspectionId'),
-      summary: formText(form, 'summary'),
-      ...(staff
-        ? {
-            channel: formOptional(form, 'channel'),
-            complainantName: formOptional(form, 'complainantName'),
-            complainantEmail: formOptional(form, 'complainantEmail'),
-            receivedOn: formDate(form, 'receivedOn'),
-          }
-        : {}),
-    });
-    return postForm(reply, {
-      parsed,
-      place: placeBy(
-        { receivedOn: 'receivedOn-day', channel: 'channel', inspectionId: 'inspectionId' },
-        'summary',
-      ),
-      act: async (data) => {
-        const { id } = await takeInComplaint(request, data);
-        return `/complaints/${id}?saved=${staff ? 'recorded' : 'raised'}`;
-      },
-      showAgain: (refused) =>
-        newComplaintPage(request, reply, { ...refused, posted: { form: 'new', values: form } }),
-    });
-  });
+  app.post(
+    '/complaints/new',
+    { ...hidden, config: { access: 'complaint.raise' } },
+    async (request, reply) => {
+      const person = requirePerson(request);
+      const form = request.body as FormBody;
+      const staff = hasRole(person, 'complaints');
+      const parsed = newComplaintBody.safeParse({
+        inspectionId: formOptional(form, 'inspectionId'),
+        summary: formText(form, 'summary'),
+        ...(staff
+          ? {
+              channel: formOptional(form, 'channel'),
+              complainantName: formOptional(form, 'complainantName'),
+              complainantEmail: formOptional(form, 'complainantEmail'),
+              receivedOn: formDate(form, 'receivedOn'),
+            }
+          : {}),
+      });
+      return postForm(reply, {
+        parsed,
+        place: placeBy(
+          { receivedOn: 'receivedOn-day', channel: 'channel', inspectionId: 'inspectionId' },
+          'summary',
+        ),
+        act: async (data) => {
+          const { id } = await takeInComplaint(request, data);
+          return `/complaints/${id}?saved=${staff ? 'recorded' : 'raised'}`;
+        },
+        showAgain: (refused) =>
+          newComplaintPage(request, reply, { ...refused, posted: { form: 'new', values: form } }),
+      });
+    },
+  );
 
   // ---- A complaint ----
 
@@ -291,7 +298,9 @@ export async function complaintPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/complaints/:id', hidden, async (request, reply) => complaintPage(request, reply, idOf(request)));
+  app.get('/complaints/:id', { ...hidden, config: { access: 'complaint.read' } }, async (request, reply) =>
+    complaintPage(request, reply, idOf(request)),
+  );
 
   /** A form on the complaint's page: on success back to it with a banner, otherwise the page with errors. */
   function complaintForm<T>(
@@ -303,20 +312,24 @@ export async function complaintPages(app: FastifyInstance) {
     act: (personId: string, complaintId: string, data: T) => Promise<unknown>,
     saved: string,
   ) {
-    app.post(`/complaints/:id/${path}`, hidden, async (request, reply) => {
-      const { complaint, person } = await complaintToAct(request, idOf(request), step);
-      const form = (request.body ?? {}) as FormBody;
-      return postForm(reply, {
-        parsed: read(form),
-        place: placeBy(fields, fallback),
-        act: async (data) => {
-          await act(person.id, complaint.id, data);
-          return `/complaints/${complaint.id}?saved=${saved}`;
-        },
-        showAgain: (refused) =>
-          complaintPage(request, reply, complaint.id, { ...refused, posted: { form: path, values: form } }),
-      });
-    });
+    app.post(
+      `/complaints/:id/${path}`,
+      { ...hidden, config: { access: STEP_ACTIONS[step] } },
+      async (request, reply) => {
+        const { complaint, person } = await complaintToAct(request, idOf(request), step);
+        const form = (request.body ?? {}) as FormBody;
+        return postForm(reply, {
+          parsed: read(form),
+          place: placeBy(fields, fallback),
+          act: async (data) => {
+            await act(person.id, complaint.id, data);
+            return `/complaints/${complaint.id}?saved=${saved}`;
+          },
+          showAgain: (refused) =>
+            complaintPage(request, reply, complaint.id, { ...refused, posted: { form: path, values: form } }),
+        });
+      },
+    );
   }
 
   complaintForm(
@@ -469,38 +482,50 @@ export async function complaintPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/complaint-reviews', hidden, async (request, reply) => reviewsPage(request, reply));
+  app.get(
+    '/complaint-reviews',
+    { ...hidden, config: { access: 'complaint-review.conduct' } },
+    async (request, reply) => reviewsPage(request, reply),
+  );
 
-  app.post('/complaint-reviews', hidden, async (request, reply) => {
-    const person = authorise(request, 'complaint-review.conduct');
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: newReviewBody.safeParse({
-        from: formDate(form, 'from'),
-        to: formDate(form, 'to'),
-        size: formNumber(form, 'size'),
-        seed: formOptional(form, 'seed'),
-      }),
-      place: placeBy({ from: 'from-day', to: 'to-day', size: 'size', seed: 'seed' }, 'from-day'),
-      act: async (data) => {
-        const id = await drawReviewSample(db, person.id, data, app.clock.now());
-        return `/complaint-reviews/${id}?saved=drawn`;
-      },
-      showAgain: (refused) =>
-        reviewsPage(request, reply, { ...refused, posted: { form: 'draw', values: form } }),
-    });
-  });
+  app.post(
+    '/complaint-reviews',
+    { ...hidden, config: { access: 'complaint-review.conduct' } },
+    async (request, reply) => {
+      const person = authorise(request, 'complaint-review.conduct');
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: newReviewBody.safeParse({
+          from: formDate(form, 'from'),
+          to: formDate(form, 'to'),
+          size: formNumber(form, 'size'),
+          seed: formOptional(form, 'seed'),
+        }),
+        place: placeBy({ from: 'from-day', to: 'to-day', size: 'size', seed: 'seed' }, 'from-day'),
+        act: async (data) => {
+          const id = await drawReviewSample(db, person.id, data, app.clock.now());
+          return `/complaint-reviews/${id}?saved=drawn`;
+        },
+        showAgain: (refused) =>
+          reviewsPage(request, reply, { ...refused, posted: { form: 'draw', values: form } }),
+      });
+    },
+  );
 
-  app.get('/complaint-reviews/:id', hidden, async (request, reply) => {
-    authorise(request, 'complaint-review.conduct');
-    const review = await findReview(db, idOf(request));
-    if (!review) throw notFound();
-    return reply.page(view('review'), {
-      title: `Sample of complaints closed from ${formatLongDate(review.from)} to ${formatLongDate(review.to)}`,
-      review,
-      banner: bannerFor(request),
-    });
-  });
+  app.get(
+    '/complaint-reviews/:id',
+    { ...hidden, config: { access: 'complaint-review.conduct' } },
+    async (request, reply) => {
+      authorise(request, 'complaint-review.conduct');
+      const review = await findReview(db, idOf(request));
+      if (!review) throw notFound();
+      return reply.page(view('review'), {
+        title: `Sample of complaints closed from ${formatLongDate(review.from)} to ${formatLongDate(review.to)}`,
+        review,
+        banner: bannerFor(request),
+      });
+    },
+  );
 
   async function casePage(request: FastifyRequest, reply: FastifyReply, state: FormState = {}) {
     authorise(request, 'complaint-review.conduct');
@@ -528,27 +553,35 @@ export async function complaintPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/complaint-reviews/:id/cases/:n', hidden, async (request, reply) => casePage(request, reply));
+  app.get(
+    '/complaint-reviews/:id/cases/:n',
+    { ...hidden, config: { access: 'complaint-review.conduct' } },
+    async (request, reply) => casePage(request, reply),
+  );
 
-  app.post('/complaint-reviews/:id/cases/:n', hidden, async (request, reply) => {
-    const person = authorise(request, 'complaint-review.conduct');
-    const { id, n } = request.params as { id: string; n: string };
-    const form = request.body as FormBody;
-    const followed = formText(form, 'procedureFollowed');
-    return postForm(reply, {
-      parsed: reviewFindingBody.safeParse({
-        case: Number(n),
-        procedureFollowed: followed === 'true' ? true : followed === 'false' ? false : undefined,
-        finding: formText(form, 'finding'),
-      }),
-      place: placeBy({ procedureFollowed: 'procedureFollowed', finding: 'finding' }, 'procedureFollowed'),
-      act: async (data) => {
-        const { case: caseNumber, ...finding } = data;
-        await recordReviewFinding(db, person.id, id, caseNumber, finding, app.clock.now());
-        return `/complaint-reviews/${id}/cases/${caseNumber}?saved=finding`;
-      },
-      showAgain: (refused) =>
-        casePage(request, reply, { ...refused, posted: { form: 'finding', values: form } }),
-    });
-  });
+  app.post(
+    '/complaint-reviews/:id/cases/:n',
+    { ...hidden, config: { access: 'complaint-review.conduct' } },
+    async (request, reply) => {
+      const person = authorise(request, 'complaint-review.conduct');
+      const { id, n } = request.params as { id: string; n: string };
+      const form = request.body as FormBody;
+      const followed = formText(form, 'procedureFollowed');
+      return postForm(reply, {
+        parsed: reviewFindingBody.safeParse({
+          case: Number(n),
+          procedureFollowed: followed === 'true' ? true : followed === 'false' ? false : undefined,
+          finding: formText(form, 'finding'),
+        }),
+        place: placeBy({ procedureFollowed: 'procedureFollowed', finding: 'finding' }, 'procedureFollowed'),
+        act: async (data) => {
+          const { case: caseNumber, ...finding } = data;
+          await recordReviewFinding(db, person.id, id, caseNumber, finding, app.clock.now());
+          return `/complaint-reviews/${id}/cases/${caseNumber}?saved=finding`;
+        },
+        showAgain: (refused) =>
+          casePage(request, reply, { ...refused, posted: { form: 'finding', values: form } }),
+      });
+    },
+  );
 }

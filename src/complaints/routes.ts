@@ -55,6 +55,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.get(
     '/api/complaints',
     {
+      config: { access: 'complaints.list' },
       schema: {
         tags,
         summary:
@@ -77,6 +78,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints',
     {
+      config: { access: 'complaint.raise' },
       schema: {
         tags,
         summary:
@@ -97,6 +99,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.get(
     '/api/complaints/:id',
     {
+      config: { access: 'complaint.read' },
       schema: {
         tags,
         summary: 'A complaint, with its investigation notes for the inspectorate and the adjudicator',
@@ -110,6 +113,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/acknowledge',
     {
+      config: { access: 'complaint.handle' },
       schema: {
         tags,
         summary: 'Acknowledge a complaint (complaints staff)',
@@ -128,6 +132,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/notes',
     {
+      config: { access: 'complaint.handle' },
       schema: {
         tags,
         summary: 'Add an investigation note (complaints staff)',
@@ -146,6 +151,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/outcome',
     {
+      config: { access: 'complaint.handle' },
       schema: {
         tags,
         summary:
@@ -165,6 +171,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/internal-review',
     {
+      config: { access: 'complaint.raise' },
       schema: {
         tags,
         summary:
@@ -184,6 +191,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/internal-review/decision',
     {
+      config: { access: 'complaint.handle' },
       schema: {
         tags,
         summary: 'Decide an internal review (complaints staff)',
@@ -202,6 +210,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/escalate',
     {
+      config: { access: 'complaint.raise' },
       schema: {
         tags,
         summary:
@@ -221,6 +230,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/ruling',
     {
+      config: { access: 'complaint.rule' },
       schema: {
         tags,
         summary:
@@ -244,6 +254,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.get(
     '/api/complaint-reviews',
     {
+      config: { access: 'complaint-review.conduct' },
       schema: {
         tags: reviewTags,
         summary: 'Samples of closed complaints drawn for external review (reviewers)',
@@ -259,6 +270,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaint-reviews',
     {
+      config: { access: 'complaint-review.conduct' },
       schema: {
         tags: reviewTags,
         summary:
@@ -280,6 +292,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.get(
     '/api/complaint-reviews/:id',
     {
+      config: { access: 'complaint-review.conduct' },
       schema: {
         tags: reviewTags,
         summary: 'A sample with its complaints anonymised, and the findings recorded so far',
@@ -298,6 +311,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaint-reviews/:id/findings',
     {
+      config: { access: 'complaint-review.conduct' },
       schema: {
         tags: reviewTags,
         summary: 'Record the finding on one case of the sample',

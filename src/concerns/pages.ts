@@ -126,11 +126,13 @@ export async function concernPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/concerns/new', hidden, async (request, reply) => publicForm(request, reply));
+  app.get('/concerns/new', { ...hidden, config: { access: 'public' } }, async (request, reply) =>
+    publicForm(request, reply),
+  );
 
   app.post(
     '/concerns/new',
-    { ...hidden, config: { rateLimit: PUBLIC_CONCERN_LIMIT } },
+    { ...hidden, config: { access: 'public', rateLimit: PUBLIC_CONCERN_LIMIT } },
     async (request, reply) => {
       const form = (request.body ?? {}) as FormBody;
       const parsed = newConcernBody.safeParse({
@@ -156,7 +158,7 @@ export async function concernPages(app: FastifyInstance) {
     },
   );
 
-  app.get('/concerns/new/sent', hidden, async (request, reply) => {
+  app.get('/concerns/new/sent', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     // The page only repeats the reference it is given; it looks nothing up.
     const reference = (request.query as { reference?: unknown }).reference;
     if (typeof reference !== 'string' || !CONCERN_REFERENCE.test(reference)) throw notFound();
@@ -202,78 +204,90 @@ export async function concernPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/concerns/record', hidden, async (request, reply) => recordForm(request, reply));
+  app.get(
+    '/concerns/record',
+    { ...hidden, config: { access: 'concern.raise-for-others' } },
+    async (request, reply) => recordForm(request, reply),
+  );
 
-  app.post('/concerns/record', hidden, async (request, reply) => {
-    authorise(request, 'concern.raise-for-others', {}, 'hide');
-    const form = (request.body ?? {}) as FormBody;
-    const parsed = newConcernBody.safeParse({
-      channel: formOptional(form, 'channel') ?? '',
-      providerId: formOptional(form, 'providerId'),
-      summary: formText(form, 'summary') ?? '',
-      relationship: formOptional(form, 'relationship'),
-      raiserName: formOptional(form, 'raiserName'),
-      raiserEmail: formOptional(form, 'raiserEmail'),
-      receivedOn: formDate(form, 'receivedOn'),
-    });
-    return postForm(reply, {
-      parsed,
-      place: placeAmong(RECORD_FIELDS, ['receivedOn'], 'summary'),
-      act: async (data) => {
-        const { id } = await takeInConcern(request, data);
-        return `/concerns/${id}?saved=recorded`;
-      },
-      showAgain: ({ status, errors }) => {
-        // With no search made yet, a missing provider is pointed at the search box.
-        const placed = errors.map((e) =>
-          e.field === 'providerId' && !formOptional(form, 'q') ? { ...e, field: 'q' } : e,
-        );
-        return recordForm(request, reply, {
-          status,
-          errors: inFormOrder(placed, RECORD_FIELDS),
-          values: form,
-        });
-      },
-    });
-  });
+  app.post(
+    '/concerns/record',
+    { ...hidden, config: { access: 'concern.raise-for-others' } },
+    async (request, reply) => {
+      authorise(request, 'concern.raise-for-others', {}, 'hide');
+      const form = (request.body ?? {}) as FormBody;
+      const parsed = newConcernBody.safeParse({
+        channel: formOptional(form, 'channel') ?? '',
+        providerId: formOptional(form, 'providerId'),
+        summary: formText(form, 'summary') ?? '',
+        relationship: formOptional(form, 'relationship'),
+        raiserName: formOptional(form, 'raiserName'),
+        raiserEmail: formOptional(form, 'raiserEmail'),
+        receivedOn: formDate(form, 'receivedOn'),
+      });
+      return postForm(reply, {
+        parsed,
+        place: placeAmong(RECORD_FIELDS, ['receivedOn'], 'summary'),
+        act: async (data) => {
+          const { id } = await takeInConcern(request, data);
+          return `/concerns/${id}?saved=recorded`;
+        },
+        showAgain: ({ status, errors }) => {
+          // With no search made yet, a missing provider is pointed at the search box.
+          const placed = errors.map((e) =>
+            e.field === 'providerId' && !formOptional(form, 'q') ? { ...e, field: 'q' } : e,
+          );
+          return recordForm(request, reply, {
+            status,
+            errors: inFormOrder(placed, RECORD_FIELDS),
+            values: form,
+          });
+        },
+      });
+    },
+  );
 
   // ---- The list ----
 
-  app.get('/concerns', hidden, async (request, reply) => {
-    const person = authoriseStaff(request, 'concerns.list');
-    const raw = strings(request.query);
-    for (const field of ['receivedFrom', 'receivedTo']) {
-      const date = formDate(raw, field);
-      if (date) raw[field] = date;
-    }
-    const parsed = concernQuery.safeParse(raw);
-    const query = parsed.success ? parsed.data : concernQuery.parse({});
-    const result = await searchConcerns(db, query);
-    const { page: _p, pageSize: _s, ...kept } = query;
-    const keep: Record<string, string | undefined> = { ...kept };
-    const period = (field: string) =>
-      raw[`${field}-day`] ? formDateParts(raw, field) : dateParts(raw[field]);
-    return reply.page(view('list'), {
-      title: 'Concerns about providers',
-      result,
-      search: { ...raw, receivedFrom: period('receivedFrom'), receivedTo: period('receivedTo') },
-      errors: parsed.success
-        ? []
-        : fieldErrorsOf(parsed.error).map((e) =>
-            ['receivedFrom', 'receivedTo'].includes(e.field) ? { ...e, field: `${e.field}-day` } : e,
-          ),
-      filtered: Object.values(keep).some(Boolean),
-      canRecord: can(person, 'concern.raise-for-others'),
-      banner: savedBanner(request, BANNERS),
-      pagination: paginationFor(
-        result.page,
-        result.totalPages,
-        (n) => `/concerns${queryString({ ...keep, page: n })}`,
-      ),
-      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      to: Math.min(result.page * result.pageSize, result.total),
-    });
-  });
+  app.get(
+    '/concerns',
+    { ...hidden, config: { access: { hidden: 'concerns.list' } } },
+    async (request, reply) => {
+      const person = authoriseStaff(request, 'concerns.list');
+      const raw = strings(request.query);
+      for (const field of ['receivedFrom', 'receivedTo']) {
+        const date = formDate(raw, field);
+        if (date) raw[field] = date;
+      }
+      const parsed = concernQuery.safeParse(raw);
+      const query = parsed.success ? parsed.data : concernQuery.parse({});
+      const result = await searchConcerns(db, query);
+      const { page: _p, pageSize: _s, ...kept } = query;
+      const keep: Record<string, string | undefined> = { ...kept };
+      const period = (field: string) =>
+        raw[`${field}-day`] ? formDateParts(raw, field) : dateParts(raw[field]);
+      return reply.page(view('list'), {
+        title: 'Concerns about providers',
+        result,
+        search: { ...raw, receivedFrom: period('receivedFrom'), receivedTo: period('receivedTo') },
+        errors: parsed.success
+          ? []
+          : fieldErrorsOf(parsed.error).map((e) =>
+              ['receivedFrom', 'receivedTo'].includes(e.field) ? { ...e, field: `${e.field}-day` } : e,
+            ),
+        filtered: Object.values(keep).some(Boolean),
+        canRecord: can(person, 'concern.raise-for-others'),
+        banner: savedBanner(request, BANNERS),
+        pagination: paginationFor(
+          result.page,
+          result.totalPages,
+          (n) => `/concerns${queryString({ ...keep, page: n })}`,
+        ),
+        from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
+        to: Math.min(result.page * result.pageSize, result.total),
+      });
+    },
+  );
 
   // ---- A concern, and its assessment ----
 
@@ -316,42 +330,50 @@ export async function concernPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/concerns/:id', hidden, async (request, reply) => concernPage(request, reply));
+  app.get(
+    '/concerns/:id',
+    { ...hidden, config: { access: { hidden: 'concern.read' } } },
+    async (request, reply) => concernPage(request, reply),
+  );
 
-  app.post('/concerns/:id/assessment', hidden, async (request, reply) => {
-    const person = authoriseStaff(request, 'concern.read');
-    if (!can(person, 'concern.assess')) throw forbidden();
-    const form = (request.body ?? {}) as FormBody;
-    const decision = formOptional(form, 'decision');
-    const version = formNumber(form, 'version');
-    const parsed = assessmentBody.safeParse({
-      providerId: formOptional(form, 'providerId'),
-      riskLevel: formOptional(form, 'riskLevel'),
-      decision,
-      reasons: formText(form, 'reasons') ?? '',
-      // The date boxes are on the page whatever is chosen (no script needed); only bringing forward reads them.
-      bringForwardTo: decision === 'bring-forward' ? formDate(form, 'bringForwardTo') : undefined,
-      version,
-    });
-    return postForm(reply, {
-      parsed,
-      place: placeAmong(ASSESS_FIELDS, ['bringForwardTo'], 'decision'),
-      act: async (data) => {
-        await assessConcern(db, person.id, idOf(request), data, app.clock.now());
-        return `/concerns/${idOf(request)}?saved=assessed`;
-      },
-      showAgain: ({ status, errors }) => {
-        const placed = errors.map((e) =>
-          e.field === 'providerId' && !formOptional(form, 'q') && !formOptional(form, 'providerId')
-            ? { ...e, field: 'q' }
-            : e,
-        );
-        return concernPage(request, reply, {
-          status,
-          errors: inFormOrder(placed, ASSESS_FIELDS),
-          values: form,
-        });
-      },
-    });
-  });
+  app.post(
+    '/concerns/:id/assessment',
+    { ...hidden, config: { access: 'concern.assess' } },
+    async (request, reply) => {
+      const person = authoriseStaff(request, 'concern.read');
+      if (!can(person, 'concern.assess')) throw forbidden();
+      const form = (request.body ?? {}) as FormBody;
+      const decision = formOptional(form, 'decision');
+      const version = formNumber(form, 'version');
+      const parsed = assessmentBody.safeParse({
+        providerId: formOptional(form, 'providerId'),
+        riskLevel: formOptional(form, 'riskLevel'),
+        decision,
+        reasons: formText(form, 'reasons') ?? '',
+        // The date boxes are on the page whatever is chosen (no script needed); only bringing forward reads them.
+        bringForwardTo: decision === 'bring-forward' ? formDate(form, 'bringForwardTo') : undefined,
+        version,
+      });
+      return postForm(reply, {
+        parsed,
+        place: placeAmong(ASSESS_FIELDS, ['bringForwardTo'], 'decision'),
+        act: async (data) => {
+          await assessConcern(db, person.id, idOf(request), data, app.clock.now());
+          return `/concerns/${idOf(request)}?saved=assessed`;
+        },
+        showAgain: ({ status, errors }) => {
+          const placed = errors.map((e) =>
+            e.field === 'providerId' && !formOptional(form, 'q') && !formOptional(form, 'providerId')
+              ? { ...e, field: 'q' }
+              : e,
+          );
+          return concernPage(request, reply, {
+            status,
+            errors: inFormOrder(placed, ASSESS_FIELDS),
+            values: form,
+          });
+        },
+      });
+    },
+  );
 }

@@ -30,7 +30,7 @@ export async function concernRoutes(instance: FastifyInstance) {
   app.post(
     '/api/concerns',
     {
-      config: { rateLimit: PUBLIC_CONCERN_LIMIT },
+      config: { access: 'public', rateLimit: PUBLIC_CONCERN_LIMIT },
       schema: {
         tags,
         summary:
@@ -51,6 +51,7 @@ export async function concernRoutes(instance: FastifyInstance) {
   app.get(
     '/api/concerns',
     {
+      config: { access: { hidden: 'concerns.list' } },
       schema: {
         tags,
         summary:
@@ -68,6 +69,7 @@ export async function concernRoutes(instance: FastifyInstance) {
   app.get(
     '/api/concerns/:id',
     {
+      config: { access: { hidden: 'concern.read' } },
       schema: {
         tags,
         summary: 'A concern, with the provider’s other concerns (planners, managers and inspectors)',
@@ -81,6 +83,7 @@ export async function concernRoutes(instance: FastifyInstance) {
   app.post(
     '/api/concerns/:id/assessment',
     {
+      config: { access: 'concern.assess' },
       schema: {
         tags,
         summary:

@@ -68,29 +68,37 @@ export async function conflictPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/conflicts', { schema: { hide: true } }, async (request, reply) => {
-    const query = request.query as { providerId?: string; saved?: string };
-    const providerId = query.providerId && isUuid(query.providerId) ? query.providerId : undefined;
-    return conflictsPage(request, reply, { values: { providerId }, saved: query.saved });
-  });
+  app.get(
+    '/conflicts',
+    { config: { access: ['conflict.declare', 'conflicts.read'] }, schema: { hide: true } },
+    async (request, reply) => {
+      const query = request.query as { providerId?: string; saved?: string };
+      const providerId = query.providerId && isUuid(query.providerId) ? query.providerId : undefined;
+      return conflictsPage(request, reply, { values: { providerId }, saved: query.saved });
+    },
+  );
 
-  app.post('/conflicts', { schema: { hide: true } }, async (request, reply) => {
-    const person = authorise(request, 'conflict.declare');
-    const form = request.body as FormBody;
-    const values = {
-      personId: formOptional(form, 'personId'),
-      providerId: formOptional(form, 'providerId'),
-      description: formText(form, 'description'),
-    };
-    const personId = values.personId ?? person.id;
-    if (personId !== person.id) authorise(request, 'conflict.declare-for-others');
-    return postForm(reply, {
-      parsed: conflictBody.safeParse({ ...values, personId }),
-      act: async (data) => {
-        await declareConflict(db, person.id, { ...data, personId });
-        return '/conflicts?saved=declared';
-      },
-      showAgain: ({ status, errors }) => conflictsPage(request, reply, { values, errors }, status),
-    });
-  });
+  app.post(
+    '/conflicts',
+    { config: { access: 'conflict.declare' }, schema: { hide: true } },
+    async (request, reply) => {
+      const person = authorise(request, 'conflict.declare');
+      const form = request.body as FormBody;
+      const values = {
+        personId: formOptional(form, 'personId'),
+        providerId: formOptional(form, 'providerId'),
+        description: formText(form, 'description'),
+      };
+      const personId = values.personId ?? person.id;
+      if (personId !== person.id) authorise(request, 'conflict.declare-for-others');
+      return postForm(reply, {
+        parsed: conflictBody.safeParse({ ...values, personId }),
+        act: async (data) => {
+          await declareConflict(db, person.id, { ...data, personId });
+          return '/conflicts?saved=declared';
+        },
+        showAgain: ({ status, errors }) => conflictsPage(request, reply, { values, errors }, status),
+      });
+    },
+  );
 }

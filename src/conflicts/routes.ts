@@ -17,6 +17,7 @@ export async function conflictRoutes(instance: FastifyInstance) {
   app.get(
     '/api/conflicts',
     {
+      config: { access: ['conflict.declare', 'conflicts.read'] },
       schema: {
         tags,
         summary: 'Declared conflicts of interest (managers and planners see all; inspectors their own)',
@@ -36,6 +37,7 @@ export async function conflictRoutes(instance: FastifyInstance) {
   app.post(
     '/api/conflicts',
     {
+      config: { access: 'conflict.declare' },
       schema: {
         tags,
         summary: 'Declare a connection to a provider; managers may declare one for another inspector',

@@ -64,38 +64,48 @@ export async function dayAfterPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/day-after-contact', hidden, async (request, reply) =>
-    providerPage(request, reply, (request.params as { id: string }).id),
+  app.get(
+    '/inspections/:id/day-after-contact',
+    { ...hidden, config: { access: 'day-after.raise' } },
+    async (request, reply) => providerPage(request, reply, (request.params as { id: string }).id),
   );
 
-  app.post('/inspections/:id/day-after-contact', hidden, async (request, reply) => {
-    const id = (request.params as { id: string }).id;
-    const inspection = await visibleInspection(request, id);
-    const person = authorise(request, 'day-after.raise', { providerId: inspection.provider.id }, 'hide');
-    const form = request.body as FormBody;
-    const issues = formText(form, 'issues');
-    return postForm(reply, {
-      parsed: raiseBody.safeParse({ issues }),
-      // The form has one field: every error is shown against it.
-      place: () => 'issues',
-      act: async (data) => {
-        await raiseDayAfterContact(db, person, inspection, data.issues, app.clock.now());
-        return `/inspections/${id}/day-after-contact?saved=raised`;
-      },
-      showAgain: (refused) => providerPage(request, reply, id, { ...refused, issues }),
-    });
-  });
+  app.post(
+    '/inspections/:id/day-after-contact',
+    { ...hidden, config: { access: 'day-after.raise' } },
+    async (request, reply) => {
+      const id = (request.params as { id: string }).id;
+      const inspection = await visibleInspection(request, id);
+      const person = authorise(request, 'day-after.raise', { providerId: inspection.provider.id }, 'hide');
+      const form = request.body as FormBody;
+      const issues = formText(form, 'issues');
+      return postForm(reply, {
+        parsed: raiseBody.safeParse({ issues }),
+        // The form has one field: every error is shown against it.
+        place: () => 'issues',
+        act: async (data) => {
+          await raiseDayAfterContact(db, person, inspection, data.issues, app.clock.now());
+          return `/inspections/${id}/day-after-contact?saved=raised`;
+        },
+        showAgain: (refused) => providerPage(request, reply, id, { ...refused, issues }),
+      });
+    },
+  );
 
-  app.get('/day-after-contacts', hidden, async (request, reply) => {
-    const person = requirePerson(request);
-    if (!hasRole(person, 'inspector', 'manager', 'complaints')) throw forbidden();
-    const all = hasRole(person, 'complaints', 'manager');
-    return reply.page(view('list'), {
-      title: all ? 'Day-after contacts' : 'Day-after contacts assigned to you',
-      all,
-      contacts: await listDayAfterContacts(db, listFilter(person)),
-    });
-  });
+  app.get(
+    '/day-after-contacts',
+    { ...hidden, config: { access: 'day-after.handle' } },
+    async (request, reply) => {
+      const person = requirePerson(request);
+      if (!hasRole(person, 'inspector', 'manager', 'complaints')) throw forbidden();
+      const all = hasRole(person, 'complaints', 'manager');
+      return reply.page(view('list'), {
+        title: all ? 'Day-after contacts' : 'Day-after contacts assigned to you',
+        all,
+        contacts: await listDayAfterContacts(db, listFilter(person)),
+      });
+    },
+  );
 
   async function contactPage(
     request: FastifyRequest,
@@ -118,28 +128,34 @@ export async function dayAfterPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/day-after-contacts/:id', hidden, async (request, reply) =>
-    contactPage(request, reply, (request.params as { id: string }).id),
+  app.get(
+    '/day-after-contacts/:id',
+    { ...hidden, config: { access: 'day-after.handle' } },
+    async (request, reply) => contactPage(request, reply, (request.params as { id: string }).id),
   );
 
-  app.post('/day-after-contacts/:id/outcome', hidden, async (request, reply) => {
-    const { contact, person } = await handledContact(request, (request.params as { id: string }).id);
-    mustBeAssigned(person, contact);
-    const form = request.body as FormBody;
-    const consulted = formOptional(form, 'consultedLead');
-    const values = { consultedLead: consulted, outcome: formText(form, 'outcome') };
-    return postForm(reply, {
-      parsed: outcomeBody.safeParse({
-        consultedLead: consulted === 'yes' ? true : consulted === 'no' ? false : undefined,
-        outcome: values.outcome,
-      }),
-      // A refusal that names no field is shown against the outcome.
-      place: (field) => field || 'outcome',
-      act: async (data) => {
-        await recordDayAfterOutcome(db, person.id, contact.id, data, app.clock.now());
-        return `/day-after-contacts/${contact.id}?saved=outcome`;
-      },
-      showAgain: (refused) => contactPage(request, reply, contact.id, { ...refused, values }),
-    });
-  });
+  app.post(
+    '/day-after-contacts/:id/outcome',
+    { ...hidden, config: { access: 'day-after.handle' } },
+    async (request, reply) => {
+      const { contact, person } = await handledContact(request, (request.params as { id: string }).id);
+      mustBeAssigned(person, contact);
+      const form = request.body as FormBody;
+      const consulted = formOptional(form, 'consultedLead');
+      const values = { consultedLead: consulted, outcome: formText(form, 'outcome') };
+      return postForm(reply, {
+        parsed: outcomeBody.safeParse({
+          consultedLead: consulted === 'yes' ? true : consulted === 'no' ? false : undefined,
+          outcome: values.outcome,
+        }),
+        // A refusal that names no field is shown against the outcome.
+        place: (field) => field || 'outcome',
+        act: async (data) => {
+          await recordDayAfterOutcome(db, person.id, contact.id, data, app.clock.now());
+          return `/day-after-contacts/${contact.id}?saved=outcome`;
+        },
+        showAgain: (refused) => contactPage(request, reply, contact.id, { ...refused, values }),
+      });
+    },
+  );
 }

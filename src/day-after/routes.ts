@@ -38,6 +38,7 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id/day-after-contact',
     {
+      config: { access: ['day-after.raise', 'day-after.handle'] },
       schema: {
         tags,
         summary:
@@ -62,6 +63,7 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/day-after-contact',
     {
+      config: { access: 'day-after.raise' },
       schema: {
         tags,
         summary:
@@ -85,6 +87,7 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
   app.get(
     '/api/day-after-contacts',
     {
+      config: { access: 'day-after.handle' },
       schema: {
         tags,
         summary:
@@ -109,6 +112,7 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
   app.get(
     '/api/day-after-contacts/:id',
     {
+      config: { access: 'day-after.handle' },
       schema: {
         tags,
         summary: 'A day-after contact (the assigned inspector, complaints staff and managers)',
@@ -122,6 +126,7 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
   app.post(
     '/api/day-after-contacts/:id/outcome',
     {
+      config: { access: 'day-after.handle' },
       schema: {
         tags,
         summary: 'The assigned inspector records whether they consulted the lead inspector, and the outcome',

@@ -39,6 +39,7 @@ export async function deadlineRoutes(instance: FastifyInstance) {
   app.get(
     '/api/deadlines/due',
     {
+      config: { access: 'deadlines.dashboard' },
       schema: {
         tags: ['deadlines'],
         summary:

@@ -115,124 +115,147 @@ const deadlineLabels: Record<DeadlineName, string> = {
 };
 
 export async function referencePages(app: FastifyInstance) {
-  app.get('/reference', { schema: { hide: true } }, async (_request, reply) =>
+  app.get('/reference', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.page('frameworks/views/index.njk', { title: 'Reference' }),
   );
 
-  app.get('/reference/frameworks', { schema: { hide: true } }, async (_request, reply) =>
-    reply.page('frameworks/views/frameworks.njk', { title: 'Inspection frameworks', frameworks }),
+  app.get(
+    '/reference/frameworks',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply.page('frameworks/views/frameworks.njk', { title: 'Inspection frameworks', frameworks }),
   );
 
-  app.get('/reference/frameworks/:id', { schema: { hide: true } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const framework = frameworkDetail(id);
-    if (!framework) throw notFound();
-    const areaNames = new Map(framework.judgementAreas.map((area) => [area.id, area.name]));
-    return reply.page('frameworks/views/framework.njk', {
-      title: framework.name,
-      framework,
-      overallArea: areaNames.get(framework.overallGrade.areaId) ?? framework.overallGrade.areaId,
-      areas: framework.judgementAreas.map((area) => ({
-        ...area,
-        parentName: area.subJudgementOf ? (areaNames.get(area.subJudgementOf) ?? area.subJudgementOf) : null,
-      })),
-    });
-  });
-
-  app.get('/reference/procedures', { schema: { hide: true } }, async (_request, reply) =>
-    reply.page('frameworks/views/procedures.njk', {
-      title: 'Post-inspection procedures',
-      procedures: procedureReferences().map((procedure) => ({
-        ...procedure,
-        deadlines: deadlineNames.flatMap((name) => {
-          const deadline = procedure[name];
-          return deadline ? [{ label: deadlineLabels[name], due: describeDeadline(deadline) }] : [];
-        }),
-      })),
-    }),
+  app.get(
+    '/reference/frameworks/:id',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const framework = frameworkDetail(id);
+      if (!framework) throw notFound();
+      const areaNames = new Map(framework.judgementAreas.map((area) => [area.id, area.name]));
+      return reply.page('frameworks/views/framework.njk', {
+        title: framework.name,
+        framework,
+        overallArea: areaNames.get(framework.overallGrade.areaId) ?? framework.overallGrade.areaId,
+        areas: framework.judgementAreas.map((area) => ({
+          ...area,
+          parentName: area.subJudgementOf
+            ? (areaNames.get(area.subJudgementOf) ?? area.subJudgementOf)
+            : null,
+        })),
+      });
+    },
   );
 
-  app.get('/reference/regulations', { schema: { hide: true } }, async (_request, reply) => {
-    const reference = regulationsReference();
-    const instrumentTitles = new Map(
-      reference.instruments.map((instrument) => [instrument.id, instrument.title]),
-    );
-    return reply.page('frameworks/views/regulations.njk', {
-      title: 'Regulations and guides',
-      instruments: reference.instruments,
-      guides: reference.guides.map((guide) => ({
-        ...guide,
-        explains: instrumentTitles.get(guide.instrumentId),
-      })),
-    });
-  });
-
-  app.get('/reference/notification-categories', { schema: { hide: true } }, async (_request, reply) =>
-    reply.page('frameworks/views/notification-categories.njk', {
-      title: 'Notification categories',
-      categories: notificationCategoryReferences(),
-    }),
+  app.get(
+    '/reference/procedures',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply.page('frameworks/views/procedures.njk', {
+        title: 'Post-inspection procedures',
+        procedures: procedureReferences().map((procedure) => ({
+          ...procedure,
+          deadlines: deadlineNames.flatMap((name) => {
+            const deadline = procedure[name];
+            return deadline ? [{ label: deadlineLabels[name], due: describeDeadline(deadline) }] : [];
+          }),
+        })),
+      }),
   );
 
-  app.get('/reference/calendar', { schema: { hide: true } }, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const errors: FieldError[] = [];
+  app.get(
+    '/reference/regulations',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) => {
+      const reference = regulationsReference();
+      const instrumentTitles = new Map(
+        reference.instruments.map((instrument) => [instrument.id, instrument.title]),
+      );
+      return reply.page('frameworks/views/regulations.njk', {
+        title: 'Regulations and guides',
+        instruments: reference.instruments,
+        guides: reference.guides.map((guide) => ({
+          ...guide,
+          explains: instrumentTitles.get(guide.instrumentId),
+        })),
+      });
+    },
+  );
 
-    const yearAsked = text(query, 'year');
-    const checked = checkedYear(yearAsked);
-    let holidays: { year: number; rows: { date: string; weekday: string; name: string }[] } | null = null;
-    if ('error' in checked) {
-      errors.push(checked.error);
-    } else {
-      const { year, holidays: list } = bankHolidaysOf(checked.year);
-      holidays = { year, rows: list.map((holiday) => ({ ...holiday, weekday: weekdayOf(holiday.date) })) };
-    }
+  app.get(
+    '/reference/notification-categories',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply.page('frameworks/views/notification-categories.njk', {
+        title: 'Notification categories',
+        categories: notificationCategoryReferences(),
+      }),
+  );
 
-    const form: TimelineForm = {
-      framework: text(query, 'framework'),
-      day: text(query, 'end-day'),
-      month: text(query, 'end-month'),
-      year: text(query, 'end-year'),
-    };
-    const asked = Object.values(form).some((value) => value !== '');
-    const outcome: TimelineOutcome = asked
-      ? timelineFromForm(form)
-      : { answer: null, frameworkError: null, lastDayError: null };
-    if (outcome.frameworkError) errors.push({ field: 'framework', message: outcome.frameworkError });
-    if (outcome.lastDayError) {
-      errors.push({ field: `end-${outcome.lastDayError.boxes[0]}`, message: outcome.lastDayError.message });
-    }
-    const answer = outcome.answer;
-    const procedure = answer
-      ? procedureReferences().find((candidate) => candidate.id === answer.procedure)
-      : null;
+  app.get(
+    '/reference/calendar',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const errors: FieldError[] = [];
 
-    return reply.page(
-      'frameworks/views/calendar.njk',
-      {
-        title: 'Working-day calendar',
-        errors,
-        yearValue: yearAsked || (holidays ? String(holidays.year) : ''),
-        holidays,
-        form,
-        lastDayError: outcome.lastDayError,
-        frameworkItems: [
-          { value: '', text: 'Choose a framework', selected: form.framework === '' },
-          ...frameworks.map((framework) => ({
-            value: framework.id,
-            text: framework.name,
-            selected: framework.id === form.framework,
-          })),
-        ],
-        timeline: answer
-          ? {
-              ...answer,
-              frameworkName: frameworks.find((framework) => framework.id === answer.framework)?.name,
-              procedureName: procedure?.name ?? answer.procedure,
-            }
-          : null,
-      },
-      errors.length > 0 ? 400 : 200,
-    );
-  });
+      const yearAsked = text(query, 'year');
+      const checked = checkedYear(yearAsked);
+      let holidays: { year: number; rows: { date: string; weekday: string; name: string }[] } | null = null;
+      if ('error' in checked) {
+        errors.push(checked.error);
+      } else {
+        const { year, holidays: list } = bankHolidaysOf(checked.year);
+        holidays = { year, rows: list.map((holiday) => ({ ...holiday, weekday: weekdayOf(holiday.date) })) };
+      }
+
+      const form: TimelineForm = {
+        framework: text(query, 'framework'),
+        day: text(query, 'end-day'),
+        month: text(query, 'end-month'),
+        year: text(query, 'end-year'),
+      };
+      const asked = Object.values(form).some((value) => value !== '');
+      const outcome: TimelineOutcome = asked
+        ? timelineFromForm(form)
+        : { answer: null, frameworkError: null, lastDayError: null };
+      if (outcome.frameworkError) errors.push({ field: 'framework', message: outcome.frameworkError });
+      if (outcome.lastDayError) {
+        errors.push({ field: `end-${outcome.lastDayError.boxes[0]}`, message: outcome.lastDayError.message });
+      }
+      const answer = outcome.answer;
+      const procedure = answer
+        ? procedureReferences().find((candidate) => candidate.id === answer.procedure)
+        : null;
+
+      return reply.page(
+        'frameworks/views/calendar.njk',
+        {
+          title: 'Working-day calendar',
+          errors,
+          yearValue: yearAsked || (holidays ? String(holidays.year) : ''),
+          holidays,
+          form,
+          lastDayError: outcome.lastDayError,
+          frameworkItems: [
+            { value: '', text: 'Choose a framework', selected: form.framework === '' },
+            ...frameworks.map((framework) => ({
+              value: framework.id,
+              text: framework.name,
+              selected: framework.id === form.framework,
+            })),
+          ],
+          timeline: answer
+            ? {
+                ...answer,
+                frameworkName: frameworks.find((framework) => framework.id === answer.framework)?.name,
+                procedureName: procedure?.name ?? answer.procedure,
+              }
+            : null,
+        },
+        errors.length > 0 ? 400 : 200,
+      );
+    },
+  );
 }

@@ -48,6 +48,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/frameworks',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,
@@ -61,6 +62,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/frameworks/:id',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,
@@ -81,6 +83,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/regulations',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,
@@ -94,6 +97,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/procedures',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,
@@ -107,6 +111,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/notification-categories',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,
@@ -120,6 +125,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/bank-holidays',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,
@@ -134,6 +140,7 @@ export async function referenceRoutes(instance: FastifyInstance) {
   app.get(
     '/api/timeline',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         security,

@@ -61,37 +61,43 @@ export function findingsPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/judgements', hidden, async (request, reply) =>
-    judgementsPage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/judgements',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => judgementsPage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/judgements', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    const areaId = formOptional(form, 'areaId');
-    // Errors are shown on the form for the area, when the area is one of the inspection's.
-    const areas = judgementAreasInForce(frameworkById(inspection.framework.id), inspection.startDate);
-    const key = areas.some((a) => a.id === areaId) ? areaId : undefined;
-    const evidenceIds = formList(form, 'evidenceIds');
-    return postForm(reply, {
-      parsed: judgementBody.safeParse({
-        areaId,
-        grade: formOptional(form, 'grade'),
-        evidenceIds,
-        rationale: formText(form, 'rationale'),
-      }),
-      place: placeOn(['grade', 'evidenceIds', 'rationale'], key),
-      act: async (data) => {
-        await giveJudgement(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}/judgements?saved=judgement`;
-      },
-      showAgain: (refused) =>
-        judgementsPage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: `judge-${key}`, values: { ...form, evidenceIds } },
+  app.post(
+    '/inspections/:id/judgements',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      const areaId = formOptional(form, 'areaId');
+      // Errors are shown on the form for the area, when the area is one of the inspection's.
+      const areas = judgementAreasInForce(frameworkById(inspection.framework.id), inspection.startDate);
+      const key = areas.some((a) => a.id === areaId) ? areaId : undefined;
+      const evidenceIds = formList(form, 'evidenceIds');
+      return postForm(reply, {
+        parsed: judgementBody.safeParse({
+          areaId,
+          grade: formOptional(form, 'grade'),
+          evidenceIds,
+          rationale: formText(form, 'rationale'),
         }),
-    });
-  });
+        place: placeOn(['grade', 'evidenceIds', 'rationale'], key),
+        act: async (data) => {
+          await giveJudgement(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/judgements?saved=judgement`;
+        },
+        showAgain: (refused) =>
+          judgementsPage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: `judge-${key}`, values: { ...form, evidenceIds } },
+          }),
+      });
+    },
+  );
 
   // ---- Requirements, recommendations, errors put right ----
 
@@ -121,79 +127,93 @@ export function findingsPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/findings', hidden, async (request, reply) =>
-    findingsPage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/findings',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => findingsPage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/findings/requirements', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    const evidenceIds = formList(form, 'evidenceIds');
-    return postForm(reply, {
-      parsed: requirementBody.safeParse({
-        regulationId: formOptional(form, 'regulationId'),
-        action: formOptional(form, 'action'),
-        impact: formOptional(form, 'impact'),
-        evidenceIds,
-        complyBy: formDate(form, 'complyBy'),
-      }),
-      place: placeOn(['regulationId', 'action', 'impact', 'evidenceIds', 'complyBy']),
-      act: async (data) => {
-        await addRequirement(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}/findings?saved=requirement`;
-      },
-      showAgain: ({ status, errors }) =>
-        findingsPage(request, reply, inspection.id, {
-          status,
-          errors: pointAtDayBoxes(errors, ['complyBy']),
-          posted: {
-            form: 'requirement',
-            values: { ...form, evidenceIds, complyBy: formDateParts(form, 'complyBy') },
-          },
+  app.post(
+    '/inspections/:id/findings/requirements',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      const evidenceIds = formList(form, 'evidenceIds');
+      return postForm(reply, {
+        parsed: requirementBody.safeParse({
+          regulationId: formOptional(form, 'regulationId'),
+          action: formOptional(form, 'action'),
+          impact: formOptional(form, 'impact'),
+          evidenceIds,
+          complyBy: formDate(form, 'complyBy'),
         }),
-    });
-  });
+        place: placeOn(['regulationId', 'action', 'impact', 'evidenceIds', 'complyBy']),
+        act: async (data) => {
+          await addRequirement(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/findings?saved=requirement`;
+        },
+        showAgain: ({ status, errors }) =>
+          findingsPage(request, reply, inspection.id, {
+            status,
+            errors: pointAtDayBoxes(errors, ['complyBy']),
+            posted: {
+              form: 'requirement',
+              values: { ...form, evidenceIds, complyBy: formDateParts(form, 'complyBy') },
+            },
+          }),
+      });
+    },
+  );
 
-  app.post('/inspections/:id/findings/recommendations', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: recommendationBody.safeParse({
-        guideId: formOptional(form, 'guideId'),
-        page: formNumber(form, 'page'),
-        paragraph: formOptional(form, 'paragraph'),
-        text: formOptional(form, 'text'),
-      }),
-      place: placeOn(['guideId', 'page', 'paragraph', 'text']),
-      act: async (data) => {
-        await addRecommendation(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}/findings?saved=recommendation`;
-      },
-      showAgain: (refused) =>
-        findingsPage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: 'recommendation', values: form },
+  app.post(
+    '/inspections/:id/findings/recommendations',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: recommendationBody.safeParse({
+          guideId: formOptional(form, 'guideId'),
+          page: formNumber(form, 'page'),
+          paragraph: formOptional(form, 'paragraph'),
+          text: formOptional(form, 'text'),
         }),
-    });
-  });
+        place: placeOn(['guideId', 'page', 'paragraph', 'text']),
+        act: async (data) => {
+          await addRecommendation(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/findings?saved=recommendation`;
+        },
+        showAgain: (refused) =>
+          findingsPage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: 'recommendation', values: form },
+          }),
+      });
+    },
+  );
 
-  app.post('/inspections/:id/findings/errors-put-right', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: errorPutRightBody.safeParse({ description: formText(form, 'description') }),
-      place: placeOn(['description']),
-      act: async (data) => {
-        await recordErrorPutRight(db, person.id, inspection.id, data.description);
-        return `/inspections/${inspection.id}/findings?saved=error-put-right`;
-      },
-      showAgain: (refused) =>
-        findingsPage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: 'error-put-right', values: form },
-        }),
-    });
-  });
+  app.post(
+    '/inspections/:id/findings/errors-put-right',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: errorPutRightBody.safeParse({ description: formText(form, 'description') }),
+        place: placeOn(['description']),
+        act: async (data) => {
+          await recordErrorPutRight(db, person.id, inspection.id, data.description);
+          return `/inspections/${inspection.id}/findings?saved=error-put-right`;
+        },
+        showAgain: (refused) =>
+          findingsPage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: 'error-put-right', values: form },
+          }),
+      });
+    },
+  );
 
   // ---- Check and give feedback ----
 
@@ -226,28 +246,34 @@ export function findingsPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/feedback', hidden, async (request, reply) =>
-    feedbackPage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/feedback',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => feedbackPage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/feedback', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: feedbackBody.safeParse({
-        summary: formText(form, 'summary'),
-        acknowledgeWarnings: formList(form, 'acknowledgeWarnings').includes('true'),
-      }),
-      place: placeOn(['summary', 'acknowledgeWarnings', 'conductComments', 'judgements']),
-      act: async (data) => {
-        await giveFeedback(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}?saved=feedback`;
-      },
-      showAgain: (refused) =>
-        feedbackPage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: 'feedback', values: form },
+  app.post(
+    '/inspections/:id/feedback',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: feedbackBody.safeParse({
+          summary: formText(form, 'summary'),
+          acknowledgeWarnings: formList(form, 'acknowledgeWarnings').includes('true'),
         }),
-    });
-  });
+        place: placeOn(['summary', 'acknowledgeWarnings', 'conductComments', 'judgements']),
+        act: async (data) => {
+          await giveFeedback(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}?saved=feedback`;
+        },
+        showAgain: (refused) =>
+          feedbackPage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: 'feedback', values: form },
+          }),
+      });
+    },
+  );
 }

@@ -223,70 +223,78 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/new', { schema: { hide: true } }, async (request, reply) => {
-    authorise(request, 'inspection.create');
-    const providerId = (request.query as { providerId?: string }).providerId;
-    return planPage(request, reply, {
-      providerId: providerId && isUuid(providerId) ? providerId : undefined,
-      type: 'full',
-      team: [],
-    });
-  });
+  app.get(
+    '/inspections/new',
+    { config: { access: 'inspection.create' }, schema: { hide: true } },
+    async (request, reply) => {
+      authorise(request, 'inspection.create');
+      const providerId = (request.query as { providerId?: string }).providerId;
+      return planPage(request, reply, {
+        providerId: providerId && isUuid(providerId) ? providerId : undefined,
+        type: 'full',
+        team: [],
+      });
+    },
+  );
 
-  app.post('/inspections/new', { schema: { hide: true } }, async (request, reply) => {
-    const person = authorise(request, 'inspection.create');
-    const form = request.body as FormBody;
-    const values: PlanValues = {
-      providerId: formOptional(form, 'providerId'),
-      frameworkId: formOptional(form, 'frameworkId'),
-      type: formOptional(form, 'type'),
-      notice: formOptional(form, 'notice'),
-      startDate: formDateParts(form, 'startDate'),
-      endDate: formDateParts(form, 'endDate'),
-      leadInspectorId: formOptional(form, 'leadInspectorId'),
-      team: formList(form, 'team'),
-    };
-    const startDate = formDate(form, 'startDate');
-    const extra: FieldError[] = [];
-    // "In force on the first day": the framework for the provider's type on the start date.
-    let frameworkId = values.frameworkId;
-    if (!frameworkId && values.providerId && startDate) {
-      const provider = (await registerOptions(request)).find((p) => p.id === values.providerId);
-      if (provider) {
-        const framework = frameworkInForceOrNull(provider.type, startDate);
-        if (framework) frameworkId = framework.id;
-        else if (isRealDate(startDate)) {
-          extra.push({
-            field: 'frameworkId',
-            message: `No framework for ${(PROVIDER_TYPES[provider.type] ?? provider.type).toLowerCase()} is in force on the first day; select the framework`,
-          });
+  app.post(
+    '/inspections/new',
+    { config: { access: 'inspection.create' }, schema: { hide: true } },
+    async (request, reply) => {
+      const person = authorise(request, 'inspection.create');
+      const form = request.body as FormBody;
+      const values: PlanValues = {
+        providerId: formOptional(form, 'providerId'),
+        frameworkId: formOptional(form, 'frameworkId'),
+        type: formOptional(form, 'type'),
+        notice: formOptional(form, 'notice'),
+        startDate: formDateParts(form, 'startDate'),
+        endDate: formDateParts(form, 'endDate'),
+        leadInspectorId: formOptional(form, 'leadInspectorId'),
+        team: formList(form, 'team'),
+      };
+      const startDate = formDate(form, 'startDate');
+      const extra: FieldError[] = [];
+      // "In force on the first day": the framework for the provider's type on the start date.
+      let frameworkId = values.frameworkId;
+      if (!frameworkId && values.providerId && startDate) {
+        const provider = (await registerOptions(request)).find((p) => p.id === values.providerId);
+        if (provider) {
+          const framework = frameworkInForceOrNull(provider.type, startDate);
+          if (framework) frameworkId = framework.id;
+          else if (isRealDate(startDate)) {
+            extra.push({
+              field: 'frameworkId',
+              message: `No framework for ${(PROVIDER_TYPES[provider.type] ?? provider.type).toLowerCase()} is in force on the first day; select the framework`,
+            });
+          }
         }
       }
-    }
-    const parsed = newInspectionBody.safeParse({
-      providerId: values.providerId,
-      frameworkId: frameworkId ?? '',
-      type: values.type,
-      notice: values.notice,
-      startDate,
-      endDate: formDate(form, 'endDate'),
-      leadInspectorId: values.leadInspectorId,
-      team: values.team,
-    });
-    return postForm(reply, {
-      parsed,
-      act: async (data) => {
-        if (extra.length > 0) throw invalid(extra);
-        return `/inspections/${await createInspection(db, person.id, data)}?saved=planned`;
-      },
-      showAgain: ({ status, errors }) => {
-        if (parsed.success) return planPage(request, reply, values, errors, status);
-        // Left to the default, the framework is reported only once it can be worked out.
-        const shown = errors.filter((e) => e.field !== 'frameworkId' || values.frameworkId);
-        return planPage(request, reply, values, [...shown, ...extra], status);
-      },
-    });
-  });
+      const parsed = newInspectionBody.safeParse({
+        providerId: values.providerId,
+        frameworkId: frameworkId ?? '',
+        type: values.type,
+        notice: values.notice,
+        startDate,
+        endDate: formDate(form, 'endDate'),
+        leadInspectorId: values.leadInspectorId,
+        team: values.team,
+      });
+      return postForm(reply, {
+        parsed,
+        act: async (data) => {
+          if (extra.length > 0) throw invalid(extra);
+          return `/inspections/${await createInspection(db, person.id, data)}?saved=planned`;
+        },
+        showAgain: ({ status, errors }) => {
+          if (parsed.success) return planPage(request, reply, values, errors, status);
+          // Left to the default, the framework is reported only once it can be worked out.
+          const shown = errors.filter((e) => e.field !== 'frameworkId' || values.frameworkId);
+          return planPage(request, reply, values, [...shown, ...extra], status);
+        },
+      });
+    },
+  );
 
   // ---- Moderation and completion ----
 
@@ -330,51 +338,63 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/moderation', { schema: { hide: true } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { person } = await inspectionFor(request, id, 'inspection.moderate');
-    const query = request.query as { saved?: string; area?: string };
-    return moderationPage(reply, person, id, { saved: query.saved, savedArea: query.area });
-  });
+  app.get(
+    '/inspections/:id/moderation',
+    { config: { access: 'inspection.moderate' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { person } = await inspectionFor(request, id, 'inspection.moderate');
+      const query = request.query as { saved?: string; area?: string };
+      return moderationPage(reply, person, id, { saved: query.saved, savedArea: query.area });
+    },
+  );
 
-  app.post('/inspections/:id/moderation/:areaId', { schema: { hide: true } }, async (request, reply) => {
-    const { id, areaId } = request.params as { id: string; areaId: string };
-    const { inspection, person } = await inspectionFor(request, id, 'inspection.moderate');
-    const form = request.body as FormBody;
-    const state = { areaId, grade: formOptional(form, 'grade'), reason: formText(form, 'reason') };
-    const fields = { grade: `grade-${areaId}`, reason: `reason-${areaId}`, version: `grade-${areaId}` };
-    const record = await inspectionRecord(db, inspection.id, inspection);
-    if (!record?.judgements.some((j) => j.areaId === areaId)) throw notFound();
-    // A refusal of the whole step (the inspection moved on, or the judgement changed) is shown against the grade.
-    const place = (field: string) => fields[(field || 'grade') as keyof typeof fields] ?? field;
-    return postForm(reply, {
-      parsed: moderationBody.safeParse({
-        grade: state.grade,
-        reason: state.reason,
-        version: formNumber(form, 'version'),
-      }),
-      place,
-      act: async (data) => {
-        await moderateJudgement(db, person.id, inspection.id, areaId, data);
-        return `/inspections/${inspection.id}/moderation?saved=moderated&area=${encodeURIComponent(areaId)}`;
-      },
-      showAgain: ({ status, errors }) => moderationPage(reply, person, id, { ...state, errors }, status),
-    });
-  });
+  app.post(
+    '/inspections/:id/moderation/:areaId',
+    { config: { access: 'inspection.moderate' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id, areaId } = request.params as { id: string; areaId: string };
+      const { inspection, person } = await inspectionFor(request, id, 'inspection.moderate');
+      const form = request.body as FormBody;
+      const state = { areaId, grade: formOptional(form, 'grade'), reason: formText(form, 'reason') };
+      const fields = { grade: `grade-${areaId}`, reason: `reason-${areaId}`, version: `grade-${areaId}` };
+      const record = await inspectionRecord(db, inspection.id, inspection);
+      if (!record?.judgements.some((j) => j.areaId === areaId)) throw notFound();
+      // A refusal of the whole step (the inspection moved on, or the judgement changed) is shown against the grade.
+      const place = (field: string) => fields[(field || 'grade') as keyof typeof fields] ?? field;
+      return postForm(reply, {
+        parsed: moderationBody.safeParse({
+          grade: state.grade,
+          reason: state.reason,
+          version: formNumber(form, 'version'),
+        }),
+        place,
+        act: async (data) => {
+          await moderateJudgement(db, person.id, inspection.id, areaId, data);
+          return `/inspections/${inspection.id}/moderation?saved=moderated&area=${encodeURIComponent(areaId)}`;
+        },
+        showAgain: ({ status, errors }) => moderationPage(reply, person, id, { ...state, errors }, status),
+      });
+    },
+  );
 
-  app.post('/inspections/:id/complete', { schema: { hide: true } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { inspection, person } = await inspectionFor(request, id, 'inspection.moderate');
-    return postForm(reply, {
-      parsed: versionForm.safeParse({ version: formNumber(request.body as FormBody, 'version') }),
-      place: () => 'complete',
-      act: async ({ version }) => {
-        await moveInspection(db, person.id, inspection.id, 'completed', version);
-        return `/inspections/${inspection.id}/moderation?saved=completed`;
-      },
-      showAgain: ({ status, errors }) => moderationPage(reply, person, id, { errors }, status),
-    });
-  });
+  app.post(
+    '/inspections/:id/complete',
+    { config: { access: 'inspection.moderate' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { inspection, person } = await inspectionFor(request, id, 'inspection.moderate');
+      return postForm(reply, {
+        parsed: versionForm.safeParse({ version: formNumber(request.body as FormBody, 'version') }),
+        place: () => 'complete',
+        act: async ({ version }) => {
+          await moveInspection(db, person.id, inspection.id, 'completed', version);
+          return `/inspections/${inspection.id}/moderation?saved=completed`;
+        },
+        showAgain: ({ status, errors }) => moderationPage(reply, person, id, { errors }, status),
+      });
+    },
+  );
 
   // ---- The flawed-inspection protocol ----
 
@@ -443,45 +463,53 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/incomplete', { schema: { hide: true } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { inspection } = await inspectionFor(request, id, 'inspection.declare-flawed');
-    return incompletePage(reply, inspection, { visitTeam: [] });
-  });
+  app.get(
+    '/inspections/:id/incomplete',
+    { config: { access: 'inspection.declare-flawed' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { inspection } = await inspectionFor(request, id, 'inspection.declare-flawed');
+      return incompletePage(reply, inspection, { visitTeam: [] });
+    },
+  );
 
-  app.post('/inspections/:id/incomplete', { schema: { hide: true } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const { inspection, person } = await inspectionFor(request, id, 'inspection.declare-flawed');
-    const form = request.body as FormBody;
-    const values: IncompleteValues = {
-      condition: formOptional(form, 'condition'),
-      reasons: formText(form, 'reasons'),
-      visitStartDate: formDateParts(form, 'visitStartDate'),
-      visitEndDate: formDateParts(form, 'visitEndDate'),
-      visitLeadInspectorId: formOptional(form, 'visitLeadInspectorId'),
-      visitTeam: formList(form, 'visitTeam'),
-    };
-    const parsed = incompleteBody.safeParse({
-      condition: values.condition,
-      reasons: values.reasons,
-      additionalVisit: {
-        startDate: formDate(form, 'visitStartDate'),
-        endDate: formDate(form, 'visitEndDate'),
-        leadInspectorId: values.visitLeadInspectorId,
-        team: values.visitTeam,
-      },
-    });
-    return postForm(reply, {
-      parsed,
-      // A refusal of the whole step (the inspection moved on meanwhile) is shown against the condition.
-      place: (field) => field || 'condition',
-      act: async (data) => {
-        const visitId = await declareIncomplete(db, person.id, inspection.id, data);
-        return `/inspections/${visitId}?saved=additional-visit`;
-      },
-      showAgain: ({ status, errors }) => incompletePage(reply, inspection, values, errors, status),
-    });
-  });
+  app.post(
+    '/inspections/:id/incomplete',
+    { config: { access: 'inspection.declare-flawed' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { inspection, person } = await inspectionFor(request, id, 'inspection.declare-flawed');
+      const form = request.body as FormBody;
+      const values: IncompleteValues = {
+        condition: formOptional(form, 'condition'),
+        reasons: formText(form, 'reasons'),
+        visitStartDate: formDateParts(form, 'visitStartDate'),
+        visitEndDate: formDateParts(form, 'visitEndDate'),
+        visitLeadInspectorId: formOptional(form, 'visitLeadInspectorId'),
+        visitTeam: formList(form, 'visitTeam'),
+      };
+      const parsed = incompleteBody.safeParse({
+        condition: values.condition,
+        reasons: values.reasons,
+        additionalVisit: {
+          startDate: formDate(form, 'visitStartDate'),
+          endDate: formDate(form, 'visitEndDate'),
+          leadInspectorId: values.visitLeadInspectorId,
+          team: values.visitTeam,
+        },
+      });
+      return postForm(reply, {
+        parsed,
+        // A refusal of the whole step (the inspection moved on meanwhile) is shown against the condition.
+        place: (field) => field || 'condition',
+        act: async (data) => {
+          const visitId = await declareIncomplete(db, person.id, inspection.id, data);
+          return `/inspections/${visitId}?saved=additional-visit`;
+        },
+        showAgain: ({ status, errors }) => incompletePage(reply, inspection, values, errors, status),
+      });
+    },
+  );
 }
 
 // ---- Helpers for the views ----

@@ -124,7 +124,7 @@ export async function inspectionPages(app: FastifyInstance) {
 
   // ---- The list ----
 
-  app.get('/inspections', hidden, async (request, reply) => {
+  app.get('/inspections', { ...hidden, config: { access: 'inspections.list' } }, async (request, reply) => {
     const person = authorise(request, 'inspections.list');
     const scope = providerScope(person);
     const raw: Record<string, string> = {};
@@ -227,22 +227,26 @@ export async function inspectionPages(app: FastifyInstance) {
     };
   }
 
-  app.get('/inspections/:id', hidden, async (request, reply) =>
+  app.get('/inspections/:id', { ...hidden, config: { access: 'inspection.read' } }, async (request, reply) =>
     inspectionPage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/start', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    return postForm(reply, {
-      parsed: startForm.safeParse({ version: (request.body as FormBody).version }),
-      place: placeOn(['start']),
-      act: async ({ version }) => {
-        await moveInspection(db, person.id, inspection.id, 'on-site', version);
-        return `/inspections/${inspection.id}?saved=started`;
-      },
-      showAgain: (refused) => inspectionPage(request, reply, inspection.id, refused),
-    });
-  });
+  app.post(
+    '/inspections/:id/start',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      return postForm(reply, {
+        parsed: startForm.safeParse({ version: (request.body as FormBody).version }),
+        place: placeOn(['start']),
+        act: async ({ version }) => {
+          await moveInspection(db, person.id, inspection.id, 'on-site', version);
+          return `/inspections/${inspection.id}?saved=started`;
+        },
+        showAgain: (refused) => inspectionPage(request, reply, inspection.id, refused),
+      });
+    },
+  );
 
   recordingPages(app);
   findingsPages(app);

@@ -85,27 +85,33 @@ export function recordingPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/evidence', hidden, async (request, reply) =>
-    evidencePage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/evidence',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => evidencePage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/evidence', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: evidenceBody.safeParse(evidenceFromForm(form)),
-      place: placeOn(EVIDENCE_FIELDS),
-      act: async (data) => {
-        await recordEvidence(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}/evidence?saved=evidence`;
-      },
-      showAgain: (refused) =>
-        evidencePage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: 'record', values: form },
-        }),
-    });
-  });
+  app.post(
+    '/inspections/:id/evidence',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: evidenceBody.safeParse(evidenceFromForm(form)),
+        place: placeOn(EVIDENCE_FIELDS),
+        act: async (data) => {
+          await recordEvidence(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/evidence?saved=evidence`;
+        },
+        showAgain: (refused) =>
+          evidencePage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: 'record', values: form },
+          }),
+      });
+    },
+  );
 
   async function evidenceItemPage(
     request: FastifyRequest,
@@ -124,32 +130,40 @@ export function recordingPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/evidence/:evidenceId', hidden, async (request, reply) => {
-    const { id, evidenceId } = request.params as { id: string; evidenceId: string };
-    return evidenceItemPage(request, reply, id, evidenceId);
-  });
+  app.get(
+    '/inspections/:id/evidence/:evidenceId',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => {
+      const { id, evidenceId } = request.params as { id: string; evidenceId: string };
+      return evidenceItemPage(request, reply, id, evidenceId);
+    },
+  );
 
-  app.post('/inspections/:id/evidence/:evidenceId', hidden, async (request, reply) => {
-    const { id, evidenceId } = request.params as { id: string; evidenceId: string };
-    const { inspection, person } = await inspectionToRecordOn(request, id);
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: evidenceCorrectionBody.safeParse({
-        ...evidenceFromForm(form),
-        reason: formText(form, 'reason'),
-      }),
-      place: placeOn(EVIDENCE_FIELDS),
-      act: async (data) => {
-        await correctEvidence(db, person.id, inspection.id, evidenceId, data);
-        return `/inspections/${inspection.id}/evidence/${evidenceId}?saved=corrected`;
-      },
-      showAgain: (refused) =>
-        evidenceItemPage(request, reply, inspection.id, evidenceId, {
-          ...refused,
-          posted: { form: 'correct', values: form },
+  app.post(
+    '/inspections/:id/evidence/:evidenceId',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { id, evidenceId } = request.params as { id: string; evidenceId: string };
+      const { inspection, person } = await inspectionToRecordOn(request, id);
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: evidenceCorrectionBody.safeParse({
+          ...evidenceFromForm(form),
+          reason: formText(form, 'reason'),
         }),
-    });
-  });
+        place: placeOn(EVIDENCE_FIELDS),
+        act: async (data) => {
+          await correctEvidence(db, person.id, inspection.id, evidenceId, data);
+          return `/inspections/${inspection.id}/evidence/${evidenceId}?saved=corrected`;
+        },
+        showAgain: (refused) =>
+          evidenceItemPage(request, reply, inspection.id, evidenceId, {
+            ...refused,
+            posted: { form: 'correct', values: form },
+          }),
+      });
+    },
+  );
 
   // ---- Lines of enquiry ----
 
@@ -164,47 +178,57 @@ export function recordingPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/lines-of-enquiry', hidden, async (request, reply) =>
-    linesPage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/lines-of-enquiry',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => linesPage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/lines-of-enquiry', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: lineOfEnquiryBody.safeParse({
-        title: formText(form, 'title'),
-        areaId: formOptional(form, 'areaId') ?? null,
-      }),
-      place: placeOn(['title', 'areaId']),
-      act: async (data) => {
-        await openLineOfEnquiry(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}/lines-of-enquiry?saved=line-opened`;
-      },
-      showAgain: (refused) =>
-        linesPage(request, reply, inspection.id, { ...refused, posted: { form: 'open', values: form } }),
-    });
-  });
-
-  app.post('/inspections/:id/lines-of-enquiry/:lineId/close', hidden, async (request, reply) => {
-    const { id, lineId } = request.params as { id: string; lineId: string };
-    const { inspection, person } = await inspectionToRecordOn(request, id);
-    const form = request.body as FormBody;
-    const evidenceIds = formList(form, 'evidenceIds');
-    return postForm(reply, {
-      parsed: closeLineBody.safeParse({ conclusion: formText(form, 'conclusion'), evidenceIds }),
-      place: placeOn(['conclusion', 'evidenceIds'], lineId),
-      act: async (data) => {
-        await closeLineOfEnquiry(db, person.id, inspection.id, lineId, data);
-        return `/inspections/${inspection.id}/lines-of-enquiry?saved=line-closed`;
-      },
-      showAgain: (refused) =>
-        linesPage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: `close-${lineId}`, values: { ...form, evidenceIds } },
+  app.post(
+    '/inspections/:id/lines-of-enquiry',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: lineOfEnquiryBody.safeParse({
+          title: formText(form, 'title'),
+          areaId: formOptional(form, 'areaId') ?? null,
         }),
-    });
-  });
+        place: placeOn(['title', 'areaId']),
+        act: async (data) => {
+          await openLineOfEnquiry(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/lines-of-enquiry?saved=line-opened`;
+        },
+        showAgain: (refused) =>
+          linesPage(request, reply, inspection.id, { ...refused, posted: { form: 'open', values: form } }),
+      });
+    },
+  );
+
+  app.post(
+    '/inspections/:id/lines-of-enquiry/:lineId/close',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { id, lineId } = request.params as { id: string; lineId: string };
+      const { inspection, person } = await inspectionToRecordOn(request, id);
+      const form = request.body as FormBody;
+      const evidenceIds = formList(form, 'evidenceIds');
+      return postForm(reply, {
+        parsed: closeLineBody.safeParse({ conclusion: formText(form, 'conclusion'), evidenceIds }),
+        place: placeOn(['conclusion', 'evidenceIds'], lineId),
+        act: async (data) => {
+          await closeLineOfEnquiry(db, person.id, inspection.id, lineId, data);
+          return `/inspections/${inspection.id}/lines-of-enquiry?saved=line-closed`;
+        },
+        showAgain: (refused) =>
+          linesPage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: `close-${lineId}`, values: { ...form, evidenceIds } },
+          }),
+      });
+    },
+  );
 
   // ---- Professional dialogue ----
 
@@ -232,45 +256,55 @@ export function recordingPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/inspections/:id/dialogue', hidden, async (request, reply) =>
-    dialoguePage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/dialogue',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => dialoguePage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/dialogue', hidden, async (request, reply) => {
-    const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: dialogueBody.safeParse({
-        kind: formOptional(form, 'kind'),
-        summary: formText(form, 'summary'),
-        resolution: formOptional(form, 'resolution') ?? null,
-      }),
-      place: placeOn(['kind', 'summary', 'resolution']),
-      act: async (data) => {
-        await recordDialogue(db, person.id, inspection.id, data);
-        return `/inspections/${inspection.id}/dialogue?saved=dialogue`;
-      },
-      showAgain: (refused) =>
-        dialoguePage(request, reply, inspection.id, { ...refused, posted: { form: 'log', values: form } }),
-    });
-  });
-
-  app.post('/inspections/:id/dialogue/:entryId/resolution', hidden, async (request, reply) => {
-    const { id, entryId } = request.params as { id: string; entryId: string };
-    const { inspection, person } = await inspectionToRecordOn(request, id);
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: resolutionBody.safeParse({ resolution: formText(form, 'resolution') }),
-      place: placeOn(['resolution'], entryId),
-      act: async (data) => {
-        await resolveConcern(db, person.id, inspection.id, entryId, data.resolution);
-        return `/inspections/${inspection.id}/dialogue?saved=resolved`;
-      },
-      showAgain: (refused) =>
-        dialoguePage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: `resolve-${entryId}`, values: form },
+  app.post(
+    '/inspections/:id/dialogue',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { inspection, person } = await inspectionToRecordOn(request, idOf(request));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: dialogueBody.safeParse({
+          kind: formOptional(form, 'kind'),
+          summary: formText(form, 'summary'),
+          resolution: formOptional(form, 'resolution') ?? null,
         }),
-    });
-  });
+        place: placeOn(['kind', 'summary', 'resolution']),
+        act: async (data) => {
+          await recordDialogue(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/dialogue?saved=dialogue`;
+        },
+        showAgain: (refused) =>
+          dialoguePage(request, reply, inspection.id, { ...refused, posted: { form: 'log', values: form } }),
+      });
+    },
+  );
+
+  app.post(
+    '/inspections/:id/dialogue/:entryId/resolution',
+    { ...hidden, config: { access: 'inspection.record' } },
+    async (request, reply) => {
+      const { id, entryId } = request.params as { id: string; entryId: string };
+      const { inspection, person } = await inspectionToRecordOn(request, id);
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: resolutionBody.safeParse({ resolution: formText(form, 'resolution') }),
+        place: placeOn(['resolution'], entryId),
+        act: async (data) => {
+          await resolveConcern(db, person.id, inspection.id, entryId, data.resolution);
+          return `/inspections/${inspection.id}/dialogue?saved=resolved`;
+        },
+        showAgain: (refused) =>
+          dialoguePage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: `resolve-${entryId}`, values: form },
+          }),
+      });
+    },
+  );
 }

@@ -62,6 +62,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections',
     {
+      config: { access: 'inspections.list' },
       schema: {
         tags,
         summary:
@@ -91,6 +92,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections',
     {
+      config: { access: 'inspection.create' },
       schema: {
         tags,
         summary: 'Plan an inspection (planners and managers)',
@@ -111,6 +113,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id',
     {
+      config: { access: 'inspection.read' },
       schema: {
         tags,
         summary:
@@ -130,6 +133,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/status',
     {
+      config: { access: ['inspection.record', 'inspection.moderate'] },
       schema: {
         tags,
         summary: 'Start (on-site) or complete an inspection',
@@ -149,6 +153,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/evidence',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Record a piece of evidence (the inspection team, on site)',
@@ -167,6 +172,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/evidence/:evidenceId/versions',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Correct a piece of evidence: a new version, the old one kept',
@@ -191,6 +197,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/lines-of-enquiry',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Open a key line of enquiry',
@@ -210,6 +217,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/lines-of-enquiry/:lineId/close',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Close a line of enquiry with the evidence that answers it',
@@ -228,6 +236,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/dialogue',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary:
@@ -246,6 +255,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/dialogue/:entryId/resolution',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Record how a concern raised by the provider was resolved',
@@ -264,6 +274,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/judgements',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Give (or revise) the judgement for an area, resting on recorded evidence',
@@ -282,6 +293,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/judgements/:areaId/moderation',
     {
+      config: { access: 'inspection.moderate' },
       schema: {
         tags,
         summary: 'Moderate a judgement (managers): change its grade, with the reason',
@@ -307,6 +319,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/requirements',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary:
@@ -325,6 +338,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/recommendations',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Add a recommendation citing a guide by page and paragraph',
@@ -344,6 +358,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/errors-put-right',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary: 'Record a minor administrative error put right during the inspection',
@@ -363,6 +378,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/feedback',
     {
+      config: { access: 'inspection.record' },
       schema: {
         tags,
         summary:
@@ -382,6 +398,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/incomplete',
     {
+      config: { access: 'inspection.declare-flawed' },
       schema: {
         tags,
         summary:

@@ -24,6 +24,7 @@ export async function messageRoutes(instance: FastifyInstance) {
   app.get(
     '/api/messages',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['messages'],
         summary:
@@ -51,6 +52,7 @@ export async function messageRoutes(instance: FastifyInstance) {
   app.get(
     '/api/messages/:id',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['messages'],
         summary: 'One message in the outbox',

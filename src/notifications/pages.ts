@@ -105,56 +105,60 @@ export async function notificationPages(app: FastifyInstance) {
 
   // ---- The list ----
 
-  app.get('/notifications', hidden, async (request, reply) => {
-    const person = authorise(request, 'notifications.list');
-    const scope = notificationScope(person);
-    const raw = request.query as FormBody;
-    const input = {
-      category: formOptional(raw, 'category'),
-      providerId: scope.kind === 'all' ? formOptional(raw, 'providerId') : undefined,
-      status: formOptional(raw, 'status'),
-      from: periodDay(raw, 'from'),
-      to: periodDay(raw, 'to'),
-      page: formOptional(raw, 'page'),
-    };
-    const parsed = notificationQuery.safeParse(input);
-    const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
-    // A filter that cannot be read is shown with its error and left out; the others still apply.
-    const wrong = new Set(errors.map((e) => e.field));
-    const query = notificationQuery.parse(
-      Object.fromEntries(Object.entries(input).filter(([name]) => !wrong.has(name))),
-    );
-    // A cursor that cannot be read (an old or cut-off link) starts the list again.
-    const result = await searchNotifications(db, scope, {
-      ...query,
-      cursor: errors.length === 0 ? cursorOf(NOTIFICATION_ORDER, raw.cursor) : undefined,
-    });
-    const keep = {
-      category: query.category,
-      providerId: query.providerId,
-      status: query.status,
-      from: query.from,
-      to: query.to,
-    };
-    return reply.page(view('list'), {
-      title: scope.kind === 'own' ? 'Your notifications' : 'Serious-event notifications',
-      staff: scope.kind === 'all',
-      result: { ...result, items: result.items.map((n) => presentNotification(person, n)) },
-      search: keep,
-      period: {
-        from: wrong.has('from') ? formDateParts(raw, 'from') : dateParts(query.from),
-        to: wrong.has('to') ? formDateParts(raw, 'to') : dateParts(query.to),
-      },
-      providers: scope.kind === 'all' ? await notifyingProviders(db) : [],
-      errors: errors.map((e) =>
-        e.field === 'from' || e.field === 'to' ? { ...e, field: `${e.field}-day` } : e,
-      ),
-      filtered: Object.values(keep).some(Boolean) || errors.length > 0,
-      canSubmit: homesOf(person).length > 0,
-      pagination: keysetPagination(result, keysetHref('/notifications', keep)),
-      ...shownRange(result),
-    });
-  });
+  app.get(
+    '/notifications',
+    { ...hidden, config: { access: 'notifications.list' } },
+    async (request, reply) => {
+      const person = authorise(request, 'notifications.list');
+      const scope = notificationScope(person);
+      const raw = request.query as FormBody;
+      const input = {
+        category: formOptional(raw, 'category'),
+        providerId: scope.kind === 'all' ? formOptional(raw, 'providerId') : undefined,
+        status: formOptional(raw, 'status'),
+        from: periodDay(raw, 'from'),
+        to: periodDay(raw, 'to'),
+        page: formOptional(raw, 'page'),
+      };
+      const parsed = notificationQuery.safeParse(input);
+      const errors = parsed.success ? [] : fieldErrorsOf(parsed.error);
+      // A filter that cannot be read is shown with its error and left out; the others still apply.
+      const wrong = new Set(errors.map((e) => e.field));
+      const query = notificationQuery.parse(
+        Object.fromEntries(Object.entries(input).filter(([name]) => !wrong.has(name))),
+      );
+      // A cursor that cannot be read (an old or cut-off link) starts the list again.
+      const result = await searchNotifications(db, scope, {
+        ...query,
+        cursor: errors.length === 0 ? cursorOf(NOTIFICATION_ORDER, raw.cursor) : undefined,
+      });
+      const keep = {
+        category: query.category,
+        providerId: query.providerId,
+        status: query.status,
+        from: query.from,
+        to: query.to,
+      };
+      return reply.page(view('list'), {
+        title: scope.kind === 'own' ? 'Your notifications' : 'Serious-event notifications',
+        staff: scope.kind === 'all',
+        result: { ...result, items: result.items.map((n) => presentNotification(person, n)) },
+        search: keep,
+        period: {
+          from: wrong.has('from') ? formDateParts(raw, 'from') : dateParts(query.from),
+          to: wrong.has('to') ? formDateParts(raw, 'to') : dateParts(query.to),
+        },
+        providers: scope.kind === 'all' ? await notifyingProviders(db) : [],
+        errors: errors.map((e) =>
+          e.field === 'from' || e.field === 'to' ? { ...e, field: `${e.field}-day` } : e,
+        ),
+        filtered: Object.values(keep).some(Boolean) || errors.length > 0,
+        canSubmit: homesOf(person).length > 0,
+        pagination: keysetPagination(result, keysetHref('/notifications', keep)),
+        ...shownRange(result),
+      });
+    },
+  );
 
   // ---- Notifying an event ----
 
@@ -184,57 +188,69 @@ export async function notificationPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/notifications/new', hidden, async (request, reply) => newPage(request, reply));
+  app.get(
+    '/notifications/new',
+    { ...hidden, config: { access: 'notification.submit' } },
+    async (request, reply) => newPage(request, reply),
+  );
 
-  app.post('/notifications/new', hidden, async (request, reply) => {
-    const person = requirePerson(request);
-    const homes = homesOf(person);
-    if (homes.length === 0) throw forbidden();
-    const form = (request.body ?? {}) as FormBody;
-    const told = formList(form, 'told');
-    const parsed = newNotificationBody.safeParse({
-      // With one home there is nothing to choose.
-      providerId: homes.length === 1 ? homes[0] : formOptional(form, 'providerId'),
-      categoryId: formOptional(form, 'categoryId'),
-      eventDate: formDate(form, 'eventDate'),
-      whatHappened: formText(form, 'whatHappened'),
-      actionsTaken: formText(form, 'actionsTaken'),
-      told,
-      toldOther: told.includes('other') ? formOptional(form, 'toldOther') : undefined,
-    });
-    return postForm(reply, {
-      parsed: withRuleProblems(
-        parsed,
-        { eventDate: formDate(form, 'eventDate'), told, toldOther: formOptional(form, 'toldOther') },
-        today(app.clock),
-      ),
-      place: placeBy(
-        {
-          providerId: 'providerId',
-          categoryId: 'categoryId',
-          eventDate: 'eventDate-day',
-          whatHappened: 'whatHappened',
-          actionsTaken: 'actionsTaken',
-          told: 'told',
-          toldOther: 'toldOther',
+  app.post(
+    '/notifications/new',
+    { ...hidden, config: { access: 'notification.submit' } },
+    async (request, reply) => {
+      const person = requirePerson(request);
+      const homes = homesOf(person);
+      if (homes.length === 0) throw forbidden();
+      const form = (request.body ?? {}) as FormBody;
+      const told = formList(form, 'told');
+      const parsed = newNotificationBody.safeParse({
+        // With one home there is nothing to choose.
+        providerId: homes.length === 1 ? homes[0] : formOptional(form, 'providerId'),
+        categoryId: formOptional(form, 'categoryId'),
+        eventDate: formDate(form, 'eventDate'),
+        whatHappened: formText(form, 'whatHappened'),
+        actionsTaken: formText(form, 'actionsTaken'),
+        told,
+        toldOther: told.includes('other') ? formOptional(form, 'toldOther') : undefined,
+      });
+      return postForm(reply, {
+        parsed: withRuleProblems(
+          parsed,
+          { eventDate: formDate(form, 'eventDate'), told, toldOther: formOptional(form, 'toldOther') },
+          today(app.clock),
+        ),
+        place: placeBy(
+          {
+            providerId: 'providerId',
+            categoryId: 'categoryId',
+            eventDate: 'eventDate-day',
+            whatHappened: 'whatHappened',
+            actionsTaken: 'actionsTaken',
+            told: 'told',
+            toldOther: 'toldOther',
+          },
+          'whatHappened',
+        ),
+        act: async (data) => {
+          if (!homes.includes(data.providerId)) {
+            throw invalid([{ field: 'providerId', message: 'Select the home the event happened at' }]);
+          }
+          const { id } = await submitNotification(db, person.id, data, app.clock.now());
+          return `/notifications/${id}/sent`;
         },
-        'whatHappened',
-      ),
-      act: async (data) => {
-        if (!homes.includes(data.providerId)) {
-          throw invalid([{ field: 'providerId', message: 'Select the home the event happened at' }]);
-        }
-        const { id } = await submitNotification(db, person.id, data, app.clock.now());
-        return `/notifications/${id}/sent`;
-      },
-      showAgain: (refused) => newPage(request, reply, { ...refused, values: form }),
-    });
-  });
+        showAgain: (refused) => newPage(request, reply, { ...refused, values: form }),
+      });
+    },
+  );
 
-  app.get('/notifications/:id/sent', hidden, async (request, reply) => {
-    const { notification } = await visibleNotification(request, idOf(request));
-    return reply.page(view('sent'), { title: 'Notification sent', notification });
-  });
+  app.get(
+    '/notifications/:id/sent',
+    { ...hidden, config: { access: 'notification.read' } },
+    async (request, reply) => {
+      const { notification } = await visibleNotification(request, idOf(request));
+      return reply.page(view('sent'), { title: 'Notification sent', notification });
+    },
+  );
 
   // ---- A notification ----
 
@@ -263,35 +279,46 @@ export async function notificationPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/notifications/:id', hidden, async (request, reply) => notificationPage(request, reply));
+  app.get(
+    '/notifications/:id',
+    { ...hidden, config: { access: 'notification.read' } },
+    async (request, reply) => notificationPage(request, reply),
+  );
 
-  app.post('/notifications/:id/review', hidden, async (request, reply) => {
-    const { notification, person } = await visibleNotification(request, idOf(request));
-    authorise(request, 'notification.review', { providerId: notification.provider.id });
-    const form = (request.body ?? {}) as FormBody;
-    const outcomeChosen = formOptional(form, 'outcome');
-    const version = formNumber(form, 'version');
-    return postForm(reply, {
-      parsed: reviewBody.safeParse({
-        outcome: outcomeChosen,
-        notes: formText(form, 'notes'),
-        bringForwardTo:
-          outcomeChosen === 'inspection-brought-forward' ? formDate(form, 'bringForwardTo') : undefined,
-        version: typeof version === 'number' ? version : undefined,
-      }),
-      place: placeBy({ outcome: 'outcome', notes: 'notes', bringForwardTo: 'bringForwardTo-day' }, 'outcome'),
-      act: async (data) => {
-        await reviewNotification(db, person.id, notification.id, data, app.clock.now());
-        return `/notifications/${notification.id}?saved=${data.outcome === 'concern-raised' ? 'concern-raised' : 'reviewed'}`;
-      },
-      showAgain: (refused) => {
-        if (refused.status === 409) {
-          // Someone else reviewed it meanwhile: show it as it is now, with why this review was not saved.
-          const errors = refused.errors.map((e) => ({ ...e, field: 'review' }));
-          return notificationPage(request, reply, { status: 409, errors });
-        }
-        return notificationPage(request, reply, { ...refused, values: form });
-      },
-    });
-  });
+  app.post(
+    '/notifications/:id/review',
+    { ...hidden, config: { access: 'notification.review' } },
+    async (request, reply) => {
+      const { notification, person } = await visibleNotification(request, idOf(request));
+      authorise(request, 'notification.review', { providerId: notification.provider.id });
+      const form = (request.body ?? {}) as FormBody;
+      const outcomeChosen = formOptional(form, 'outcome');
+      const version = formNumber(form, 'version');
+      return postForm(reply, {
+        parsed: reviewBody.safeParse({
+          outcome: outcomeChosen,
+          notes: formText(form, 'notes'),
+          bringForwardTo:
+            outcomeChosen === 'inspection-brought-forward' ? formDate(form, 'bringForwardTo') : undefined,
+          version: typeof version === 'number' ? version : undefined,
+        }),
+        place: placeBy(
+          { outcome: 'outcome', notes: 'notes', bringForwardTo: 'bringForwardTo-day' },
+          'outcome',
+        ),
+        act: async (data) => {
+          await reviewNotification(db, person.id, notification.id, data, app.clock.now());
+          return `/notifications/${notification.id}?saved=${data.outcome === 'concern-raised' ? 'concern-raised' : 'reviewed'}`;
+        },
+        showAgain: (refused) => {
+          if (refused.status === 409) {
+            // Someone else reviewed it meanwhile: show it as it is now, with why this review was not saved.
+            const errors = refused.errors.map((e) => ({ ...e, field: 'review' }));
+            return notificationPage(request, reply, { status: 409, errors });
+          }
+          return notificationPage(request, reply, { ...refused, values: form });
+        },
+      });
+    },
+  );
 }

@@ -27,6 +27,7 @@ export async function notificationRoutes(instance: FastifyInstance) {
   app.get(
     '/api/notifications',
     {
+      config: { access: 'notifications.list' },
       schema: {
         tags,
         summary:
@@ -48,6 +49,7 @@ export async function notificationRoutes(instance: FastifyInstance) {
   app.post(
     '/api/notifications',
     {
+      config: { access: 'notification.submit' },
       schema: {
         tags,
         summary:
@@ -72,6 +74,7 @@ export async function notificationRoutes(instance: FastifyInstance) {
   app.get(
     '/api/notifications/:id',
     {
+      config: { access: 'notification.read' },
       schema: {
         tags,
         summary: 'A notification; the review (outcome, notes, date brought forward, concern) for staff only',
@@ -88,6 +91,7 @@ export async function notificationRoutes(instance: FastifyInstance) {
   app.post(
     '/api/notifications/:id/review',
     {
+      config: { access: 'notification.review' },
       schema: {
         tags,
         summary:

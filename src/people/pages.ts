@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { fieldErrorsOf } from '../refusal.js';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './authenticate.js';
-import { checkCredentials, credentials, PAUSED_MESSAGE, secondsUntil, signInLimit } from './sign-in.js';
+import {
+  checkCredentials,
+  credentials,
+  PAUSED_MESSAGE,
+  secondsUntil,
+  signInAddressLimit,
+  signInLimit,
+} from './sign-in.js';
 import { endSession, startSession } from './store.js';
 
 /**
@@ -15,7 +22,7 @@ function safeReturnTo(value: unknown): string {
 }
 
 export async function peoplePages(app: FastifyInstance) {
-  app.get('/sign-in', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/sign-in', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     if (request.person) return reply.redirect('/', 303);
     const returnTo = safeReturnTo((request.query as { returnTo?: unknown }).returnTo);
     return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values: {} });
@@ -23,7 +30,11 @@ export async function peoplePages(app: FastifyInstance) {
 
   app.post(
     '/sign-in',
-    { config: { rateLimit: signInLimit(app) }, schema: { hide: true } },
+    {
+      config: { access: 'public', rateLimit: signInLimit(app) },
+      preHandler: signInAddressLimit(app),
+      schema: { hide: true },
+    },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const returnTo = safeReturnTo(body.returnTo);
@@ -52,10 +63,14 @@ export async function peoplePages(app: FastifyInstance) {
     },
   );
 
-  app.post('/sign-out', { schema: { hide: true } }, async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) await endSession(app.db, token);
-    clearSessionCookie(reply);
-    return reply.redirect('/sign-in?signedOut=1', 303);
-  });
+  app.post(
+    '/sign-out',
+    { config: { access: 'signed-in' }, schema: { hide: true } },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await endSession(app.db, token);
+      clearSessionCookie(reply);
+      return reply.redirect('/sign-in?signedOut=1', 303);
+    },
+  );
 }

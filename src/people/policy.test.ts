@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, providerScope, type Action } from './policy.js';
+import { can, mayEver, providerScope, type Action, type Resource } from './policy.js';
 import { ROLES, type Person, type Role } from './rules.js';
 
 const person = (role: Role, providerIds: string[] = []): Person => ({
@@ -69,6 +69,28 @@ describe('the authorisation policy', () => {
       }
     });
   }
+
+  it('lets a route refuse, before reading its input, exactly those whom no record would let in', () => {
+    // Every record a person could meet at its most favourable: their own provider, their team, their
+    // assignment, an escalated complaint, an inspection at each stage.
+    const favourable = (who: Person): Resource[] =>
+      (['planned', 'on-site', 'feedback-given', 'completed'] as const).map((status) => ({
+        providerId: 'p1',
+        teamIds: [who.id],
+        assignedTo: who.id,
+        escalated: true,
+        notice: 'announced',
+        status,
+      }));
+    for (const action of Object.keys(expected) as Action[]) {
+      for (const role of ROLES) {
+        const who = person(role, ['p1']);
+        const somewhere = favourable(who).some((resource) => can(who, action, resource));
+        expect(mayEver(who, action), `${role} ${action}`).toBe(somewhere);
+      }
+    }
+    expect(mayEver(null, 'reference.read')).toBe(false);
+  });
 
   it('refuses everything to someone not signed in', () => {
     for (const action of Object.keys(expected) as Action[]) expect(can(null, action)).toBe(false);

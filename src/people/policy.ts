@@ -4,7 +4,7 @@ import {
   type InspectionStatus,
   type Notice,
 } from '../inspections/rules.js';
-import { hasRole, type Person, type Role } from './rules.js';
+import { hasRole, ROLES, type Person, type Role } from './rules.js';
 
 /**
  * Who may do what. Every route asks here; anything not granted below is refused. Where existence itself
@@ -153,9 +153,68 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
   'consistency.read': (person) => hasRole(person, 'manager', 'analyst'),
 };
 
+/**
+ * Who could be allowed an action on some record: the check every route makes (its declared access)
+ * before it reads its input, so that someone who may never use a route learns nothing about its fields.
+ * `can` then decides for the record itself. The policy test keeps the two in step.
+ */
+const MAY_EVER: Record<Action, readonly Role[]> = {
+  'providers.list': [...REGISTER_READERS, 'provider'],
+  'provider.read': [...REGISTER_READERS, 'provider'],
+  'provider.create': REGISTER_KEEPERS,
+  'provider.change': REGISTER_KEEPERS,
+  'audit.read': ['manager'],
+  'reference.read': ROLES,
+  'inspections.list': [...REGISTER_READERS, 'provider'],
+  'inspection.read': [...REGISTER_READERS, 'provider'],
+  'inspection.read-records': REGISTER_READERS,
+  'inspection.read-findings': [...REGISTER_READERS, 'provider'],
+  'inspection.create': ['planner', 'manager'],
+  // Teams are made of inspectors (a manager who also inspects holds both roles).
+  'inspection.record': ['inspector'],
+  'inspection.moderate': ['manager'],
+  'inspection.declare-flawed': ['manager'],
+  'conflict.declare': ['inspector', 'manager'],
+  'conflict.declare-for-others': ['manager'],
+  'conflicts.read': ['manager', 'planner'],
+  'report.issue': ['manager', 'inspector'],
+  'report.read': [...REGISTER_READERS, 'provider'],
+  'report.respond': ['provider'],
+  'report.decide-points': ['manager', 'inspector'],
+  'report.publish': ['manager'],
+  'complaints.list': ['complaints', 'manager', 'adjudicator', 'provider'],
+  'complaint.read': ['complaints', 'manager', 'adjudicator', 'provider'],
+  'complaint.raise': ['complaints', 'provider'],
+  'complaint.handle': ['complaints'],
+  'complaint.rule': ['adjudicator'],
+  'complaint-review.conduct': ['reviewer'],
+  'day-after.raise': ['provider'],
+  'day-after.handle': ['complaints', 'manager', 'inspector'],
+  'deadlines.dashboard': ['inspector', 'manager', 'planner', 'complaints'],
+  'outbox.read-all': ['manager', 'complaints'],
+  'plan.read': REGISTER_KEEPERS,
+  'plan.draw-sample': REGISTER_KEEPERS,
+  'provider-change.record': REGISTER_KEEPERS,
+  'concerns.list': ['planner', 'manager', 'inspector'],
+  'concern.read': ['planner', 'manager', 'inspector'],
+  'concern.raise-for-others': ['planner', 'manager', 'inspector', 'complaints'],
+  'concern.assess': REGISTER_KEEPERS,
+  'notifications.list': ['planner', 'manager', 'inspector', 'provider'],
+  'notification.read': ['planner', 'manager', 'inspector', 'provider'],
+  'notification.submit': ['provider'],
+  'notification.review': [...REGISTER_KEEPERS, 'inspector'],
+  'statistics.read': ['analyst', 'manager', 'planner'],
+  'consistency.read': ['manager', 'analyst'],
+};
+
+/** Whether any record could let this person take the action (false when signed out). */
+export function mayEver(person: Person | null, action: Action): boolean {
+  return person !== null && hasRole(person, ...MAY_EVER[action]);
+}
+
 export function can(person: Person | null, action: Action, resource: Resource = {}): boolean {
-  if (person === null) return false;
-  return rules[action](person, resource);
+  // Never wider than who may ever take the action: the check routes make before reading input.
+  return mayEver(person, action) && rules[action](person!, resource);
 }
 
 /** Which providers a person's lists may show: all of them, only their own, or none. */

@@ -5,7 +5,14 @@ import { findProvidersByIds } from '../providers/store.js';
 import { requirePerson } from '../web/access.js';
 import { Problem, problemSchema } from '../web/problem.js';
 import { ROLES, type Person } from './rules.js';
-import { checkCredentials, credentials, PAUSED_MESSAGE, secondsUntil, signInLimit } from './sign-in.js';
+import {
+  checkCredentials,
+  credentials,
+  PAUSED_MESSAGE,
+  secondsUntil,
+  signInAddressLimit,
+  signInLimit,
+} from './sign-in.js';
 import { endSession, startSession } from './store.js';
 
 /** Tokens and the signed-in person through the API (signing in and out of the pages is in pages.ts). */
@@ -35,7 +42,8 @@ export async function peopleRoutes(instance: FastifyInstance) {
   app.post(
     '/api/tokens',
     {
-      config: { rateLimit: signInLimit(app) },
+      config: { access: 'public', rateLimit: signInLimit(app) },
+      preHandler: signInAddressLimit(app),
       schema: {
         tags: ['people'],
         summary: 'Exchange an email and password for a bearer token',
@@ -65,6 +73,7 @@ export async function peopleRoutes(instance: FastifyInstance) {
   app.delete(
     '/api/tokens/current',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['people'],
         summary: 'Revoke the bearer token used for this request',
@@ -81,6 +90,7 @@ export async function peopleRoutes(instance: FastifyInstance) {
   app.get(
     '/api/me',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['people'],
         summary: 'The signed-in person',

@@ -25,6 +25,17 @@ export const signInLimit = (app: FastifyInstance) => ({
   },
 });
 
+/**
+ * At most `signInAddressRateLimit` tries a minute from one client address, whatever the emails: each try
+ * costs an argon2 hash, so one address trying many emails must not be able to tie up the service.
+ */
+export const signInAddressLimit = (app: FastifyInstance) =>
+  app.rateLimit({
+    max: app.config.signInAddressRateLimit,
+    timeWindow: '1 minute',
+    keyGenerator: (request: FastifyRequest) => `address|${request.ip}`,
+  });
+
 export type SignInOutcome = { personId: string } | { failed: true } | { pausedUntil: Date };
 
 /**

@@ -59,7 +59,7 @@ export async function planningPages(app: FastifyInstance) {
 
   // ---- The plan ----
 
-  app.get('/plan', hidden, async (request, reply) => {
+  app.get('/plan', { ...hidden, config: { access: { hidden: 'plan.read' } } }, async (request, reply) => {
     plannerOnly(request);
     const on = today(app.clock);
     const raw = queryValues(request);
@@ -119,17 +119,21 @@ export async function planningPages(app: FastifyInstance) {
     return plan;
   }
 
-  app.get('/plan/providers/:id', hidden, async (request, reply) => {
-    plannerOnly(request);
-    const plan = await planOf(request, (request.params as { id: string }).id);
-    return reply.page(view('provider'), {
-      title: `Plan for ${plan.provider.name}`,
-      plan,
-      today: today(app.clock),
-      banner: savedBanner(request, BANNERS),
-      typeLabel: PROVIDER_TYPES[plan.provider.type as keyof typeof PROVIDER_TYPES] ?? plan.provider.type,
-    });
-  });
+  app.get(
+    '/plan/providers/:id',
+    { ...hidden, config: { access: { hidden: 'plan.read' } } },
+    async (request, reply) => {
+      plannerOnly(request);
+      const plan = await planOf(request, (request.params as { id: string }).id);
+      return reply.page(view('provider'), {
+        title: `Plan for ${plan.provider.name}`,
+        plan,
+        today: today(app.clock),
+        banner: savedBanner(request, BANNERS),
+        typeLabel: PROVIDER_TYPES[plan.provider.type as keyof typeof PROVIDER_TYPES] ?? plan.provider.type,
+      });
+    },
+  );
 
   // ---- Planning an inspection from a plan row ----
 
@@ -203,46 +207,54 @@ export async function planningPages(app: FastifyInstance) {
   const kindOf = (request: FastifyRequest): 'full' | 'monitoring' =>
     (request.query as { kind?: string }).kind === 'monitoring' ? 'monitoring' : 'full';
 
-  app.get('/plan/providers/:id/inspect', hidden, async (request, reply) => {
-    plannerOnly(request, 'inspection.create');
-    return inspectPage(request, reply, kindOf(request), null);
-  });
+  app.get(
+    '/plan/providers/:id/inspect',
+    { ...hidden, config: { access: { hidden: 'inspection.create' } } },
+    async (request, reply) => {
+      plannerOnly(request, 'inspection.create');
+      return inspectPage(request, reply, kindOf(request), null);
+    },
+  );
 
-  app.post('/plan/providers/:id/inspect', hidden, async (request, reply) => {
-    const person = plannerOnly(request, 'inspection.create');
-    const id = (request.params as { id: string }).id;
-    const plan = await planOf(request, id);
-    const form = request.body as FormBody;
-    const kind = formOptional(form, 'kind') === 'monitoring' ? 'monitoring' : 'full';
-    const values: InspectValues = {
-      frameworkId: formOptional(form, 'frameworkId'),
-      notice: formOptional(form, 'notice'),
-      leadInspectorId: formOptional(form, 'leadInspectorId'),
-      startDate: formDateParts(form, 'startDate'),
-      endDate: formDateParts(form, 'endDate'),
-    };
-    // The same checks as planning an inspection from the inspections list.
-    const parsed = newInspectionBody.safeParse({
-      providerId: plan.provider.id,
-      frameworkId: values.frameworkId ?? '',
-      type: kind,
-      notice: values.notice,
-      startDate: formDate(form, 'startDate'),
-      endDate: formDate(form, 'endDate'),
-      leadInspectorId: values.leadInspectorId,
-      team: [],
-    });
-    return postForm(reply, {
-      parsed,
-      // A refusal that names no field is told beside the lead inspector.
-      place: (field) => field || 'leadInspectorId',
-      act: async (data) => {
-        const inspectionId = await createInspection(db, person.id, data);
-        return `/inspections/${inspectionId}?saved=planned`;
-      },
-      showAgain: ({ status, errors }) => inspectPage(request, reply, kind, values, errors, status),
-    });
-  });
+  app.post(
+    '/plan/providers/:id/inspect',
+    { ...hidden, config: { access: { hidden: 'inspection.create' } } },
+    async (request, reply) => {
+      const person = plannerOnly(request, 'inspection.create');
+      const id = (request.params as { id: string }).id;
+      const plan = await planOf(request, id);
+      const form = request.body as FormBody;
+      const kind = formOptional(form, 'kind') === 'monitoring' ? 'monitoring' : 'full';
+      const values: InspectValues = {
+        frameworkId: formOptional(form, 'frameworkId'),
+        notice: formOptional(form, 'notice'),
+        leadInspectorId: formOptional(form, 'leadInspectorId'),
+        startDate: formDateParts(form, 'startDate'),
+        endDate: formDateParts(form, 'endDate'),
+      };
+      // The same checks as planning an inspection from the inspections list.
+      const parsed = newInspectionBody.safeParse({
+        providerId: plan.provider.id,
+        frameworkId: values.frameworkId ?? '',
+        type: kind,
+        notice: values.notice,
+        startDate: formDate(form, 'startDate'),
+        endDate: formDate(form, 'endDate'),
+        leadInspectorId: values.leadInspectorId,
+        team: [],
+      });
+      return postForm(reply, {
+        parsed,
+        // A refusal that names no field is told beside the lead inspector.
+        place: (field) => field || 'leadInspectorId',
+        act: async (data) => {
+          const inspectionId = await createInspection(db, person.id, data);
+          return `/inspections/${inspectionId}?saved=planned`;
+        },
+        showAgain: ({ status, errors }) => inspectPage(request, reply, kind, values, errors, status),
+      });
+    },
+  );
 
   // ---- Changes of manager or owner ----
 
@@ -271,77 +283,89 @@ export async function planningPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/plan/providers/:id/changes', hidden, async (request, reply) => {
-    plannerOnly(request, 'provider-change.record');
-    return changesPage(request, reply);
-  });
+  app.get(
+    '/plan/providers/:id/changes',
+    { ...hidden, config: { access: { hidden: 'provider-change.record' } } },
+    async (request, reply) => {
+      plannerOnly(request, 'provider-change.record');
+      return changesPage(request, reply);
+    },
+  );
 
-  app.post('/plan/providers/:id/changes', hidden, async (request, reply) => {
-    const person = plannerOnly(request, 'provider-change.record');
-    const id = (request.params as { id: string }).id;
-    const form = request.body as FormBody;
-    const values = {
-      kind: formOptional(form, 'kind'),
-      occurredOn: formDateParts(form, 'occurredOn'),
-      note: formOptional(form, 'note'),
-    };
-    const parsed = providerChangeBody.safeParse({
-      kind: values.kind,
-      occurredOn: formDate(form, 'occurredOn'),
-      note: values.note,
-    });
-    return postForm(reply, {
-      parsed,
-      place: (field) => field || 'kind',
-      act: async (data) => {
-        await recordProviderChange(db, person.id, id, data, today(app.clock));
-        return `/plan/providers/${id}?saved=change-recorded`;
-      },
-      showAgain: ({ status, errors }) => changesPage(request, reply, values, errors, status),
-    });
-  });
+  app.post(
+    '/plan/providers/:id/changes',
+    { ...hidden, config: { access: { hidden: 'provider-change.record' } } },
+    async (request, reply) => {
+      const person = plannerOnly(request, 'provider-change.record');
+      const id = (request.params as { id: string }).id;
+      const form = request.body as FormBody;
+      const values = {
+        kind: formOptional(form, 'kind'),
+        occurredOn: formDateParts(form, 'occurredOn'),
+        note: formOptional(form, 'note'),
+      };
+      const parsed = providerChangeBody.safeParse({
+        kind: values.kind,
+        occurredOn: formDate(form, 'occurredOn'),
+        note: values.note,
+      });
+      return postForm(reply, {
+        parsed,
+        place: (field) => field || 'kind',
+        act: async (data) => {
+          await recordProviderChange(db, person.id, id, data, today(app.clock));
+          return `/plan/providers/${id}?saved=change-recorded`;
+        },
+        showAgain: ({ status, errors }) => changesPage(request, reply, values, errors, status),
+      });
+    },
+  );
 
   // ---- What-if ----
 
-  app.get('/plan/what-if', hidden, async (request, reply) => {
-    plannerOnly(request);
-    const on = today(app.clock);
-    const raw = queryValues(request);
-    const asked = Object.keys(raw).length > 0;
-    const parsed = asked ? whatIfQuery.safeParse(raw) : null;
-    const errors = parsed && !parsed.success ? fieldErrorsOf(parsed.error) : [];
-    const defaults = whatIfPeriod(on, {});
-    let result = null;
-    let chart = null;
-    if (parsed?.success) {
-      const { from, to } = whatIfPeriod(on, parsed.data);
-      result = await whatIf(db, { ...parsed.data, from, to, today: on });
-      chart = workloadChart(result.months);
-    }
-    const frameworkId = raw.frameworkId ?? 'ilacs';
-    return reply.page(view('what-if'), {
-      title: 'What if an interval changed?',
-      errors,
-      values: {
-        frameworkId,
-        gradeId: raw.gradeId ?? 'inadequate',
-        months: raw.months ?? '',
-        from: raw.from ?? defaults.from,
-        to: raw.to ?? defaults.to,
-      },
-      frameworkItems: frameworks.map((f) => ({
-        value: f.id,
-        text: f.name,
-        selected: f.id === frameworkId,
-      })),
-      gradeItems: uniqueGrades(raw.gradeId ?? 'inadequate'),
-      result,
-      chart,
-      changeText: result
-        ? `${gradeLabel(result.change.frameworkId, result.change.gradeId)} under ${frameworks.find((f) => f.id === result.change.frameworkId)?.shortName ?? result.change.frameworkId}: ${result.change.fromMonths} months now, ${result.change.toMonths} months in the what-if`
-        : null,
-    });
-  });
+  app.get(
+    '/plan/what-if',
+    { ...hidden, config: { access: { hidden: 'plan.read' } } },
+    async (request, reply) => {
+      plannerOnly(request);
+      const on = today(app.clock);
+      const raw = queryValues(request);
+      const asked = Object.keys(raw).length > 0;
+      const parsed = asked ? whatIfQuery.safeParse(raw) : null;
+      const errors = parsed && !parsed.success ? fieldErrorsOf(parsed.error) : [];
+      const defaults = whatIfPeriod(on, {});
+      let result = null;
+      let chart = null;
+      if (parsed?.success) {
+        const { from, to } = whatIfPeriod(on, parsed.data);
+        result = await whatIf(db, { ...parsed.data, from, to, today: on });
+        chart = workloadChart(result.months);
+      }
+      const frameworkId = raw.frameworkId ?? 'ilacs';
+      return reply.page(view('what-if'), {
+        title: 'What if an interval changed?',
+        errors,
+        values: {
+          frameworkId,
+          gradeId: raw.gradeId ?? 'inadequate',
+          months: raw.months ?? '',
+          from: raw.from ?? defaults.from,
+          to: raw.to ?? defaults.to,
+        },
+        frameworkItems: frameworks.map((f) => ({
+          value: f.id,
+          text: f.name,
+          selected: f.id === frameworkId,
+        })),
+        gradeItems: uniqueGrades(raw.gradeId ?? 'inadequate'),
+        result,
+        chart,
+        changeText: result
+          ? `${gradeLabel(result.change.frameworkId, result.change.gradeId)} under ${frameworks.find((f) => f.id === result.change.frameworkId)?.shortName ?? result.change.frameworkId}: ${result.change.fromMonths} months now, ${result.change.toMonths} months in the what-if`
+          : null,
+      });
+    },
+  );
 }
 
 /** Every grade id on any scale, once, labelled, for the grade select (the framework is chosen beside it). */

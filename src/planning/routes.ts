@@ -32,6 +32,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan',
     {
+      config: { access: { hidden: 'plan.read' } },
       schema: {
         tags,
         summary:
@@ -60,6 +61,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/what-if',
     {
+      config: { access: { hidden: 'plan.read' } },
       schema: {
         tags,
         summary:
@@ -79,6 +81,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/providers/:id',
     {
+      config: { access: { hidden: 'plan.read' } },
       schema: {
         tags,
         summary: 'One provider’s plan: due and brought-forward dates, and every risk signal explained',
@@ -97,6 +100,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.post(
     '/api/providers/:id/changes',
     {
+      config: { access: { hidden: 'provider-change.record' } },
       schema: {
         tags,
         summary:

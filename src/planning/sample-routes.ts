@@ -22,6 +22,7 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/samples',
     {
+      config: { access: { hidden: 'plan.read' } },
       schema: {
         tags,
         summary:
@@ -38,6 +39,7 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
   app.post(
     '/api/plan/samples',
     {
+      config: { access: { hidden: 'plan.draw-sample' } },
       schema: {
         tags,
         summary:
@@ -60,6 +62,7 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/samples/:year',
     {
+      config: { access: { hidden: 'plan.read' } },
       schema: {
         tags,
         summary:

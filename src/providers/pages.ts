@@ -80,7 +80,7 @@ const typedValues = (form: FormBody) => ({ ...form, registeredOn: formDateParts(
 export async function providerPages(app: FastifyInstance) {
   const db = app.db;
 
-  app.get('/providers', hidden, async (request, reply) => {
+  app.get('/providers', { ...hidden, config: { access: 'providers.list' } }, async (request, reply) => {
     const person = authorise(request, 'providers.list');
     const raw = Object.fromEntries(
       Object.entries(request.query as Record<string, unknown>).filter(([, v]) => v !== ''),
@@ -134,7 +134,7 @@ export async function providerPages(app: FastifyInstance) {
       status,
     );
 
-  app.get('/providers/new', hidden, async (request, reply) => {
+  app.get('/providers/new', { ...hidden, config: { access: 'provider.create' } }, async (request, reply) => {
     authorise(request, 'provider.create');
     return formPage(reply, {
       title: 'Register a provider',
@@ -144,7 +144,7 @@ export async function providerPages(app: FastifyInstance) {
     });
   });
 
-  app.post('/providers/new', hidden, async (request, reply) => {
+  app.post('/providers/new', { ...hidden, config: { access: 'provider.create' } }, async (request, reply) => {
     const person = authorise(request, 'provider.create');
     const form = request.body as FormBody;
     return postForm(reply, {
@@ -168,7 +168,7 @@ export async function providerPages(app: FastifyInstance) {
     });
   });
 
-  app.get('/providers/:id', hidden, async (request, reply) => {
+  app.get('/providers/:id', { ...hidden, config: { access: 'provider.read' } }, async (request, reply) => {
     const provider = await readableProvider(request, idOf(request));
     const person = request.person;
     const [applications, inspections] = await Promise.all([
@@ -191,63 +191,75 @@ export async function providerPages(app: FastifyInstance) {
     });
   });
 
-  app.get('/providers/:id/edit', hidden, async (request, reply) => {
-    const provider = await readableProvider(request, idOf(request));
-    authorise(request, 'provider.change');
-    return formPage(reply, {
-      title: `Change ${provider.name}`,
-      action: `/providers/${provider.id}/edit`,
-      values: formValuesOf(provider),
-      version: provider.version,
-      cancel: `/providers/${provider.id}`,
-    });
-  });
+  app.get(
+    '/providers/:id/edit',
+    { ...hidden, config: { access: 'provider.change' } },
+    async (request, reply) => {
+      const provider = await readableProvider(request, idOf(request));
+      authorise(request, 'provider.change');
+      return formPage(reply, {
+        title: `Change ${provider.name}`,
+        action: `/providers/${provider.id}/edit`,
+        values: formValuesOf(provider),
+        version: provider.version,
+        cancel: `/providers/${provider.id}`,
+      });
+    },
+  );
 
-  app.post('/providers/:id/edit', hidden, async (request, reply) => {
-    const provider = await readableProvider(request, idOf(request));
-    const person = authorise(request, 'provider.change');
-    const form = request.body as FormBody;
-    const version = Number(form.version);
-    const context = {
-      title: `Change ${provider.name}`,
-      action: `/providers/${provider.id}/edit`,
-      cancel: `/providers/${provider.id}`,
-    };
-    return postForm(reply, {
-      parsed: providerInput.safeParse(providerFromForm(form)),
-      // A change made meanwhile has no field of its own: it is told against the name.
-      place: (field) => field || 'name',
-      act: async (data) => {
-        await changeProvider(db, person.id, provider.id, {
-          ...data,
-          version: Number.isInteger(version) ? version : undefined,
-        });
-        return `/providers/${provider.id}?saved=changed`;
-      },
-      showAgain: async ({ status, errors }) => {
-        if (status !== 409) {
-          return formPage(reply, { ...context, values: typedValues(form), version, errors }, status);
-        }
-        // Someone else changed it: show it as it is now, to check their change before trying again.
-        const current = (await findProvider(db, provider.id))!;
-        return formPage(
-          reply,
-          { ...context, values: formValuesOf(current), version: current.version, errors },
-          409,
-        );
-      },
-    });
-  });
+  app.post(
+    '/providers/:id/edit',
+    { ...hidden, config: { access: 'provider.change' } },
+    async (request, reply) => {
+      const provider = await readableProvider(request, idOf(request));
+      const person = authorise(request, 'provider.change');
+      const form = request.body as FormBody;
+      const version = Number(form.version);
+      const context = {
+        title: `Change ${provider.name}`,
+        action: `/providers/${provider.id}/edit`,
+        cancel: `/providers/${provider.id}`,
+      };
+      return postForm(reply, {
+        parsed: providerInput.safeParse(providerFromForm(form)),
+        // A change made meanwhile has no field of its own: it is told against the name.
+        place: (field) => field || 'name',
+        act: async (data) => {
+          await changeProvider(db, person.id, provider.id, {
+            ...data,
+            version: Number.isInteger(version) ? version : undefined,
+          });
+          return `/providers/${provider.id}?saved=changed`;
+        },
+        showAgain: async ({ status, errors }) => {
+          if (status !== 409) {
+            return formPage(reply, { ...context, values: typedValues(form), version, errors }, status);
+          }
+          // Someone else changed it: show it as it is now, to check their change before trying again.
+          const current = (await findProvider(db, provider.id))!;
+          return formPage(
+            reply,
+            { ...context, values: formValuesOf(current), version: current.version, errors },
+            409,
+          );
+        },
+      });
+    },
+  );
 
-  app.get('/providers/:id/history', hidden, async (request, reply) => {
-    const provider = await readableProvider(request, idOf(request));
-    authorise(request, 'audit.read', {}, 'hide');
-    return reply.page('providers/views/history.njk', {
-      title: `History of ${provider.name}`,
-      provider,
-      history: await historyOf(db, 'provider', [provider.id]),
-    });
-  });
+  app.get(
+    '/providers/:id/history',
+    { ...hidden, config: { access: 'audit.read' } },
+    async (request, reply) => {
+      const provider = await readableProvider(request, idOf(request));
+      authorise(request, 'audit.read', {}, 'hide');
+      return reply.page('providers/views/history.njk', {
+        title: `History of ${provider.name}`,
+        provider,
+        history: await historyOf(db, 'provider', [provider.id]),
+      });
+    },
+  );
 
   const applicationPage = (
     reply: FastifyReply,
@@ -267,51 +279,63 @@ export async function providerPages(app: FastifyInstance) {
       status,
     );
 
-  app.get('/providers/:id/applications/new', hidden, async (request, reply) => {
-    const provider = await readableProvider(request, idOf(request));
-    authorise(request, 'provider.change');
-    return applicationPage(reply, provider, {});
-  });
+  app.get(
+    '/providers/:id/applications/new',
+    { ...hidden, config: { access: 'provider.change' } },
+    async (request, reply) => {
+      const provider = await readableProvider(request, idOf(request));
+      authorise(request, 'provider.change');
+      return applicationPage(reply, provider, {});
+    },
+  );
 
-  app.post('/providers/:id/applications/new', hidden, async (request, reply) => {
-    const provider = await readableProvider(request, idOf(request));
-    const person = authorise(request, 'provider.change');
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: applicationInput.safeParse({
-        buildings: formNumber(form, 'buildings'),
-        description: formText(form, 'description'),
-        submittedOn: formDate(form, 'submittedOn'),
-      }),
-      act: async (data) => {
-        await createApplication(db, person.id, provider.id, data);
-        return `/providers/${provider.id}?saved=application#applications`;
-      },
-      showAgain: ({ status, errors }) =>
-        applicationPage(
-          reply,
-          provider,
-          { ...form, submittedOn: formDateParts(form, 'submittedOn') },
-          errors,
-          status,
-        ),
-    });
-  });
+  app.post(
+    '/providers/:id/applications/new',
+    { ...hidden, config: { access: 'provider.change' } },
+    async (request, reply) => {
+      const provider = await readableProvider(request, idOf(request));
+      const person = authorise(request, 'provider.change');
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: applicationInput.safeParse({
+          buildings: formNumber(form, 'buildings'),
+          description: formText(form, 'description'),
+          submittedOn: formDate(form, 'submittedOn'),
+        }),
+        act: async (data) => {
+          await createApplication(db, person.id, provider.id, data);
+          return `/providers/${provider.id}?saved=application#applications`;
+        },
+        showAgain: ({ status, errors }) =>
+          applicationPage(
+            reply,
+            provider,
+            { ...form, submittedOn: formDateParts(form, 'submittedOn') },
+            errors,
+            status,
+          ),
+      });
+    },
+  );
 
   // A button on the provider's page, not a form of its own: a refusal goes to the error page.
-  app.post('/providers/:id/applications/:applicationId/status', hidden, async (request, reply) => {
-    const { id, applicationId } = request.params as { id: string; applicationId: string };
-    const provider = await readableProvider(request, id);
-    const person = authorise(request, 'provider.change');
-    if (!isUuid(applicationId)) throw notFound();
-    const parsed = applicationStatusChange.safeParse({
-      ...(request.body as object),
-      note: (request.body as { note?: string }).note || null,
-    });
-    if (!parsed.success) throw invalid(fieldErrorsOf(parsed.error));
-    await moveApplication(db, person.id, provider.id, applicationId, parsed.data.status, parsed.data.note);
-    return reply.redirect(`/providers/${provider.id}?saved=application-status#applications`, 303);
-  });
+  app.post(
+    '/providers/:id/applications/:applicationId/status',
+    { ...hidden, config: { access: 'provider.change' } },
+    async (request, reply) => {
+      const { id, applicationId } = request.params as { id: string; applicationId: string };
+      const provider = await readableProvider(request, id);
+      const person = authorise(request, 'provider.change');
+      if (!isUuid(applicationId)) throw notFound();
+      const parsed = applicationStatusChange.safeParse({
+        ...(request.body as object),
+        note: (request.body as { note?: string }).note || null,
+      });
+      if (!parsed.success) throw invalid(fieldErrorsOf(parsed.error));
+      await moveApplication(db, person.id, provider.id, applicationId, parsed.data.status, parsed.data.note);
+      return reply.redirect(`/providers/${provider.id}?saved=application-status#applications`, 303);
+    },
+  );
 
   const ownerGroupsPage = async (reply: FastifyReply, state: object, status = 200) =>
     reply.page(
@@ -320,13 +344,13 @@ export async function providerPages(app: FastifyInstance) {
       status,
     );
 
-  app.get('/owner-groups', hidden, async (request, reply) => {
+  app.get('/owner-groups', { ...hidden, config: { access: 'provider.change' } }, async (request, reply) => {
     authorise(request, 'provider.change');
     const added = (request.query as { added?: string }).added;
     return ownerGroupsPage(reply, { values: {}, added });
   });
 
-  app.post('/owner-groups', hidden, async (request, reply) => {
+  app.post('/owner-groups', { ...hidden, config: { access: 'provider.change' } }, async (request, reply) => {
     const person = authorise(request, 'provider.change');
     const form = request.body as Record<string, string>;
     return postForm(reply, {

@@ -40,6 +40,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers',
     {
+      config: { access: 'providers.list' },
       schema: {
         tags: ['providers'],
         summary: 'Search the register of providers; follow nextCursor (or the Link header) for long lists',
@@ -65,6 +66,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.post(
     '/api/providers',
     {
+      config: { access: 'provider.create' },
       schema: {
         tags: ['providers'],
         summary: 'Register a provider (planners and managers)',
@@ -82,6 +84,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers/:id',
     {
+      config: { access: 'provider.read' },
       schema: {
         tags: ['providers'],
         summary: 'One provider',
@@ -95,6 +98,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.patch(
     '/api/providers/:id',
     {
+      config: { access: 'provider.change' },
       schema: {
         tags: ['providers'],
         summary: 'Change a provider (planners and managers); send `version` to refuse a lost update',
@@ -119,6 +123,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers/:id/history',
     {
+      config: { access: 'audit.read' },
       schema: {
         tags: ['providers'],
         summary: 'Audit trail of a provider (managers)',
@@ -136,6 +141,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers/:id/applications',
     {
+      config: { access: 'provider.read' },
       schema: {
         tags: ['providers'],
         summary: 'Multi-building registration applications of a provider, with status history',
@@ -152,6 +158,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.post(
     '/api/providers/:id/applications',
     {
+      config: { access: 'provider.change' },
       schema: {
         tags: ['providers'],
         summary: 'Record a multi-building registration application (planners and managers)',
@@ -176,6 +183,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.post(
     '/api/providers/:id/applications/:applicationId/status',
     {
+      config: { access: 'provider.change' },
       schema: {
         tags: ['providers'],
         summary: 'Move an application to its next status (planners and managers)',
@@ -202,6 +210,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/owner-groups',
     {
+      config: { access: 'providers.list' },
       schema: {
         tags: ['providers'],
         summary: 'Owner groups with their number of providers and places',
@@ -222,6 +231,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.post(
     '/api/owner-groups',
     {
+      config: { access: 'provider.change' },
       schema: {
         tags: ['providers'],
         summary: 'Add an owner group (planners and managers)',

@@ -84,7 +84,7 @@ export async function reportPages(app: FastifyInstance) {
 
   // ---- Public search ----
 
-  app.get('/reports', hidden, async (request, reply) => {
+  app.get('/reports', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     const person = request.person;
     const raw = Object.fromEntries(
       Object.entries(request.query as Record<string, unknown>).filter(
@@ -130,37 +130,41 @@ export async function reportPages(app: FastifyInstance) {
 
   // ---- Reports in progress, for the inspectorate and providers ----
 
-  app.get('/reports/in-progress', hidden, async (request, reply) => {
-    const person = requirePerson(request);
-    const scope = providerScope(person);
-    if (scope.kind === 'none') throw notFound();
-    const raw = Object.fromEntries(
-      Object.entries(request.query as Record<string, unknown>).filter(
-        ([, value]) => typeof value === 'string' && value !== '',
-      ),
-    );
-    const parsed = pageQuery.safeParse(raw);
-    const paging = parsed.success ? parsed.data : pageQuery.parse({});
-    const result = await unpublishedReports(db, scope, paging);
-    const on = today(app.clock);
-    return reply.page(view('in-progress'), {
-      title: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
-      result: { ...result, items: result.items.map((r) => inProgressRow(r, on)) },
-      staff: scope.kind === 'all',
-      pagination: paginationFor(
-        result.page,
-        result.totalPages,
-        (n) =>
-          `/reports/in-progress${queryString({ page: n, pageSize: paging.pageSize === 25 ? undefined : paging.pageSize })}`,
-      ),
-      from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
-      to: Math.min(result.page * result.pageSize, result.total),
-    });
-  });
+  app.get(
+    '/reports/in-progress',
+    { ...hidden, config: { access: 'report.read' } },
+    async (request, reply) => {
+      const person = requirePerson(request);
+      const scope = providerScope(person);
+      if (scope.kind === 'none') throw notFound();
+      const raw = Object.fromEntries(
+        Object.entries(request.query as Record<string, unknown>).filter(
+          ([, value]) => typeof value === 'string' && value !== '',
+        ),
+      );
+      const parsed = pageQuery.safeParse(raw);
+      const paging = parsed.success ? parsed.data : pageQuery.parse({});
+      const result = await unpublishedReports(db, scope, paging);
+      const on = today(app.clock);
+      return reply.page(view('in-progress'), {
+        title: scope.kind === 'all' ? 'Reports not yet published' : 'Reports for your providers',
+        result: { ...result, items: result.items.map((r) => inProgressRow(r, on)) },
+        staff: scope.kind === 'all',
+        pagination: paginationFor(
+          result.page,
+          result.totalPages,
+          (n) =>
+            `/reports/in-progress${queryString({ page: n, pageSize: paging.pageSize === 25 ? undefined : paging.pageSize })}`,
+        ),
+        from: result.total === 0 ? 0 : (result.page - 1) * result.pageSize + 1,
+        to: Math.min(result.page * result.pageSize, result.total),
+      });
+    },
+  );
 
   // ---- One report ----
 
-  app.get('/reports/:id', hidden, async (request, reply) => {
+  app.get('/reports/:id', { ...hidden, config: { access: 'public' } }, async (request, reply) => {
     const report = await readableReport(request, idOf(request));
     const person = request.person;
     const on = today(app.clock);
@@ -179,7 +183,9 @@ export async function reportPages(app: FastifyInstance) {
     });
   });
 
-  app.get('/reports/:id/pdf', hidden, async (request, reply) => sendReportPdf(request, reply, idOf(request)));
+  app.get('/reports/:id/pdf', { ...hidden, config: { access: 'public' } }, async (request, reply) =>
+    sendReportPdf(request, reply, idOf(request)),
+  );
 
   // ---- The provider's response to the draft ----
 
@@ -225,63 +231,75 @@ export async function reportPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/reports/:id/respond', hidden, async (request, reply) => {
-    const { report } = await draftToAnswer(request, idOf(request));
-    if (report.response) return reply.redirect(`/reports/${report.id}/respond/confirmation`, 303);
-    return respondPage(request, reply, report);
-  });
+  app.get(
+    '/reports/:id/respond',
+    { ...hidden, config: { access: 'report.respond' } },
+    async (request, reply) => {
+      const { report } = await draftToAnswer(request, idOf(request));
+      if (report.response) return reply.redirect(`/reports/${report.id}/respond/confirmation`, 303);
+      return respondPage(request, reply, report);
+    },
+  );
 
-  app.post('/reports/:id/respond', hidden, async (request, reply) => {
-    const { report, person } = await draftToAnswer(request, idOf(request));
-    const form = request.body as FormBody;
-    const route = formOptional(form, 'route') ?? '';
-    // The rows filled in, in order; an error on the n-th point sent belongs to the row it came from.
-    const filled: { row: number; passage: string; comment: string }[] = [];
-    for (let n = 1; n <= POINT_ROWS; n++) {
-      const passage = formText(form, `points-${n}-passage`)?.trim() ?? '';
-      const comment = formText(form, `points-${n}-comment`)?.trim() ?? '';
-      if (passage || comment) filled.push({ row: n, passage, comment });
-    }
-    const withPoints = carriesPoints(route as ResponseRoute);
-    const input = {
-      route,
-      ...(route && withPoints
-        ? { points: filled.map(({ passage, comment }) => ({ passage, comment })) }
-        : {}),
-      ...(route === 'formal-complaint' ? { summary: formText(form, 'summary') ?? '' } : {}),
-    };
-    const place = (field: string): string => {
-      const point = /^points\.(\d+)\.(passage|comment)$/.exec(field);
-      if (point) return `points-${filled[Number(point[1])]?.row ?? 1}-${point[2]}`;
-      if (field.startsWith('points')) return 'points-1-passage';
-      if (field === 'summary') return 'summary';
-      return 'route';
-    };
-    return postForm(reply, {
-      parsed: responseBody.safeParse(input),
-      place,
-      act: async (data) => {
-        const { complaint } = await respondToDraft(db, app.clock, person, report.id, data);
-        const reference = complaint ? `?reference=${encodeURIComponent(complaint.reference)}` : '';
-        return `/reports/${report.id}/respond/confirmation${reference}`;
-      },
-      showAgain: (refused) =>
-        respondPage(request, reply, report, { ...refused, posted: { form: 'respond', values: form } }),
-    });
-  });
+  app.post(
+    '/reports/:id/respond',
+    { ...hidden, config: { access: 'report.respond' } },
+    async (request, reply) => {
+      const { report, person } = await draftToAnswer(request, idOf(request));
+      const form = request.body as FormBody;
+      const route = formOptional(form, 'route') ?? '';
+      // The rows filled in, in order; an error on the n-th point sent belongs to the row it came from.
+      const filled: { row: number; passage: string; comment: string }[] = [];
+      for (let n = 1; n <= POINT_ROWS; n++) {
+        const passage = formText(form, `points-${n}-passage`)?.trim() ?? '';
+        const comment = formText(form, `points-${n}-comment`)?.trim() ?? '';
+        if (passage || comment) filled.push({ row: n, passage, comment });
+      }
+      const withPoints = carriesPoints(route as ResponseRoute);
+      const input = {
+        route,
+        ...(route && withPoints
+          ? { points: filled.map(({ passage, comment }) => ({ passage, comment })) }
+          : {}),
+        ...(route === 'formal-complaint' ? { summary: formText(form, 'summary') ?? '' } : {}),
+      };
+      const place = (field: string): string => {
+        const point = /^points\.(\d+)\.(passage|comment)$/.exec(field);
+        if (point) return `points-${filled[Number(point[1])]?.row ?? 1}-${point[2]}`;
+        if (field.startsWith('points')) return 'points-1-passage';
+        if (field === 'summary') return 'summary';
+        return 'route';
+      };
+      return postForm(reply, {
+        parsed: responseBody.safeParse(input),
+        place,
+        act: async (data) => {
+          const { complaint } = await respondToDraft(db, app.clock, person, report.id, data);
+          const reference = complaint ? `?reference=${encodeURIComponent(complaint.reference)}` : '';
+          return `/reports/${report.id}/respond/confirmation${reference}`;
+        },
+        showAgain: (refused) =>
+          respondPage(request, reply, report, { ...refused, posted: { form: 'respond', values: form } }),
+      });
+    },
+  );
 
-  app.get('/reports/:id/respond/confirmation', hidden, async (request, reply) => {
-    const { report } = await draftToAnswer(request, idOf(request));
-    if (!report.response) return reply.redirect(`/reports/${report.id}/respond`, 303);
-    const reference = (request.query as { reference?: unknown }).reference;
-    return reply.page(view('respond-confirmation'), {
-      title: 'Response sent',
-      report,
-      response: report.response,
-      routeText: RESPONSE_ROUTES[report.response.route],
-      reference: typeof reference === 'string' && /^C-[0-9A-F]{8}$/.test(reference) ? reference : null,
-    });
-  });
+  app.get(
+    '/reports/:id/respond/confirmation',
+    { ...hidden, config: { access: 'report.respond' } },
+    async (request, reply) => {
+      const { report } = await draftToAnswer(request, idOf(request));
+      if (!report.response) return reply.redirect(`/reports/${report.id}/respond`, 303);
+      const reference = (request.query as { reference?: unknown }).reference;
+      return reply.page(view('respond-confirmation'), {
+        title: 'Response sent',
+        report,
+        response: report.response,
+        routeText: RESPONSE_ROUTES[report.response.route],
+        reference: typeof reference === 'string' && /^C-[0-9A-F]{8}$/.test(reference) ? reference : null,
+      });
+    },
+  );
 
   // ---- The inspection team's report section ----
 
@@ -343,98 +361,120 @@ export async function reportPages(app: FastifyInstance) {
   const reportUrl = (inspectionId: string, saved: string) =>
     `/inspections/${inspectionId}/report?saved=${saved}`;
 
-  app.get('/inspections/:id/report', hidden, async (request, reply) =>
-    teamPage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id/report',
+    { ...hidden, config: { access: 'inspection.read-records' } },
+    async (request, reply) => teamPage(request, reply, idOf(request)),
   );
 
-  app.post('/inspections/:id/report', hidden, async (request, reply) => {
-    const inspection = await visibleInspection(request, idOf(request));
-    const person = authorise(request, 'report.issue', resourceOf(inspection));
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: issueBody.safeParse({ narrative: formText(form, 'narrative') }),
-      place: placeOn(['narrative']),
-      act: async (data) => {
-        const record = await inspectionRecord(db, inspection.id);
-        if (!record) throw notFound();
-        await issueDraft(db, app.clock, person.id, record, data.narrative);
-        return reportUrl(inspection.id, 'issued');
-      },
-      showAgain: (refused) =>
-        teamPage(request, reply, inspection.id, { ...refused, posted: { form: 'issue', values: form } }),
-    });
-  });
+  app.post(
+    '/inspections/:id/report',
+    { ...hidden, config: { access: 'report.issue' } },
+    async (request, reply) => {
+      const inspection = await visibleInspection(request, idOf(request));
+      const person = authorise(request, 'report.issue', resourceOf(inspection));
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: issueBody.safeParse({ narrative: formText(form, 'narrative') }),
+        place: placeOn(['narrative']),
+        act: async (data) => {
+          const record = await inspectionRecord(db, inspection.id);
+          if (!record) throw notFound();
+          await issueDraft(db, app.clock, person.id, record, data.narrative);
+          return reportUrl(inspection.id, 'issued');
+        },
+        showAgain: (refused) =>
+          teamPage(request, reply, inspection.id, { ...refused, posted: { form: 'issue', values: form } }),
+      });
+    },
+  );
 
-  app.post('/inspections/:id/report/versions', hidden, async (request, reply) => {
-    const { inspection, report } = await teamReport(request, idOf(request));
-    const person = authorise(request, 'report.issue', resourceOf(inspection));
-    const form = request.body as FormBody;
-    const version = Number(formText(form, 'version'));
-    return postForm(reply, {
-      parsed: amendBody.safeParse({
-        narrative: formText(form, 'narrative'),
-        note: formText(form, 'note'),
-        version: Number.isInteger(version) && version > 0 ? version : undefined,
-      }),
-      place: placeOn(['narrative', 'note']),
-      act: async (data) => {
-        await amendNarrative(db, app.clock, person.id, report.id, data);
-        return reportUrl(inspection.id, 'amended');
-      },
-      showAgain: (refused) =>
-        teamPage(request, reply, inspection.id, { ...refused, posted: { form: 'amend', values: form } }),
-    });
-  });
-
-  app.post('/inspections/:id/report/points/:pointId', hidden, async (request, reply) => {
-    const { pointId } = request.params as { pointId: string };
-    const { inspection, report } = await teamReport(request, idOf(request));
-    const person = authorise(request, 'report.decide-points', resourceOf(inspection));
-    if (!report.response?.points.some((p) => p.id === pointId)) throw notFound();
-    const form = request.body as FormBody;
-    return postForm(reply, {
-      parsed: decisionBody.safeParse({
-        decision: formOptional(form, 'decision'),
-        reason: formText(form, 'reason'),
-      }),
-      place: placeOn(['decision', 'reason'], pointId),
-      act: async (data) => {
-        await decidePoint(db, app.clock, person.id, report.id, pointId, data);
-        return `${reportUrl(inspection.id, 'decided')}#point-${pointId}`;
-      },
-      showAgain: (refused) =>
-        teamPage(request, reply, inspection.id, {
-          ...refused,
-          posted: { form: `decide-${pointId}`, values: form },
+  app.post(
+    '/inspections/:id/report/versions',
+    { ...hidden, config: { access: 'report.issue' } },
+    async (request, reply) => {
+      const { inspection, report } = await teamReport(request, idOf(request));
+      const person = authorise(request, 'report.issue', resourceOf(inspection));
+      const form = request.body as FormBody;
+      const version = Number(formText(form, 'version'));
+      return postForm(reply, {
+        parsed: amendBody.safeParse({
+          narrative: formText(form, 'narrative'),
+          note: formText(form, 'note'),
+          version: Number.isInteger(version) && version > 0 ? version : undefined,
         }),
-    });
-  });
+        place: placeOn(['narrative', 'note']),
+        act: async (data) => {
+          await amendNarrative(db, app.clock, person.id, report.id, data);
+          return reportUrl(inspection.id, 'amended');
+        },
+        showAgain: (refused) =>
+          teamPage(request, reply, inspection.id, { ...refused, posted: { form: 'amend', values: form } }),
+      });
+    },
+  );
 
-  app.post('/inspections/:id/report/finalise', hidden, async (request, reply) => {
-    const { inspection, report } = await teamReport(request, idOf(request));
-    const person = authorise(request, 'report.decide-points', resourceOf(inspection));
-    return postForm(reply, {
-      parsed: noFields.safeParse({}),
-      place: () => 'finalise',
-      act: async () => {
-        await finaliseReport(db, app.clock, person.id, report.id);
-        return reportUrl(inspection.id, 'finalised');
-      },
-      showAgain: (refused) => teamPage(request, reply, inspection.id, refused),
-    });
-  });
+  app.post(
+    '/inspections/:id/report/points/:pointId',
+    { ...hidden, config: { access: 'report.decide-points' } },
+    async (request, reply) => {
+      const { pointId } = request.params as { pointId: string };
+      const { inspection, report } = await teamReport(request, idOf(request));
+      const person = authorise(request, 'report.decide-points', resourceOf(inspection));
+      if (!report.response?.points.some((p) => p.id === pointId)) throw notFound();
+      const form = request.body as FormBody;
+      return postForm(reply, {
+        parsed: decisionBody.safeParse({
+          decision: formOptional(form, 'decision'),
+          reason: formText(form, 'reason'),
+        }),
+        place: placeOn(['decision', 'reason'], pointId),
+        act: async (data) => {
+          await decidePoint(db, app.clock, person.id, report.id, pointId, data);
+          return `${reportUrl(inspection.id, 'decided')}#point-${pointId}`;
+        },
+        showAgain: (refused) =>
+          teamPage(request, reply, inspection.id, {
+            ...refused,
+            posted: { form: `decide-${pointId}`, values: form },
+          }),
+      });
+    },
+  );
 
-  app.post('/inspections/:id/report/publish', hidden, async (request, reply) => {
-    const { inspection, report } = await teamReport(request, idOf(request));
-    const person = authorise(request, 'report.publish');
-    return postForm(reply, {
-      parsed: noFields.safeParse({}),
-      place: () => 'publish',
-      act: async () => {
-        await publishReport(db, app.clock, person.id, report.id);
-        return reportUrl(inspection.id, 'published');
-      },
-      showAgain: (refused) => teamPage(request, reply, inspection.id, refused),
-    });
-  });
+  app.post(
+    '/inspections/:id/report/finalise',
+    { ...hidden, config: { access: 'report.decide-points' } },
+    async (request, reply) => {
+      const { inspection, report } = await teamReport(request, idOf(request));
+      const person = authorise(request, 'report.decide-points', resourceOf(inspection));
+      return postForm(reply, {
+        parsed: noFields.safeParse({}),
+        place: () => 'finalise',
+        act: async () => {
+          await finaliseReport(db, app.clock, person.id, report.id);
+          return reportUrl(inspection.id, 'finalised');
+        },
+        showAgain: (refused) => teamPage(request, reply, inspection.id, refused),
+      });
+    },
+  );
+
+  app.post(
+    '/inspections/:id/report/publish',
+    { ...hidden, config: { access: 'report.publish' } },
+    async (request, reply) => {
+      const { inspection, report } = await teamReport(request, idOf(request));
+      const person = authorise(request, 'report.publish');
+      return postForm(reply, {
+        parsed: noFields.safeParse({}),
+        place: () => 'publish',
+        act: async () => {
+          await publishReport(db, app.clock, person.id, report.id);
+          return reportUrl(inspection.id, 'published');
+        },
+        showAgain: (refused) => teamPage(request, reply, inspection.id, refused),
+      });
+    },
+  );
 }

@@ -47,6 +47,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/reports',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Search published inspection reports (no sign-in needed)',
@@ -90,6 +91,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/reports/:id',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         summary:
@@ -105,6 +107,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/reports/:id/pdf',
     {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'A report as PDF, with the same access as the report',
@@ -119,6 +122,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id/report',
     {
+      config: { access: 'inspection.read' },
       schema: {
         tags,
         summary: 'The report of an inspection, once its draft is issued',
@@ -137,6 +141,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.post(
     '/api/inspections/:id/report',
     {
+      config: { access: 'report.issue' },
       schema: {
         tags,
         summary:
@@ -162,6 +167,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id/timeline',
     {
+      config: { access: 'inspection.read' },
       schema: {
         tags,
         summary:
@@ -179,6 +185,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.post(
     '/api/reports/:id/versions',
     {
+      config: { access: 'report.issue' },
       schema: {
         tags,
         summary: 'Amend the narrative of a draft: a new version, the earlier ones kept',
@@ -198,6 +205,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.post(
     '/api/reports/:id/response',
     {
+      config: { access: 'report.respond' },
       schema: {
         tags,
         summary:
@@ -223,6 +231,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.post(
     '/api/reports/:id/points/:pointId',
     {
+      config: { access: 'report.decide-points' },
       schema: {
         tags,
         summary:
@@ -242,6 +251,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.post(
     '/api/reports/:id/finalise',
     {
+      config: { access: 'report.decide-points' },
       schema: {
         tags,
         summary:
@@ -261,6 +271,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.post(
     '/api/reports/:id/publish',
     {
+      config: { access: 'report.publish' },
       schema: {
         tags,
         summary: 'Publish a final report (managers); refused while a complaint about the inspection is open',

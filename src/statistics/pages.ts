@@ -59,90 +59,102 @@ function periodQuery(period: { from: string; to: string }, n?: number) {
 }
 
 export async function statisticsPages(app: FastifyInstance) {
-  app.get('/statistics', hidden, async (request, reply) => {
-    authorise(request, 'statistics.read', {}, 'hide');
-    const query = queryOf(request.query as Record<string, unknown>);
-    const parsed = parsePeriod(query, today(app.clock));
-    const period = parsed.ok ? parsed.period : inspectionYearOf(today(app.clock));
-    const figures = figuresFor(request).map((f) => ({
-      ...f,
-      href: `/statistics/${f.id}?${periodQuery(period)}`,
-    }));
-    return reply.page(
-      view('index'),
-      {
-        title: 'Statistics',
-        figures,
-        period,
-        values: { from: query.from ?? period.from, to: query.to ?? period.to },
-        errors: parsed.ok ? [] : parsed.errors,
-        consistency: can(request.person, 'consistency.read')
-          ? `/statistics/consistency?${periodQuery(period)}`
-          : null,
-      },
-      parsed.ok ? 200 : 400,
-    );
-  });
-
-  app.get('/statistics/consistency', hidden, async (request, reply) => {
-    authorise(request, 'statistics.read', {}, 'hide');
-    if (!can(request.person, 'consistency.read')) throw notFound();
-    const query = queryOf(request.query as Record<string, unknown>);
-    const ids = FIGURES.filter((f) => f.action === 'consistency.read').map((f) => f.id);
-    const asked = ids.map((id) => readFigureRequest(request, id, query));
-    const first = asked[0]!;
-    if (!first.ok) {
+  app.get(
+    '/statistics',
+    { ...hidden, config: { access: { hidden: 'statistics.read' } } },
+    async (request, reply) => {
+      authorise(request, 'statistics.read', {}, 'hide');
+      const query = queryOf(request.query as Record<string, unknown>);
+      const parsed = parsePeriod(query, today(app.clock));
+      const period = parsed.ok ? parsed.period : inspectionYearOf(today(app.clock));
+      const figures = figuresFor(request).map((f) => ({
+        ...f,
+        href: `/statistics/${f.id}?${periodQuery(period)}`,
+      }));
       return reply.page(
-        view('consistency'),
-        { title: 'Consistency of inspection', figures: [], values: query, errors: first.errors },
-        400,
-      );
-    }
-    const figures = await Promise.all(
-      asked.map(async (a) => {
-        if (!a.ok) throw notFound();
-        const figure = await computeFigure(app.db, a.definition, a.period, { n: a.n });
-        return presentFigure(figure, periodQuery(a.period));
-      }),
-    );
-    return reply.page(view('consistency'), {
-      title: 'Consistency of inspection',
-      figures,
-      period: first.period,
-      values: { from: first.period.from, to: first.period.to },
-      outlierMinimum: OUTLIER_MINIMUM_INSPECTIONS,
-      outlierPoints: OUTLIER_THRESHOLD_POINTS,
-      errors: [],
-    });
-  });
-
-  app.get('/statistics/:figure', hidden, async (request: FastifyRequest, reply) => {
-    const { figure: id } = request.params as { figure: string };
-    const query = queryOf(request.query as Record<string, unknown>);
-    const asked = readFigureRequest(request, id, query);
-    const withN = asked.definition.id === 'ownership-concentration';
-    if (!asked.ok) {
-      return reply.page(
-        view('figure'),
+        view('index'),
         {
-          title: asked.definition.title,
-          figure: null,
-          definition: asked.definition,
-          values: query,
-          withN,
-          errors: asked.errors,
+          title: 'Statistics',
+          figures,
+          period,
+          values: { from: query.from ?? period.from, to: query.to ?? period.to },
+          errors: parsed.ok ? [] : parsed.errors,
+          consistency: can(request.person, 'consistency.read')
+            ? `/statistics/consistency?${periodQuery(period)}`
+            : null,
         },
-        400,
+        parsed.ok ? 200 : 400,
       );
-    }
-    const figure = await computeFigure(app.db, asked.definition, asked.period, { n: asked.n });
-    return reply.page(view('figure'), {
-      title: figure.title,
-      figure: presentFigure(figure, periodQuery(asked.period, withN ? asked.n : undefined)),
-      definition: asked.definition,
-      values: { from: asked.period.from, to: asked.period.to, n: String(asked.n) },
-      withN,
-      errors: [],
-    });
-  });
+    },
+  );
+
+  app.get(
+    '/statistics/consistency',
+    { ...hidden, config: { access: { hidden: 'consistency.read' } } },
+    async (request, reply) => {
+      authorise(request, 'statistics.read', {}, 'hide');
+      if (!can(request.person, 'consistency.read')) throw notFound();
+      const query = queryOf(request.query as Record<string, unknown>);
+      const ids = FIGURES.filter((f) => f.action === 'consistency.read').map((f) => f.id);
+      const asked = ids.map((id) => readFigureRequest(request, id, query));
+      const first = asked[0]!;
+      if (!first.ok) {
+        return reply.page(
+          view('consistency'),
+          { title: 'Consistency of inspection', figures: [], values: query, errors: first.errors },
+          400,
+        );
+      }
+      const figures = await Promise.all(
+        asked.map(async (a) => {
+          if (!a.ok) throw notFound();
+          const figure = await computeFigure(app.db, a.definition, a.period, { n: a.n });
+          return presentFigure(figure, periodQuery(a.period));
+        }),
+      );
+      return reply.page(view('consistency'), {
+        title: 'Consistency of inspection',
+        figures,
+        period: first.period,
+        values: { from: first.period.from, to: first.period.to },
+        outlierMinimum: OUTLIER_MINIMUM_INSPECTIONS,
+        outlierPoints: OUTLIER_THRESHOLD_POINTS,
+        errors: [],
+      });
+    },
+  );
+
+  app.get(
+    '/statistics/:figure',
+    { ...hidden, config: { access: { hidden: 'statistics.read' } } },
+    async (request: FastifyRequest, reply) => {
+      const { figure: id } = request.params as { figure: string };
+      const query = queryOf(request.query as Record<string, unknown>);
+      const asked = readFigureRequest(request, id, query);
+      const withN = asked.definition.id === 'ownership-concentration';
+      if (!asked.ok) {
+        return reply.page(
+          view('figure'),
+          {
+            title: asked.definition.title,
+            figure: null,
+            definition: asked.definition,
+            values: query,
+            withN,
+            errors: asked.errors,
+          },
+          400,
+        );
+      }
+      const figure = await computeFigure(app.db, asked.definition, asked.period, { n: asked.n });
+      return reply.page(view('figure'), {
+        title: figure.title,
+        figure: presentFigure(figure, periodQuery(asked.period, withN ? asked.n : undefined)),
+        definition: asked.definition,
+        values: { from: asked.period.from, to: asked.period.to, n: String(asked.n) },
+        withN,
+        errors: [],
+      });
+    },
+  );
 }

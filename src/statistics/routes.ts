@@ -110,6 +110,7 @@ export async function statisticsRoutes(instance: FastifyInstance) {
   app.get(
     '/api/statistics',
     {
+      config: { access: { hidden: 'statistics.read' } },
       schema: {
         tags,
         summary:
@@ -133,6 +134,7 @@ export async function statisticsRoutes(instance: FastifyInstance) {
   app.get(
     '/api/statistics/register.csv',
     {
+      config: { access: { hidden: 'statistics.read' } },
       schema: {
         tags,
         summary: 'Every provider on the register as CSV (text/csv), in URN order',
@@ -145,6 +147,7 @@ export async function statisticsRoutes(instance: FastifyInstance) {
   app.get(
     '/api/statistics/published-reports.csv',
     {
+      config: { access: { hidden: 'statistics.read' } },
       schema: {
         tags,
         summary:
@@ -158,6 +161,7 @@ export async function statisticsRoutes(instance: FastifyInstance) {
   app.get(
     '/api/statistics/:figure',
     {
+      config: { access: { hidden: 'statistics.read' } },
       schema: {
         tags,
         summary:

@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import { can, type Action } from '../people/policy.js';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { can, mayEver, type Action } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { forbidden, unauthorised } from './problem.js';
 import { notFound } from '../refusal.js';
@@ -27,4 +27,54 @@ export function authorise(
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/api';
+}
+
+/**
+ * What a route needs before it reads anything sent to it: nothing (`public`), a signed-in person, or one
+ * of the actions (any) for which the person's roles could ever be allowed. The record itself is checked
+ * by the handler with `authorise`, once the route knows which record it is.
+ */
+export type Access =
+  | 'public'
+  | 'signed-in'
+  | Action
+  | readonly Action[]
+  /** Those who may not are answered 404, as if the route were not there (the plan, the figures). */
+  | { hidden: Action };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+function accessCheck(access: Access): onRequestHookHandler {
+  return async (request) => {
+    if (access === 'public') return;
+    const person = requirePerson(request);
+    if (access === 'signed-in') return;
+    if (typeof access === 'object' && 'hidden' in access) {
+      if (!mayEver(person, access.hidden)) throw notFound();
+      return;
+    }
+    const actions: readonly Action[] = typeof access === 'string' ? [access] : access;
+    if (!actions.some((action) => mayEver(person, action))) throw forbidden();
+  };
+}
+
+/**
+ * Every route must declare its access (`config: { access }`); one that does not stops the service from
+ * starting. The check runs on each request after authentication and before the body is parsed or
+ * validated. Static assets are public by nature and are not declared one by one.
+ */
+export function registerRouteAccess(app: FastifyInstance) {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/assets/')) return;
+    const access = route.config?.access;
+    if (access === undefined) {
+      throw new Error(`${String(route.method)} ${route.url} does not declare who may use it (config.access)`);
+    }
+    const own = route.onRequest ?? [];
+    route.onRequest = [...(Array.isArray(own) ? own : [own]), accessCheck(access)];
+  });
 }

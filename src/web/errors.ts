@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isApiRequest } from './access.js';
 import { Problem, problemOf } from './problem.js';
+import { renderTemplate } from './render.js';
 import { firstPerField, invalid, notFound, Refusal } from '../refusal.js';
 
 const TITLES: Record<number, string> = {
@@ -90,4 +91,31 @@ export function registerErrorHandling(app: FastifyInstance) {
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, problemOf(notFound())));
+}
+
+/**
+ * Errors Fastify meets before any route or hook runs: an address with a bad percent-encoding, a path
+ * parameter past its length limit. No hook has run, so no cookie was read and nobody is signed in.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const problem =
+    error.code === 'FST_ERR_BAD_URL'
+      ? problemOf(
+          invalid(
+            [{ field: 'url', message: 'has a character that is not correctly encoded' }],
+            'The address has a character that is not correctly encoded.',
+          ),
+        )
+      : toProblem(error);
+  if (isApiRequest(request)) return sendProblem(request, reply, problem);
+  // The page helpers are not on this bare reply: the error page is rendered as to someone signed out.
+  const html = renderTemplate('web/views/error.njk', {
+    title: problem.title,
+    problem,
+    errors: problem.errors,
+    person: null,
+    navigation: [],
+    currentUrl: '/',
+  });
+  return reply.status(problem.status).type('text/html; charset=utf-8').send(html);
 }

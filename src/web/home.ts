@@ -3,7 +3,7 @@ import { can } from '../people/policy.js';
 
 /** The start page: what the service is, and for a signed-in person what their roles let them do. */
 export async function homeRoutes(app: FastifyInstance) {
-  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const person = request.person;
     const tasks = [
       can(person, 'inspections.list') && {
@@ -74,11 +74,14 @@ export async function homeRoutes(app: FastifyInstance) {
     return reply.page('web/views/home.njk', { title: 'Home', tasks });
   });
 
-  app.get('/accessibility', { schema: { hide: true } }, async (_request, reply) =>
-    reply.page('web/views/accessibility.njk', { title: 'Accessibility statement' }),
+  app.get(
+    '/accessibility',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply.page('web/views/accessibility.njk', { title: 'Accessibility statement' }),
   );
 
-  app.get('/api/docs', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/api/docs', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     const document = app.swagger() as {
       paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>>;
     };

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../people/policy.js';
+import { csrfBinding } from '../people/authenticate.js';
 import { ROLE_LABELS, type Person } from '../people/rules.js';
 import { renderTemplate } from './render.js';
 
@@ -53,7 +54,7 @@ export function registerPages(app: FastifyInstance) {
         ...context,
         person,
         rolesText: person ? person.roles.map((role) => ROLE_LABELS[role]).join(', ') : '',
-        csrfToken: this.generateCsrf(),
+        csrfToken: this.generateCsrf({ userInfo: csrfBinding(request) }),
         cspNonce: this.cspNonce?.script,
         navigation: navigationFor(person, request.url),
         currentUrl: request.url,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { formatLongDate } from '../../src/calendar/working-days.js';
 import { recordConcern } from '../../src/concerns/store.js';
+import { mayEver } from '../../src/people/policy.js';
 import { ROLES, type Role } from '../../src/people/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
@@ -759,6 +760,68 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
     const stale = Object.keys(matrix).filter((route) => !routes.includes(route));
     expect(missing, 'routes without an authorisation entry').toEqual([]);
     expect(stale, 'entries for routes that do not exist').toEqual([]);
+    const undeclared = t.app.routeTable
+      .filter((r) => r.access === undefined && !r.url.startsWith('/assets/'))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(undeclared, 'routes that do not declare who may use them').toEqual([]);
+  });
+
+  /** Whether a route's declared access lets this caller past the check made before reading the body. */
+  function declaredLets(route: string, who: Who): boolean {
+    const access = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route)?.access;
+    if (access === undefined || access === 'public') return true;
+    if (who === 'public') return false;
+    if (access === 'signed-in') return true;
+    const person = { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [] };
+    if (typeof access === 'object' && 'hidden' in access) return mayEver(person, access.hidden);
+    return [access].flat().some((action) => mayEver(person, action));
+  }
+
+  it('declares for each route no narrower access than its entry allows', () => {
+    const tooNarrow: string[] = [];
+    for (const route of routes.filter((r) => r in matrix)) {
+      for (const c of [matrix[route]!].flat()) {
+        for (const who of c.allow) if (!declaredLets(route, who)) tooNarrow.push(`${route} as ${who}`);
+      }
+    }
+    expect(tooNarrow).toEqual([]);
+  });
+
+  it('refuses an empty body from those the route does not let in, before saying what is missing', async () => {
+    const failures: string[] = [];
+    let checks = 0;
+    for (const route of routes.filter((r) => !r.startsWith('GET ') && r in matrix)) {
+      const [method, path] = route.split(' ') as [string, string];
+      const api = path.startsWith('/api/');
+      for (const who of WHO.filter((w) => !declaredLets(route, w))) {
+        const caller = callers.get(who)!;
+        const url = urlFor(route, 'other', fixtures);
+        const before = await auditCount();
+        const response = await t.app.inject({
+          method: method as 'POST',
+          url,
+          headers: api
+            ? {
+                'content-type': 'application/json',
+                ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
+              }
+            : {
+                cookie: caller.jar.header(),
+                accept: 'text/html',
+                'content-type': 'application/x-www-form-urlencoded',
+              },
+          payload: api ? '{}' : new URLSearchParams({ _csrf: caller.csrf }).toString(),
+        });
+        checks += 1;
+        const status = response.statusCode;
+        const expected = who === 'public' ? [401, 303, 404] : [403, 404];
+        if (!expected.includes(status) || /"errors":\[\{/.test(response.body))
+          failures.push(`${route} as ${who}: ${status} ${response.body.slice(0, 120)}`);
+        if ((await auditCount()) !== before) failures.push(`${route} as ${who}: changed something`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checks).toBeGreaterThan(300);
   });
 
   const idsFor = (on: On): Record<string, string> => ({

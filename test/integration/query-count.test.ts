@@ -106,6 +106,7 @@ describe.each(kinds)('SQL statements per request on %s', (kind) => {
       DEMO_DATA: '1',
       DEMO_PASSWORD,
       SIGN_IN_RATE_LIMIT: '1000',
+      SIGN_IN_ADDRESS_RATE_LIMIT: '1000',
       LOG_LEVEL: 'silent',
     });
     app = await buildApp({ config, database: opened.database });

@@ -35,6 +35,7 @@ export async function startTestApp(
     DEMO_DATA: '1',
     DEMO_PASSWORD,
     SIGN_IN_RATE_LIMIT: '1000',
+    SIGN_IN_ADDRESS_RATE_LIMIT: '1000',
     LOG_LEVEL: 'silent',
     ...env,
   });

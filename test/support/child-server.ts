@@ -72,6 +72,7 @@ export async function startServerProcess(
       LOG_LEVEL: 'info',
       DEMO_PASSWORD: CHILD_DEMO_PASSWORD,
       SIGN_IN_RATE_LIMIT: '10000',
+      SIGN_IN_ADDRESS_RATE_LIMIT: '10000',
       ...env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
