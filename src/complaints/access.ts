@@ -56,6 +56,9 @@ export const STEP_ACTIONS = {
   rule: 'complaint.rule',
 } as const satisfies Record<ComplaintStep, Action>;
 
+/** A step's route access: its permission, and the words for anyone whose role never has it. */
+export const stepAccess = (step: ComplaintStep) => ({ action: STEP_ACTIONS[step], refusal: WHO_MAY[step] });
+
 /** Whether the person may take `step` on the complaint, by role (not by stage). */
 export function mayTake(person: Person, complaint: Complaint, step: ComplaintStep): boolean {
   return can(person, STEP_ACTIONS[step], complaintResource(complaint));

@@ -32,7 +32,7 @@ import { templates } from '../web/render.js';
 import {
   complaintScope,
   complaintToAct,
-  STEP_ACTIONS,
+  stepAccess,
   presentComplaint,
   takeInComplaint,
   visibleComplaint,
@@ -298,8 +298,10 @@ export async function complaintPages(app: FastifyInstance) {
     );
   }
 
-  app.get('/complaints/:id', { ...hidden, config: { access: 'complaint.read' } }, async (request, reply) =>
-    complaintPage(request, reply, idOf(request)),
+  app.get(
+    '/complaints/:id',
+    { ...hidden, config: { access: { hidden: 'complaint.read' } } },
+    async (request, reply) => complaintPage(request, reply, idOf(request)),
   );
 
   /** A form on the complaint's page: on success back to it with a banner, otherwise the page with errors. */
@@ -314,7 +316,7 @@ export async function complaintPages(app: FastifyInstance) {
   ) {
     app.post(
       `/complaints/:id/${path}`,
-      { ...hidden, config: { access: STEP_ACTIONS[step] } },
+      { ...hidden, config: { access: stepAccess(step) } },
       async (request, reply) => {
         const { complaint, person } = await complaintToAct(request, idOf(request), step);
         const form = (request.body ?? {}) as FormBody;

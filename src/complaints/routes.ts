@@ -9,6 +9,7 @@ import {
   complaintToAct,
   presentComplaint,
   takeInComplaint,
+  stepAccess,
   visibleComplaint,
 } from './access.js';
 import { drawReviewSample, findReview, listReviews, recordReviewFinding } from './reviews.js';
@@ -99,7 +100,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.get(
     '/api/complaints/:id',
     {
-      config: { access: 'complaint.read' },
+      config: { access: { hidden: 'complaint.read' } },
       schema: {
         tags,
         summary: 'A complaint, with its investigation notes for the inspectorate and the adjudicator',
@@ -113,7 +114,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/acknowledge',
     {
-      config: { access: 'complaint.handle' },
+      config: { access: stepAccess('acknowledge') },
       schema: {
         tags,
         summary: 'Acknowledge a complaint (complaints staff)',
@@ -132,7 +133,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/notes',
     {
-      config: { access: 'complaint.handle' },
+      config: { access: stepAccess('note') },
       schema: {
         tags,
         summary: 'Add an investigation note (complaints staff)',
@@ -151,7 +152,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/outcome',
     {
-      config: { access: 'complaint.handle' },
+      config: { access: stepAccess('respond') },
       schema: {
         tags,
         summary:
@@ -171,7 +172,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/internal-review',
     {
-      config: { access: 'complaint.raise' },
+      config: { access: stepAccess('request-review') },
       schema: {
         tags,
         summary:
@@ -191,7 +192,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/internal-review/decision',
     {
-      config: { access: 'complaint.handle' },
+      config: { access: stepAccess('decide-review') },
       schema: {
         tags,
         summary: 'Decide an internal review (complaints staff)',
@@ -210,7 +211,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/escalate',
     {
-      config: { access: 'complaint.raise' },
+      config: { access: stepAccess('escalate') },
       schema: {
         tags,
         summary:
@@ -230,7 +231,7 @@ export async function complaintRoutes(instance: FastifyInstance) {
   app.post(
     '/api/complaints/:id/ruling',
     {
-      config: { access: 'complaint.rule' },
+      config: { access: stepAccess('rule') },
       schema: {
         tags,
         summary:

@@ -206,13 +206,13 @@ export async function concernPages(app: FastifyInstance) {
 
   app.get(
     '/concerns/record',
-    { ...hidden, config: { access: 'concern.raise-for-others' } },
+    { ...hidden, config: { access: { hidden: 'concern.raise-for-others' } } },
     async (request, reply) => recordForm(request, reply),
   );
 
   app.post(
     '/concerns/record',
-    { ...hidden, config: { access: 'concern.raise-for-others' } },
+    { ...hidden, config: { access: { hidden: 'concern.raise-for-others' } } },
     async (request, reply) => {
       authorise(request, 'concern.raise-for-others', {}, 'hide');
       const form = (request.body ?? {}) as FormBody;
@@ -338,7 +338,7 @@ export async function concernPages(app: FastifyInstance) {
 
   app.post(
     '/concerns/:id/assessment',
-    { ...hidden, config: { access: 'concern.assess' } },
+    { ...hidden, config: { access: { hidden: 'concern.read', action: 'concern.assess' } } },
     async (request, reply) => {
       const person = authoriseStaff(request, 'concern.read');
       if (!can(person, 'concern.assess')) throw forbidden();

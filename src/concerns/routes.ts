@@ -83,7 +83,7 @@ export async function concernRoutes(instance: FastifyInstance) {
   app.post(
     '/api/concerns/:id/assessment',
     {
-      config: { access: 'concern.assess' },
+      config: { access: { hidden: 'concern.read', action: 'concern.assess' } },
       schema: {
         tags,
         summary:

@@ -66,7 +66,7 @@ export async function dayAfterPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/day-after-contact',
-    { ...hidden, config: { access: 'day-after.raise' } },
+    { ...hidden, config: { access: { hidden: 'day-after.raise' } } },
     async (request, reply) => providerPage(request, reply, (request.params as { id: string }).id),
   );
 
@@ -130,7 +130,7 @@ export async function dayAfterPages(app: FastifyInstance) {
 
   app.get(
     '/day-after-contacts/:id',
-    { ...hidden, config: { access: 'day-after.handle' } },
+    { ...hidden, config: { access: { hidden: 'day-after.handle' } } },
     async (request, reply) => contactPage(request, reply, (request.params as { id: string }).id),
   );
 

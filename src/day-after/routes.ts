@@ -112,7 +112,7 @@ export async function dayAfterRoutes(instance: FastifyInstance) {
   app.get(
     '/api/day-after-contacts/:id',
     {
-      config: { access: 'day-after.handle' },
+      config: { access: { hidden: 'day-after.handle' } },
       schema: {
         tags,
         summary: 'A day-after contact (the assigned inspector, complaints staff and managers)',

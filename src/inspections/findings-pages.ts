@@ -63,7 +63,7 @@ export function findingsPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/judgements',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => judgementsPage(request, reply, idOf(request)),
   );
 
@@ -129,7 +129,7 @@ export function findingsPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/findings',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => findingsPage(request, reply, idOf(request)),
   );
 
@@ -248,7 +248,7 @@ export function findingsPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/feedback',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => feedbackPage(request, reply, idOf(request)),
   );
 

@@ -227,8 +227,10 @@ export async function inspectionPages(app: FastifyInstance) {
     };
   }
 
-  app.get('/inspections/:id', { ...hidden, config: { access: 'inspection.read' } }, async (request, reply) =>
-    inspectionPage(request, reply, idOf(request)),
+  app.get(
+    '/inspections/:id',
+    { ...hidden, config: { access: { hidden: 'inspection.read' } } },
+    async (request, reply) => inspectionPage(request, reply, idOf(request)),
   );
 
   app.post(

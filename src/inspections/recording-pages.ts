@@ -87,7 +87,7 @@ export function recordingPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/evidence',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => evidencePage(request, reply, idOf(request)),
   );
 
@@ -132,7 +132,7 @@ export function recordingPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/evidence/:evidenceId',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => {
       const { id, evidenceId } = request.params as { id: string; evidenceId: string };
       return evidenceItemPage(request, reply, id, evidenceId);
@@ -180,7 +180,7 @@ export function recordingPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/lines-of-enquiry',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => linesPage(request, reply, idOf(request)),
   );
 
@@ -258,7 +258,7 @@ export function recordingPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/dialogue',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => dialoguePage(request, reply, idOf(request)),
   );
 

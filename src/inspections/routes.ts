@@ -113,7 +113,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id',
     {
-      config: { access: 'inspection.read' },
+      config: { access: { hidden: 'inspection.read' } },
       schema: {
         tags,
         summary:

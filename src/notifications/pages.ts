@@ -245,7 +245,7 @@ export async function notificationPages(app: FastifyInstance) {
 
   app.get(
     '/notifications/:id/sent',
-    { ...hidden, config: { access: 'notification.read' } },
+    { ...hidden, config: { access: { hidden: 'notification.read' } } },
     async (request, reply) => {
       const { notification } = await visibleNotification(request, idOf(request));
       return reply.page(view('sent'), { title: 'Notification sent', notification });
@@ -281,7 +281,7 @@ export async function notificationPages(app: FastifyInstance) {
 
   app.get(
     '/notifications/:id',
-    { ...hidden, config: { access: 'notification.read' } },
+    { ...hidden, config: { access: { hidden: 'notification.read' } } },
     async (request, reply) => notificationPage(request, reply),
   );
 

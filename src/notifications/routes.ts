@@ -49,7 +49,7 @@ export async function notificationRoutes(instance: FastifyInstance) {
   app.post(
     '/api/notifications',
     {
-      config: { access: 'notification.submit' },
+      config: { access: { hidden: 'notification.submit' } },
       schema: {
         tags,
         summary:
@@ -74,7 +74,7 @@ export async function notificationRoutes(instance: FastifyInstance) {
   app.get(
     '/api/notifications/:id',
     {
-      config: { access: 'notification.read' },
+      config: { access: { hidden: 'notification.read' } },
       schema: {
         tags,
         summary: 'A notification; the review (outcome, notes, date brought forward, concern) for staff only',

@@ -2,10 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import { addCalendarDays } from '../calendar/working-days.js';
 import { can, type Action } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
+import type { AccessRule } from '../web/access.js';
 import { forbidden } from '../web/problem.js';
 import { notFound } from '../refusal.js';
 import { addMonths } from './rules.js';
 import { findAuthoritySample, type SampleRecord } from './sample-store.js';
+
+/** A plan route's declared access: 404 to everyone without `action`, signed in or not (see below). */
+export const planAccess = (action: Action = 'plan.read'): AccessRule => ({
+  hidden: action,
+  signedOut: 'not-found',
+});
 
 /**
  * The plan reveals when no-notice inspections will come, so everyone who may not read it — provider

@@ -23,7 +23,7 @@ import {
 import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, type FieldError } from '../refusal.js';
 import { templates } from '../web/render.js';
-import { planPeriod, plannerOnly, whatIfPeriod } from './access.js';
+import { planAccess, planPeriod, plannerOnly, whatIfPeriod } from './access.js';
 import { gradeLabel, noticeFor, SIGNAL_KINDS, workloadChart } from './rules.js';
 import { planQuery, providerChangeBody, whatIfQuery } from './schemas.js';
 import { PROVIDER_CHANGE_KINDS, recordProviderChange } from './changes-store.js';
@@ -59,7 +59,7 @@ export async function planningPages(app: FastifyInstance) {
 
   // ---- The plan ----
 
-  app.get('/plan', { ...hidden, config: { access: { hidden: 'plan.read' } } }, async (request, reply) => {
+  app.get('/plan', { ...hidden, config: { access: planAccess() } }, async (request, reply) => {
     plannerOnly(request);
     const on = today(app.clock);
     const raw = queryValues(request);
@@ -119,21 +119,17 @@ export async function planningPages(app: FastifyInstance) {
     return plan;
   }
 
-  app.get(
-    '/plan/providers/:id',
-    { ...hidden, config: { access: { hidden: 'plan.read' } } },
-    async (request, reply) => {
-      plannerOnly(request);
-      const plan = await planOf(request, (request.params as { id: string }).id);
-      return reply.page(view('provider'), {
-        title: `Plan for ${plan.provider.name}`,
-        plan,
-        today: today(app.clock),
-        banner: savedBanner(request, BANNERS),
-        typeLabel: PROVIDER_TYPES[plan.provider.type as keyof typeof PROVIDER_TYPES] ?? plan.provider.type,
-      });
-    },
-  );
+  app.get('/plan/providers/:id', { ...hidden, config: { access: planAccess() } }, async (request, reply) => {
+    plannerOnly(request);
+    const plan = await planOf(request, (request.params as { id: string }).id);
+    return reply.page(view('provider'), {
+      title: `Plan for ${plan.provider.name}`,
+      plan,
+      today: today(app.clock),
+      banner: savedBanner(request, BANNERS),
+      typeLabel: PROVIDER_TYPES[plan.provider.type as keyof typeof PROVIDER_TYPES] ?? plan.provider.type,
+    });
+  });
 
   // ---- Planning an inspection from a plan row ----
 
@@ -209,7 +205,7 @@ export async function planningPages(app: FastifyInstance) {
 
   app.get(
     '/plan/providers/:id/inspect',
-    { ...hidden, config: { access: { hidden: 'inspection.create' } } },
+    { ...hidden, config: { access: planAccess('inspection.create') } },
     async (request, reply) => {
       plannerOnly(request, 'inspection.create');
       return inspectPage(request, reply, kindOf(request), null);
@@ -218,7 +214,7 @@ export async function planningPages(app: FastifyInstance) {
 
   app.post(
     '/plan/providers/:id/inspect',
-    { ...hidden, config: { access: { hidden: 'inspection.create' } } },
+    { ...hidden, config: { access: planAccess('inspection.create') } },
     async (request, reply) => {
       const person = plannerOnly(request, 'inspection.create');
       const id = (request.params as { id: string }).id;
@@ -285,7 +281,7 @@ export async function planningPages(app: FastifyInstance) {
 
   app.get(
     '/plan/providers/:id/changes',
-    { ...hidden, config: { access: { hidden: 'provider-change.record' } } },
+    { ...hidden, config: { access: planAccess('provider-change.record') } },
     async (request, reply) => {
       plannerOnly(request, 'provider-change.record');
       return changesPage(request, reply);
@@ -294,7 +290,7 @@ export async function planningPages(app: FastifyInstance) {
 
   app.post(
     '/plan/providers/:id/changes',
-    { ...hidden, config: { access: { hidden: 'provider-change.record' } } },
+    { ...hidden, config: { access: planAccess('provider-change.record') } },
     async (request, reply) => {
       const person = plannerOnly(request, 'provider-change.record');
       const id = (request.params as { id: string }).id;
@@ -323,49 +319,45 @@ export async function planningPages(app: FastifyInstance) {
 
   // ---- What-if ----
 
-  app.get(
-    '/plan/what-if',
-    { ...hidden, config: { access: { hidden: 'plan.read' } } },
-    async (request, reply) => {
-      plannerOnly(request);
-      const on = today(app.clock);
-      const raw = queryValues(request);
-      const asked = Object.keys(raw).length > 0;
-      const parsed = asked ? whatIfQuery.safeParse(raw) : null;
-      const errors = parsed && !parsed.success ? fieldErrorsOf(parsed.error) : [];
-      const defaults = whatIfPeriod(on, {});
-      let result = null;
-      let chart = null;
-      if (parsed?.success) {
-        const { from, to } = whatIfPeriod(on, parsed.data);
-        result = await whatIf(db, { ...parsed.data, from, to, today: on });
-        chart = workloadChart(result.months);
-      }
-      const frameworkId = raw.frameworkId ?? 'ilacs';
-      return reply.page(view('what-if'), {
-        title: 'What if an interval changed?',
-        errors,
-        values: {
-          frameworkId,
-          gradeId: raw.gradeId ?? 'inadequate',
-          months: raw.months ?? '',
-          from: raw.from ?? defaults.from,
-          to: raw.to ?? defaults.to,
-        },
-        frameworkItems: frameworks.map((f) => ({
-          value: f.id,
-          text: f.name,
-          selected: f.id === frameworkId,
-        })),
-        gradeItems: uniqueGrades(raw.gradeId ?? 'inadequate'),
-        result,
-        chart,
-        changeText: result
-          ? `${gradeLabel(result.change.frameworkId, result.change.gradeId)} under ${frameworks.find((f) => f.id === result.change.frameworkId)?.shortName ?? result.change.frameworkId}: ${result.change.fromMonths} months now, ${result.change.toMonths} months in the what-if`
-          : null,
-      });
-    },
-  );
+  app.get('/plan/what-if', { ...hidden, config: { access: planAccess() } }, async (request, reply) => {
+    plannerOnly(request);
+    const on = today(app.clock);
+    const raw = queryValues(request);
+    const asked = Object.keys(raw).length > 0;
+    const parsed = asked ? whatIfQuery.safeParse(raw) : null;
+    const errors = parsed && !parsed.success ? fieldErrorsOf(parsed.error) : [];
+    const defaults = whatIfPeriod(on, {});
+    let result = null;
+    let chart = null;
+    if (parsed?.success) {
+      const { from, to } = whatIfPeriod(on, parsed.data);
+      result = await whatIf(db, { ...parsed.data, from, to, today: on });
+      chart = workloadChart(result.months);
+    }
+    const frameworkId = raw.frameworkId ?? 'ilacs';
+    return reply.page(view('what-if'), {
+      title: 'What if an interval changed?',
+      errors,
+      values: {
+        frameworkId,
+        gradeId: raw.gradeId ?? 'inadequate',
+        months: raw.months ?? '',
+        from: raw.from ?? defaults.from,
+        to: raw.to ?? defaults.to,
+      },
+      frameworkItems: frameworks.map((f) => ({
+        value: f.id,
+        text: f.name,
+        selected: f.id === frameworkId,
+      })),
+      gradeItems: uniqueGrades(raw.gradeId ?? 'inadequate'),
+      result,
+      chart,
+      changeText: result
+        ? `${gradeLabel(result.change.frameworkId, result.change.gradeId)} under ${frameworks.find((f) => f.id === result.change.frameworkId)?.shortName ?? result.change.frameworkId}: ${result.change.fromMonths} months now, ${result.change.toMonths} months in the what-if`
+        : null,
+    });
+  });
 }
 
 /** Every grade id on any scale, once, labelled, for the grade select (the framework is chosen beside it). */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { today } from '../clock.js';
 import { problemResponses } from '../web/problem.js';
 import { notFound } from '../refusal.js';
-import { planPeriod, plannerOnly, whatIfPeriod } from './access.js';
+import { planAccess, planPeriod, plannerOnly, whatIfPeriod } from './access.js';
 import {
   planPageSchema,
   planQuery,
@@ -32,7 +32,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan',
     {
-      config: { access: { hidden: 'plan.read' } },
+      config: { access: planAccess() },
       schema: {
         tags,
         summary:
@@ -61,7 +61,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/what-if',
     {
-      config: { access: { hidden: 'plan.read' } },
+      config: { access: planAccess() },
       schema: {
         tags,
         summary:
@@ -81,7 +81,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/providers/:id',
     {
-      config: { access: { hidden: 'plan.read' } },
+      config: { access: planAccess() },
       schema: {
         tags,
         summary: 'One provider’s plan: due and brought-forward dates, and every risk signal explained',
@@ -100,7 +100,7 @@ export async function planningRoutes(instance: FastifyInstance) {
   app.post(
     '/api/providers/:id/changes',
     {
-      config: { access: { hidden: 'provider-change.record' } },
+      config: { access: planAccess('provider-change.record') },
       schema: {
         tags,
         summary:

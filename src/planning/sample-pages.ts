@@ -3,7 +3,7 @@ import { today } from '../clock.js';
 import { can } from '../people/policy.js';
 import { formNumber, formOptional, formText, postForm, savedBanner, type FormBody } from '../web/forms.js';
 import type { FieldError } from '../refusal.js';
-import { plannerOnly, readableSample, sampleDrawer } from './access.js';
+import { planAccess, plannerOnly, readableSample, sampleDrawer } from './access.js';
 import { groupByClass, inspectionYearOf, SAMPLE_SIZE, yearLabel, yearStarting } from './sample.js';
 import { newSampleBody } from './schemas.js';
 import {
@@ -30,18 +30,14 @@ interface FormState {
 export async function authoritySamplePages(app: FastifyInstance) {
   const db = app.db;
 
-  app.get(
-    '/plan/samples',
-    { ...hidden, config: { access: { hidden: 'plan.read' } } },
-    async (request, reply) => {
-      const person = plannerOnly(request);
-      return reply.page(view('samples'), {
-        title: 'Annual samples of local authorities',
-        samples: await listAuthoritySamples(db),
-        canDraw: can(person, 'plan.draw-sample'),
-      });
-    },
-  );
+  app.get('/plan/samples', { ...hidden, config: { access: planAccess() } }, async (request, reply) => {
+    const person = plannerOnly(request);
+    return reply.page(view('samples'), {
+      title: 'Annual samples of local authorities',
+      samples: await listAuthoritySamples(db),
+      canDraw: can(person, 'plan.draw-sample'),
+    });
+  });
 
   async function newSamplePage(request: FastifyRequest, reply: FastifyReply, state: FormState) {
     const { first, last } = drawableYears(today(app.clock));
@@ -61,7 +57,7 @@ export async function authoritySamplePages(app: FastifyInstance) {
 
   app.get(
     '/plan/samples/new',
-    { ...hidden, config: { access: { hidden: 'plan.draw-sample' } } },
+    { ...hidden, config: { access: planAccess('plan.draw-sample') } },
     async (request, reply) => {
       sampleDrawer(request);
       // This inspection year if it has no sample yet, otherwise the next.
@@ -76,7 +72,7 @@ export async function authoritySamplePages(app: FastifyInstance) {
 
   app.post(
     '/plan/samples/new',
-    { ...hidden, config: { access: { hidden: 'plan.draw-sample' } } },
+    { ...hidden, config: { access: planAccess('plan.draw-sample') } },
     async (request, reply) => {
       const person = sampleDrawer(request);
       const form = request.body as FormBody;
@@ -108,19 +104,15 @@ export async function authoritySamplePages(app: FastifyInstance) {
     },
   );
 
-  app.get(
-    '/plan/samples/:year',
-    { ...hidden, config: { access: { hidden: 'plan.read' } } },
-    async (request, reply) => {
-      const { person, sample } = await readableSample(request);
-      return reply.page(view('sample'), {
-        title: `Sample of local authorities for ${yearLabel(sample.year)}`,
-        sample,
-        yearStarting: yearStarting(sample.year),
-        groups: groupByClass(sample.authorities),
-        canPlan: can(person, 'inspection.create'),
-        banner: savedBanner(request, BANNERS),
-      });
-    },
-  );
+  app.get('/plan/samples/:year', { ...hidden, config: { access: planAccess() } }, async (request, reply) => {
+    const { person, sample } = await readableSample(request);
+    return reply.page(view('sample'), {
+      title: `Sample of local authorities for ${yearLabel(sample.year)}`,
+      sample,
+      yearStarting: yearStarting(sample.year),
+      groups: groupByClass(sample.authorities),
+      canPlan: can(person, 'inspection.create'),
+      banner: savedBanner(request, BANNERS),
+    });
+  });
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponses } from '../web/problem.js';
-import { plannerOnly, readableSample, sampleDrawer } from './access.js';
+import { planAccess, plannerOnly, readableSample, sampleDrawer } from './access.js';
 import { newSampleBody, sampleSchema, sampleSummarySchema } from './schemas.js';
 import { listAuthoritySamples, newSeed, recordAuthoritySample } from './sample-store.js';
 
@@ -22,7 +22,7 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/samples',
     {
-      config: { access: { hidden: 'plan.read' } },
+      config: { access: planAccess() },
       schema: {
         tags,
         summary:
@@ -39,7 +39,7 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
   app.post(
     '/api/plan/samples',
     {
-      config: { access: { hidden: 'plan.draw-sample' } },
+      config: { access: planAccess('plan.draw-sample') },
       schema: {
         tags,
         summary:
@@ -62,7 +62,7 @@ export async function authoritySampleRoutes(instance: FastifyInstance) {
   app.get(
     '/api/plan/samples/:year',
     {
-      config: { access: { hidden: 'plan.read' } },
+      config: { access: planAccess() },
       schema: {
         tags,
         summary:

@@ -168,28 +168,32 @@ export async function providerPages(app: FastifyInstance) {
     });
   });
 
-  app.get('/providers/:id', { ...hidden, config: { access: 'provider.read' } }, async (request, reply) => {
-    const provider = await readableProvider(request, idOf(request));
-    const person = request.person;
-    const [applications, inspections] = await Promise.all([
-      listApplications(db, provider.id),
-      // Within what the person may see: a provider never learns of a planned no-notice visit.
-      searchInspections(db, providerScope(person), { providerId: provider.id, page: 1, pageSize: 10 }),
-    ]);
-    const saved = (request.query as { saved?: string }).saved;
-    return reply.page('providers/views/show.njk', {
-      title: provider.name,
-      provider,
-      applications: applications.map((a) => ({ ...a, next: nextApplicationStatuses(a.status) })),
-      inspections,
-      canChange: can(person, 'provider.change'),
-      canSeeHistory: can(person, 'audit.read'),
-      canPlanInspection: can(person, 'inspection.create'),
-      canModerate: can(person, 'inspection.moderate'),
-      canDeclareConflict: can(person, 'conflict.declare'),
-      saved,
-    });
-  });
+  app.get(
+    '/providers/:id',
+    { ...hidden, config: { access: { hidden: 'provider.read' } } },
+    async (request, reply) => {
+      const provider = await readableProvider(request, idOf(request));
+      const person = request.person;
+      const [applications, inspections] = await Promise.all([
+        listApplications(db, provider.id),
+        // Within what the person may see: a provider never learns of a planned no-notice visit.
+        searchInspections(db, providerScope(person), { providerId: provider.id, page: 1, pageSize: 10 }),
+      ]);
+      const saved = (request.query as { saved?: string }).saved;
+      return reply.page('providers/views/show.njk', {
+        title: provider.name,
+        provider,
+        applications: applications.map((a) => ({ ...a, next: nextApplicationStatuses(a.status) })),
+        inspections,
+        canChange: can(person, 'provider.change'),
+        canSeeHistory: can(person, 'audit.read'),
+        canPlanInspection: can(person, 'inspection.create'),
+        canModerate: can(person, 'inspection.moderate'),
+        canDeclareConflict: can(person, 'conflict.declare'),
+        saved,
+      });
+    },
+  );
 
   app.get(
     '/providers/:id/edit',
@@ -249,7 +253,7 @@ export async function providerPages(app: FastifyInstance) {
 
   app.get(
     '/providers/:id/history',
-    { ...hidden, config: { access: 'audit.read' } },
+    { ...hidden, config: { access: { hidden: 'audit.read' } } },
     async (request, reply) => {
       const provider = await readableProvider(request, idOf(request));
       authorise(request, 'audit.read', {}, 'hide');

@@ -84,7 +84,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers/:id',
     {
-      config: { access: 'provider.read' },
+      config: { access: { hidden: 'provider.read' } },
       schema: {
         tags: ['providers'],
         summary: 'One provider',
@@ -123,7 +123,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers/:id/history',
     {
-      config: { access: 'audit.read' },
+      config: { access: { hidden: 'audit.read' } },
       schema: {
         tags: ['providers'],
         summary: 'Audit trail of a provider (managers)',
@@ -141,7 +141,7 @@ export async function providerRoutes(instance: FastifyInstance) {
   app.get(
     '/api/providers/:id/applications',
     {
-      config: { access: 'provider.read' },
+      config: { access: { hidden: 'provider.read' } },
       schema: {
         tags: ['providers'],
         summary: 'Multi-building registration applications of a provider, with status history',

@@ -363,7 +363,7 @@ export async function reportPages(app: FastifyInstance) {
 
   app.get(
     '/inspections/:id/report',
-    { ...hidden, config: { access: 'inspection.read-records' } },
+    { ...hidden, config: { access: { hidden: 'inspection.read-records' } } },
     async (request, reply) => teamPage(request, reply, idOf(request)),
   );
 

@@ -122,7 +122,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id/report',
     {
-      config: { access: 'inspection.read' },
+      config: { access: { hidden: 'inspection.read' } },
       schema: {
         tags,
         summary: 'The report of an inspection, once its draft is issued',
@@ -167,7 +167,7 @@ export async function reportRoutes(instance: FastifyInstance) {
   app.get(
     '/api/inspections/:id/timeline',
     {
-      config: { access: 'inspection.read' },
+      config: { access: { hidden: 'inspection.read' } },
       schema: {
         tags,
         summary:

@@ -34,13 +34,18 @@ export function isApiRequest(request: FastifyRequest): boolean {
  * of the actions (any) for which the person's roles could ever be allowed. The record itself is checked
  * by the handler with `authorise`, once the route knows which record it is.
  */
-export type Access =
-  | 'public'
-  | 'signed-in'
-  | Action
-  | readonly Action[]
-  /** Those who may not are answered 404, as if the route were not there (the plan, the figures). */
-  | { hidden: Action };
+export type Access = 'public' | 'signed-in' | Action | readonly Action[] | AccessRule;
+
+export interface AccessRule {
+  /** Those whose roles never have this are answered 404, as if the route were not there. */
+  hidden?: Action;
+  /** Then those whose roles never have this are refused (403)… */
+  action?: Action;
+  /** …in these words, when the route says who may. */
+  refusal?: string;
+  /** Someone signed out is answered 404 too, rather than asked to sign in (the plan). */
+  signedOut?: 'not-found';
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -48,13 +53,23 @@ declare module 'fastify' {
   }
 }
 
+function isRule(access: Access): access is AccessRule {
+  return typeof access === 'object' && !Array.isArray(access);
+}
+
 function accessCheck(access: Access): onRequestHookHandler {
   return async (request) => {
     if (access === 'public') return;
+    if (!request.person && isRule(access) && access.signedOut === 'not-found') throw notFound();
     const person = requirePerson(request);
     if (access === 'signed-in') return;
-    if (typeof access === 'object' && 'hidden' in access) {
-      if (!mayEver(person, access.hidden)) throw notFound();
+    if (isRule(access)) {
+      if (access.hidden && !mayEver(person, access.hidden)) throw notFound();
+      if (access.action && !mayEver(person, access.action)) {
+        throw access.refusal
+          ? forbidden(access.refusal, [{ field: 'authorization', message: access.refusal }])
+          : forbidden();
+      }
       return;
     }
     const actions: readonly Action[] = typeof access === 'string' ? [access] : access;
