@@ -113,10 +113,14 @@ async function openServer(url: string, options: DatabaseOptions): Promise<Databa
   const pool = serverPool(url, options, timeouts);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) });
   // Connect now, so that a wrong address or a stopped server is reported once, plainly, at start-up.
-  const reason = await whyUnavailable(db, timeouts);
-  if (reason) {
+  // The operator sees PostgreSQL's own words for anything else (a wrong password, no such database).
+  const failure = await firstError(db);
+  if (failure) {
     await db.destroy();
-    throw new DatabaseUnreachableError(url, reason);
+    throw new DatabaseUnreachableError(
+      url,
+      databaseFault(failure, timeouts) ?? (failure instanceof Error ? failure.message : String(failure)),
+    );
   }
   const database: Database = {
     db,
@@ -292,11 +296,19 @@ async function openEmbedded(
   return databaseOnPGlite(pglite, schema ?? null, onQuery);
 }
 
-async function whyUnavailable(db: Db, timeouts: DatabaseTimeouts): Promise<string | null> {
+/** What a trivial query threw, or null when it ran. */
+async function firstError(db: Db): Promise<unknown> {
   try {
     await sql`select 1`.execute(db);
     return null;
   } catch (error) {
-    return databaseFault(error, timeouts) ?? (error instanceof Error ? error.message : String(error));
+    return error ?? new Error('unknown error');
   }
+}
+
+/** For /healthz, which anyone may call: the fault's plain reason, never the driver's own message. */
+async function whyUnavailable(db: Db, timeouts: DatabaseTimeouts): Promise<string | null> {
+  const error = await firstError(db);
+  if (error === null) return null;
+  return databaseFault(error, timeouts) ?? 'it could not run a test query';
 }
