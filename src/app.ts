@@ -52,7 +52,7 @@ import { reportRoutes } from './reports/routes.js';
 import { statisticsPages } from './statistics/pages.js';
 import { statisticsRoutes } from './statistics/routes.js';
 import { isApiRequest, registerRouteAccess, type Access } from './web/access.js';
-import { answerFrameworkError, registerErrorHandling } from './web/errors.js';
+import { answerFrameworkError, registerErrorHandling, RETRY_AFTER_SECONDS } from './web/errors.js';
 import { homeRoutes } from './web/home.js';
 import { registerPages } from './web/pages.js';
 import { govukFrontendDir } from './web/render.js';
@@ -201,13 +201,18 @@ export async function buildApp({
   registerTextChecks(app);
 
   app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    if (await database.ping()) return { status: 'ok' };
-    return reply.status(503).type('application/problem+json').send({
-      type: 'about:blank',
-      status: 503,
-      title: 'Unavailable',
-      detail: 'The database is not answering.',
-    });
+    const reason = await database.whyUnavailable();
+    if (reason === null) return { status: 'ok' };
+    return reply
+      .status(503)
+      .header('retry-after', String(RETRY_AFTER_SECONDS))
+      .type('application/problem+json')
+      .send({
+        type: 'about:blank',
+        status: 503,
+        title: 'Unavailable',
+        detail: `The database is unavailable: ${reason}.`,
+      });
   });
 
   await app.register(homeRoutes);

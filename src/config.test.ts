@@ -90,4 +90,29 @@ describe('loadConfig', () => {
       /BASE_URL: required in production/,
     );
   });
+
+  it('limits connecting to the database and each statement to 5 s by default, and takes other limits', () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseConnectTimeoutMs: 5000,
+      databaseStatementTimeoutMs: 5000,
+    });
+    expect(
+      loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '1500', DATABASE_STATEMENT_TIMEOUT_MS: '0' }),
+    ).toMatchObject({ databaseConnectTimeoutMs: 1500, databaseStatementTimeoutMs: 0 });
+  });
+
+  it('names a database timeout that is not a sensible number of milliseconds', () => {
+    expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(
+      /DATABASE_CONNECT_TIMEOUT_MS: must be a number of milliseconds/,
+    );
+    expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '0' })).toThrow(
+      /DATABASE_CONNECT_TIMEOUT_MS: must be at least 100/,
+    );
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_MS: must be 0 \(no limit\) or more/,
+    );
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2.5' })).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_MS: must be a whole number/,
+    );
+  });
 });

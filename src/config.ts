@@ -15,6 +15,9 @@ export interface Config {
   /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
   databaseUrl: string | null;
+  /** PostgreSQL: how long opening a connection may take, and the limit on each statement a request runs. */
+  databaseConnectTimeoutMs: number;
+  databaseStatementTimeoutMs: number;
   sessionSecret: string;
   /** Demo data and demo users are created on an empty database. */
   demoData: boolean;
@@ -99,6 +102,18 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be at least 100 (milliseconds)')
+    .max(600_000, 'must be at most 600000 (10 minutes)')
+    .default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must be 0 (no limit) or more')
+    .max(3_600_000, 'must be at most 3600000 (an hour)')
+    .default(5000),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEMO_DATA: booleanFlag.optional(),
   DEMO_PASSWORD: z
@@ -166,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR),
     databaseUrl,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     // Demo mode only: a fixed secret keeps demo sessions valid across restarts.
     sessionSecret: e.SESSION_SECRET ?? 'demo-mode-session-secret-not-for-production-use',
     demoData,

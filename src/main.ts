@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
@@ -8,8 +9,21 @@ import { startNotifyDelivery } from './messages/notify.js';
 
 /** Start-up: configuration → database → migrations → demo data → server, and a clean stop on signals. */
 export async function startServer(config: Config = loadConfig()) {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const applied = await migrateToLatest(database);
+  // The app's logger exists only once the app is built; until then a lost connection goes to stderr.
+  const log: { to?: FastifyBaseLogger } = {};
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    onError: (error) => {
+      const message = 'database connection lost while idle; the next request opens a new one';
+      if (log.to) log.to.warn({ err: error }, message);
+      else console.warn(`${message} (${error.message})`);
+    },
+  });
+  // Migrations may take far longer than a web request is allowed.
+  const applied = await database.withoutStatementTimeout((long) => migrateToLatest(long));
   const app = await buildApp({
     config,
     database,
@@ -18,8 +32,12 @@ export async function startServer(config: Config = loadConfig()) {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
   });
+  log.to = app.log;
   if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
-  if (config.demoData && (await seedDemoData(database.db, config.demoPassword))) {
+  if (
+    config.demoData &&
+    (await database.withoutStatementTimeout((long) => seedDemoData(long.db, config.demoPassword)))
+  ) {
     app.log.info('demo data created');
   }
   if (config.demoData) {

@@ -1,13 +1,26 @@
 import { Command, CommanderError } from 'commander';
 import { verifyAuditTrail } from '../audit/store.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { backup, BackupError, restore } from '../db/backup.js';
-import { embeddedLocation, openDatabase } from '../db/database.js';
+import { embeddedLocation, openDatabase, type DatabaseOptions } from '../db/database.js';
+import { DatabaseUnreachableError } from '../db/faults.js';
 import { acquireEmbeddedLock, EmbeddedLockError } from '../db/embedded-lock.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { registerGenerateCommand } from '../generate/command.js';
 import { registerImportCommands } from '../imports/command.js';
 import { registerRulesCommands } from './rules-commands.js';
+
+/**
+ * The database as a command opens it: the configured connect timeout, and no statement timeout, which
+ * is for web requests (migrations and verifying a long audit trail may take minutes).
+ */
+function commandDatabase(config: Config): DatabaseOptions {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+  };
+}
 
 /** The operator's command line. Each command prints its result to stdout and problems to stderr. */
 export function buildCli(): Command {
@@ -29,7 +42,7 @@ export function buildCli(): Command {
     .description('bring the database schema up to date, then exit')
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const database = await openDatabase(commandDatabase(config));
       try {
         const applied = await migrateToLatest(database);
         process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
@@ -45,7 +58,7 @@ export function buildCli(): Command {
     .description('recompute the audit trail’s hash chain and report the first broken link')
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const database = await openDatabase(commandDatabase(config));
       try {
         const check = await verifyAuditTrail(database.db);
         if (check.ok) {
@@ -110,6 +123,7 @@ export async function runCli(argv: string[]): Promise<number> {
         error instanceof ConfigError ||
         error instanceof RangeError ||
         error instanceof BackupError ||
+        error instanceof DatabaseUnreachableError ||
         error instanceof EmbeddedLockError
           ? error.message
           : String(error instanceof Error ? error.stack : error)

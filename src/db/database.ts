@@ -5,6 +5,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type LogEvent, type Transaction } from 'kysely';
 import pg from 'pg';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
+import { databaseFault, DatabaseUnreachableError, type DatabaseTimeouts } from './faults.js';
 import { PGlitePool } from './pglite-pool.js';
 import type { Schema } from './schema.js';
 
@@ -23,6 +24,15 @@ export interface Database {
   schema: string | null;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** Why the database is not answering a trivial query ("connection refused"), or null when it is. */
+  whyUnavailable(): Promise<string | null>;
+  /** The limits the pool applies, to say which one a fault crossed. */
+  timeouts: DatabaseTimeouts;
+  /**
+   * Runs a long job (migrations, the demo seed) without the web requests' statement timeout: on a server,
+   * through a pool of its own, closed after; the embedded database has no statement timeout.
+   */
+  withoutStatementTimeout<T>(work: (database: Database) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -32,6 +42,19 @@ export interface DatabaseOptions {
   /** Tests only: every table lives in this schema (created if missing). */
   schema?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL only: how long opening a connection may take before the request gives up, and the limit on
+   * each statement (0 or unset: none, as for the command-line jobs). PGlite is in-process and single-user:
+   * neither applies to it.
+   */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /**
+   * Told of a connection the server ended while it sat idle in the pool (a restart, a failover,
+   * pg_terminate_backend, a proxy's idle timeout). The pool has already dropped it and the next request
+   * opens a new one. Unset, one line goes to stderr.
+   */
+  onError?: (error: Error) => void;
   /**
    * Tests and benchmarks only: told every statement run through Kysely (to count statements per request).
    * Unset, Kysely does no logging at all.
@@ -61,29 +84,87 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openEmbedded(options.dataDir, options.schema, options.onQuery);
 }
 
+/** Without a setting, a connection that cannot be made in this long fails the request. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+function warnOnStderr(error: Error) {
+  console.warn(`database connection lost (${error.message}); the next request opens a new one`);
+}
+
 async function openServer(url: string, options: DatabaseOptions): Promise<Database> {
+  const timeouts: DatabaseTimeouts = {
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: options.statementTimeoutMs ?? 0,
+  };
   if (options.schema) {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
+    const admin = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    });
     try {
+      await admin.connect();
       await admin.query(`create schema if not exists "${options.schema}"`);
+    } catch (error) {
+      throw unreachable(url, error, timeouts);
     } finally {
-      await admin.end();
+      await admin.end().catch(() => undefined);
     }
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
-  });
+  const pool = serverPool(url, options, timeouts);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) });
-  return {
+  // Connect now, so that a wrong address or a stopped server is reported once, plainly, at start-up.
+  // The operator sees PostgreSQL's own words for anything else (a wrong password, no such database).
+  const failure = await firstError(db);
+  if (failure) {
+    await db.destroy();
+    throw new DatabaseUnreachableError(
+      url,
+      databaseFault(failure, timeouts) ?? (failure instanceof Error ? failure.message : String(failure)),
+    );
+  }
+  const database: Database = {
     db,
     kind: 'postgres',
     schema: options.schema ?? null,
-    ping: () => ping(db),
+    ping: async () => (await whyUnavailable(db, timeouts)) === null,
+    whyUnavailable: () => whyUnavailable(db, timeouts),
+    timeouts,
+    async withoutStatementTimeout(work) {
+      if (!timeouts.statementTimeoutMs) return work(database);
+      const long = await openServer(url, { ...options, statementTimeoutMs: 0, poolSize: 2 });
+      try {
+        return await work(long);
+      } finally {
+        await long.close();
+      }
+    },
     close: () => db.destroy(),
   };
+  return database;
+}
+
+function unreachable(url: string, error: unknown, timeouts: DatabaseTimeouts): unknown {
+  const reason = databaseFault(error, timeouts);
+  return reason ? new DatabaseUnreachableError(url, reason) : error;
+}
+
+function serverPool(url: string, options: DatabaseOptions, timeouts: DatabaseTimeouts): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // Sent when each connection opens; the server cancels a statement past it (SQLSTATE 57014).
+    ...(timeouts.statementTimeoutMs ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
+    ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
+  });
+  // Without a listener, a connection the server ends while idle is an unhandled 'error' event, which
+  // stops the process. pg-pool has already removed it; the next request opens a new one.
+  const onError = options.onError ?? warnOnStderr;
+  pool.on('error', (error) => onError(error));
+  // A connection checked out by a request has no pool listener: its death fails the request's statement
+  // (answered 503) and the pool drops it on release, so here it only must not stop the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 /**
@@ -183,7 +264,19 @@ export function databaseOnPGlite(
     dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }),
     ...queryLog(onQuery),
   });
-  return { db, kind: 'embedded', schema, ping: () => ping(db), close: () => db.destroy() };
+  const timeouts = { connectTimeoutMs: 0, statementTimeoutMs: 0 };
+  return {
+    db,
+    kind: 'embedded',
+    schema,
+    ping: async () => (await whyUnavailable(db, timeouts)) === null,
+    whyUnavailable: () => whyUnavailable(db, timeouts),
+    timeouts,
+    withoutStatementTimeout(work) {
+      return work(this);
+    },
+    close: () => db.destroy(),
+  };
 }
 
 /** Where the embedded database keeps its files inside DATA_DIR. */
@@ -203,11 +296,19 @@ async function openEmbedded(
   return databaseOnPGlite(pglite, schema ?? null, onQuery);
 }
 
-async function ping(db: Db): Promise<boolean> {
+/** What a trivial query threw, or null when it ran. */
+async function firstError(db: Db): Promise<unknown> {
   try {
     await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (error) {
+    return error ?? new Error('unknown error');
   }
+}
+
+/** For /healthz, which anyone may call: the fault's plain reason, never the driver's own message. */
+async function whyUnavailable(db: Db, timeouts: DatabaseTimeouts): Promise<string | null> {
+  const error = await firstError(db);
+  if (error === null) return null;
+  return databaseFault(error, timeouts) ?? 'it could not run a test query';
 }

@@ -75,7 +75,12 @@ export function registerGenerateCommand(program: Command): void {
 
       const config = loadConfig();
       const databaseUrl = options.databaseUrl ?? config.databaseUrl;
-      const database = await openDatabase({ databaseUrl, dataDir: config.dataDir });
+      // A long job: no statement timeout (the web requests' DATABASE_STATEMENT_TIMEOUT_MS is not for it).
+      const database = await openDatabase({
+        databaseUrl,
+        dataDir: config.dataDir,
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
+      });
       const where = databaseUrl ? 'the PostgreSQL server' : `the embedded database in ${config.dataDir}`;
       const showBar = Boolean(process.stderr.isTTY);
       const bar = showBar

@@ -63,7 +63,12 @@ export function registerImportCommands(program: Command): void {
       // Before opening the database: a mistyped name should not wait for it.
       if (!fs.existsSync(file)) throw new ImportRefused(`Nothing imported: there is no file ${file}`);
       const config = loadConfig();
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      // A long job: no statement timeout (the web requests' DATABASE_STATEMENT_TIMEOUT_MS is not for it).
+      const database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
+      });
       const showBar = Boolean(process.stderr.isTTY);
       const bar = showBar
         ? new cliProgress.SingleBar(

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { databaseFault, type DatabaseTimeouts } from '../db/faults.js';
 import { isApiRequest } from './access.js';
 import { Problem, problemOf } from './problem.js';
 import { renderTemplate } from './render.js';
@@ -19,9 +20,28 @@ const TITLES: Record<number, string> = {
   429: 'Too many requests',
 };
 
-/** Turns anything thrown during a request into a problem a client or person can act on. */
-export function toProblem(error: unknown): Problem {
+/** How long a client is asked to wait (Retry-After) when the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 60;
+
+const NO_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 0, statementTimeoutMs: 0 };
+
+/** The database could not be reached or did not answer in time: 503, not a fault in the request. */
+export function unavailable(reason: string): Problem {
+  return new Problem(
+    503,
+    'Service unavailable',
+    `The service cannot use its database just now (${reason}). Try again in a minute.`,
+  );
+}
+
+/**
+ * Turns anything thrown during a request into a problem a client or person can act on. `timeouts` are
+ * the database's limits, named when a fault crossed one.
+ */
+export function toProblem(error: unknown, timeouts: DatabaseTimeouts = NO_TIMEOUTS): Problem {
   if (error instanceof Problem) return error;
+  const fault = databaseFault(error, timeouts);
+  if (fault) return unavailable(fault);
   if (error instanceof Refusal) return problemOf(error);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext ?? 'body';
@@ -68,6 +88,7 @@ export function toProblem(error: unknown): Problem {
 }
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   if (isApiRequest(request)) {
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.status(problem.status).type('application/problem+json').send(problem.toJSON());
@@ -79,14 +100,18 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Prob
   // A form refused with field errors shows them in the GOV.UK error summary, as a re-shown form would.
   return reply.page(
     'web/views/error.njk',
-    { title: problem.title, problem, errors: problem.errors },
+    {
+      title: problem.status === 503 ? 'Sorry, the service is unavailable' : problem.title,
+      problem,
+      errors: problem.errors,
+    },
     problem.status,
   );
 }
 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error);
+    const problem = toProblem(error, app.database.timeouts);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, problem);
   });

@@ -43,6 +43,9 @@ describe.runIf(kinds.includes('postgres'))('two app processes on one PostgreSQL 
       DEMO_DATA: '1',
       DEADLINE_SWEEP_SECONDS: '1',
       LOG_LEVEL: 'info',
+      // The kill test holds both processes waiting on a lock on purpose, for longer than the default
+      // statement timeout of web requests would allow.
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
     });
 
   beforeAll(async () => {
