@@ -1,16 +1,19 @@
 import { z } from 'zod';
+import { OUT_OF_RANGE, serviceDateProblem } from './calendar/working-days.js';
 
 /** Field schemas shared by every capability's input, with messages in the GOV.UK style. */
 
-/** A real calendar date written as YYYY-MM-DD; one message for any way it is wrong. */
+/**
+ * A real calendar date written as YYYY-MM-DD, between 1900-01-01 and 2100-12-31 (the calendar's
+ * serviceDateProblem): `message` for one that is malformed or not real, and one message for any outside
+ * the range, since no date there can reach the database or the calendar.
+ */
 export const isoDate = (message: string) =>
   z
     .string({ message })
     .regex(/^\d{4}-\d{2}-\d{2}$/, { message, abort: true })
-    .refine((value) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, message);
+    .refine((value) => serviceDateProblem(value) !== 'not-real', { message, abort: true })
+    .refine((value) => serviceDateProblem(value) === null, OUT_OF_RANGE);
 
 /** Text that must be given (spaces alone do not count), up to `max` characters. */
 export const requiredText = (

@@ -9,6 +9,8 @@ import {
   isWorkingDay,
   nextWorkingDay,
   parseIsoDate,
+  parseServiceDate,
+  serviceDateProblem,
   workingDaysBetween,
 } from './working-days.js';
 
@@ -193,6 +195,49 @@ describe('addCalendarDays and formatLongDate', () => {
   it('writes dates the GOV.UK way', () => {
     expect(formatLongDate('2020-09-01')).toBe('1 September 2020');
     expect(formatLongDate('2024-12-25')).toBe('25 December 2024');
+  });
+});
+
+describe('the service’s range of dates', () => {
+  it('takes real dates from 1900-01-01 to 2100-12-31 and nothing else', () => {
+    for (const date of ['1900-01-01', '2024-02-29', '2100-12-31']) {
+      expect(serviceDateProblem(date)).toBeNull();
+      expect(parseServiceDate(date)).toBe(date);
+    }
+    for (const date of ['0000-01-01', '0001-01-01', '1899-12-31', '2101-01-01', '9999-12-31'])
+      expect(serviceDateProblem(date), date).toBe('out-of-range');
+    for (const date of ['2026-02-30', '2026-13-01', '2026-00-10'])
+      expect(serviceDateProblem(date), date).toBe('not-real');
+    for (const date of [
+      '2026-1-1',
+      '+275760-09-13',
+      '+010000-01-01',
+      '-0001-01-01',
+      '99999-01-01',
+      '',
+      20260101,
+    ])
+      expect(serviceDateProblem(date), String(date)).toBe('malformed');
+    expect(() => parseServiceDate('9999-12-31', 'from')).toThrow(
+      expect.objectContaining({
+        name: 'InvalidDateError',
+        field: 'from',
+        message: 'Must be a real date between 1900-01-01 and 2100-12-31',
+      }),
+    );
+  });
+
+  it('still counts from a far date a record may already hold, without throwing', () => {
+    // An inspection planned for 9999-12-31 before the range was enforced: its timeline must still show.
+    expect(addWorkingDays('9999-12-31', 18)).toBe('+010000-01-26');
+    expect(formatLongDate(addWorkingDays('9999-12-31', 1))).toBe('3 January 10000');
+    expect(nextWorkingDay('0001-01-01')).toBe('0001-01-02');
+    expect(addWorkingDays('0000-12-29', 3)).toBe('0001-01-03');
+    expect(isWorkingDay('+010000-01-03')).toBe(true);
+    expect(workingDaysBetween('9999-12-30', '+010000-01-04')).toBe(3);
+    expect(() => parseIsoDate('+999999-01-01')).toThrow(
+      expect.objectContaining({ name: 'InvalidDateError' }),
+    );
   });
 });
 

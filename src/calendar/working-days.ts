@@ -28,7 +28,36 @@ export class InvalidDateError extends RangeError {
 }
 
 const msPerDay = 86_400_000;
-const isoDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+// Years beyond 0000-9999 are written as JavaScript writes them (+010000, -000001), so that counting days
+// from a far date (a record stored before the range below was enforced) gives a date, never an error.
+const isoDatePattern = /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})$/;
+
+/** The first and last dates the service accepts in any input: the calendar and PostgreSQL agree on them. */
+export const EARLIEST_DATE: IsoDate = '1900-01-01';
+export const LATEST_DATE: IsoDate = '2100-12-31';
+export const OUT_OF_RANGE = `Must be a real date between ${EARLIEST_DATE} and ${LATEST_DATE}`;
+
+/**
+ * What is wrong with `text` as a date given to the service, if anything: not written YYYY-MM-DD, not a
+ * real date (2026-02-30), or outside EARLIEST_DATE to LATEST_DATE. The one definition every input uses.
+ */
+export function serviceDateProblem(text: unknown): 'malformed' | 'not-real' | 'out-of-range' | null {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return 'malformed';
+  try {
+    parseIsoDate(text);
+  } catch (error) {
+    if (error instanceof InvalidDateError) return 'not-real';
+    throw error;
+  }
+  return text < EARLIEST_DATE || text > LATEST_DATE ? 'out-of-range' : null;
+}
+
+/** parseIsoDate, and within the service's range: an InvalidDateError naming `field` otherwise. */
+export function parseServiceDate(text: string, field = 'date'): IsoDate {
+  const date = parseIsoDate(text, field);
+  if (serviceDateProblem(date) !== null) throw new InvalidDateError(OUT_OF_RANGE, field);
+  return date;
+}
 const monthNames = [
   'January',
   'February',
@@ -60,6 +89,12 @@ export function parseIsoDate(text: string, field = 'date'): IsoDate {
     throw new InvalidDateError(`${text} is not a real date: there is no month ${month}`, field);
   }
   const length = daysInMonth(year, month);
+  if (Number.isNaN(length)) {
+    throw new InvalidDateError(
+      `${text} is not a date the calendar can count: the year is too far off`,
+      field,
+    );
+  }
   if (day < 1 || day > length) {
     const monthName = monthNames[month - 1];
     throw new InvalidDateError(`${text} is not a real date: ${monthName} ${year} has ${length} days`, field);
@@ -115,7 +150,12 @@ export function addCalendarDays(date: IsoDate, n: number): IsoDate {
 
 /** A date as GOV.UK writes it: '2020-09-01' becomes '1 September 2020'. */
 export function formatLongDate(date: IsoDate): string {
-  const [year, month, day] = parseIsoDate(date).split('-').map(Number) as [number, number, number];
+  const [, year, month, day] = isoDatePattern.exec(parseIsoDate(date))!.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   return `${day} ${monthNames[month - 1]} ${year}`;
 }
 
@@ -190,7 +230,14 @@ function holidaysOf(year: number): YearOfHolidays {
 function isWorkingDayNumber(day: number): boolean {
   if (isWeekendDayNumber(day)) return false;
   const date = fromDayNumber(day);
-  return !holidaysOf(Number(date.slice(0, 4))).dates.has(date);
+  const year = yearOf(date);
+  // No bank holidays are known outside four-digit years: only weekends are days off there.
+  if (year < 1000 || year > 9999) return true;
+  return !holidaysOf(year).dates.has(date);
+}
+
+function yearOf(date: IsoDate): number {
+  return Number(isoDatePattern.exec(date)![1]);
 }
 
 function isWeekendDayNumber(day: number): boolean {
@@ -200,12 +247,12 @@ function isWeekendDayNumber(day: number): boolean {
 }
 
 function toDayNumber(date: IsoDate): number {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [, year, month, day] = isoDatePattern.exec(date)!.map(Number) as [number, number, number, number];
   return utcMilliseconds(year, month - 1, day) / msPerDay;
 }
 
 function fromDayNumber(day: number): IsoDate {
-  return new Date(day * msPerDay).toISOString().slice(0, 10);
+  return new Date(day * msPerDay).toISOString().split('T')[0]!;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidDateError, parseIsoDate } from '../calendar/working-days.js';
+import { OUT_OF_RANGE, serviceDateProblem } from '../calendar/working-days.js';
 import { fieldErrorsOf, notFound, type FieldError } from '../refusal.js';
 import { frameworks } from './frameworks.js';
 import {
@@ -56,14 +56,10 @@ function lastDayFromBoxes(form: TimelineForm): { date: string } | { error: LastD
   if (!/^\d{1,2}$/.test(form.day) || !/^\d{1,2}$/.test(form.month) || !/^\d{4}$/.test(form.year)) {
     return realDate;
   }
-  try {
-    return {
-      date: parseIsoDate(`${form.year}-${form.month.padStart(2, '0')}-${form.day.padStart(2, '0')}`, 'end'),
-    };
-  } catch (error) {
-    if (error instanceof InvalidDateError) return realDate;
-    throw error;
-  }
+  const date = `${form.year}-${form.month.padStart(2, '0')}-${form.day.padStart(2, '0')}`;
+  const problem = serviceDateProblem(date);
+  if (problem === 'out-of-range') return { error: { message: OUT_OF_RANGE, boxes: ['year'] } };
+  return problem === null ? { date } : realDate;
 }
 
 interface TimelineForm {

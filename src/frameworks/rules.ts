@@ -4,6 +4,7 @@ import {
   formatLongDate,
   InvalidDateError,
   parseIsoDate,
+  parseServiceDate,
   type IsoDate,
 } from '../calendar/working-days.js';
 import { frameworks } from './frameworks.js';
@@ -205,7 +206,8 @@ export interface PostInspectionTimeline {
  */
 export function timeline(frameworkId: string, lastDay: IsoDate): PostInspectionTimeline {
   const framework = frameworkById(frameworkId);
-  const on = checkDate(lastDay, 'lastDay');
+  // Asked for, not read from a record: within the range every date given to the service must be in.
+  const on = checkDate(lastDay, 'lastDay', parseServiceDate);
   if (!isInForce(framework, on)) {
     const until = framework.effectiveTo === null ? '' : ` to ${formatLongDate(framework.effectiveTo)}`;
     throw new RuleError(
@@ -275,9 +277,9 @@ export function dueDate(deadline: Deadline, anchors: Partial<Record<DeadlineAnch
     : addCalendarDays(from, deadline.count);
 }
 
-function checkDate(value: string, field: string): IsoDate {
+function checkDate(value: string, field: string, parse = parseIsoDate): IsoDate {
   try {
-    return parseIsoDate(value, field);
+    return parse(value, field);
   } catch (error) {
     if (error instanceof InvalidDateError) throw new RuleError(field, error.message);
     throw error;

@@ -1,3 +1,5 @@
+import { serviceDateProblem } from '../calendar/working-days.js';
+import { today } from '../clock.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isUuid } from '../fields.js';
@@ -50,8 +52,6 @@ const PLANNABLE_TYPES = Object.fromEntries(
 type Inspector = { id: string; name: string };
 type Option = { value: string; text: string; selected?: boolean };
 type DateParts = { day?: string | undefined; month?: string | undefined; year?: string | undefined };
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** The version of the inspection the form was opened on, when it came back as a number. */
 const versionForm = z.object({ version: z.number().optional().catch(undefined) });
@@ -172,7 +172,7 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     const provider = providers.find((p) => p.id === values.providerId);
     const startDate = dateOf(values.startDate);
     // The default framework for the chosen provider: on the first day if given, otherwise today.
-    const on = startDate ?? today();
+    const on = startDate ?? today(app.clock);
     const frameworkDefault = provider
       ? {
           provider,
@@ -284,7 +284,7 @@ export async function inspectionManagementPages(app: FastifyInstance) {
         parsed,
         act: async (data) => {
           if (extra.length > 0) throw invalid(extra);
-          return `/inspections/${await createInspection(db, person.id, data)}?saved=planned`;
+          return `/inspections/${await createInspection(db, person.id, data, today(app.clock))}?saved=planned`;
         },
         showAgain: ({ status, errors }) => {
           if (parsed.success) return planPage(request, reply, values, errors, status);
@@ -521,9 +521,7 @@ function dateOf(parts: DateParts | undefined): string | undefined {
 }
 
 function isRealDate(iso: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return false;
-  const date = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso);
+  return serviceDateProblem(iso) === null;
 }
 
 function frameworkInForceOrNull(type: ProviderTypeId, date: string) {

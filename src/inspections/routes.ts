@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { today } from '../clock.js';
 import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
 import { providerScope } from '../people/policy.js';
 import { authorise } from '../web/access.js';
@@ -102,7 +103,7 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     },
     async (request, reply) => {
       const person = authorise(request, 'inspection.create');
-      const id = await createInspection(db, person.id, request.body);
+      const id = await createInspection(db, person.id, request.body, today(app.clock));
       return reply
         .status(201)
         .header('location', `/api/inspections/${id}`)

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   canMoveInspection,
   isModeratable,
+  latestPlannedStart,
+  plannedStartProblems,
   isRecording,
   nextStatuses,
   INSPECTION_STATUSES,
@@ -236,5 +238,29 @@ describe('what a provider may see', () => {
     expect(providerMaySeeInspection('none', 'on-site')).toBe(true);
     expect(providerMaySeeFindings('on-site')).toBe(false);
     expect(providerMaySeeFindings('feedback-given')).toBe(true);
+  });
+});
+
+describe('plannedStartProblems', () => {
+  const today = '2026-12-07';
+
+  it('takes a first day up to the same day two years on', () => {
+    for (const start of ['2025-03-10', '2026-12-07', '2027-06-01', '2028-12-07'])
+      expect(plannedStartProblems(start, today), start).toEqual([]);
+  });
+
+  it('refuses a first day more than two years ahead, on the first day', () => {
+    expect(plannedStartProblems('2028-12-08', today)).toEqual([
+      {
+        field: 'startDate',
+        message: 'The first day must be no more than 2 years ahead: 2028-12-07 at the latest',
+      },
+    ]);
+    expect(plannedStartProblems('2100-12-31', today)).toHaveLength(1);
+  });
+
+  it('ends the window on 28 February when planned on 29 February', () => {
+    expect(latestPlannedStart('2028-02-29')).toBe('2030-02-28');
+    expect(plannedStartProblems('2030-03-01', '2028-02-29')).toHaveLength(1);
   });
 });

@@ -333,3 +333,31 @@ export function providerMaySeeInspection(notice: Notice, status: InspectionStatu
 export function providerMaySeeFindings(status: InspectionStatus): boolean {
   return status === 'feedback-given' || status === 'completed' || status === 'incomplete';
 }
+
+// ---- When a new inspection may be planned ----
+
+/** How far ahead an inspection may be planned, in years from today. */
+export const PLANNING_HORIZON_YEARS = 2;
+
+/** The last first day a plan made on `today` may have: the same day two years on (28 February for 29th). */
+export function latestPlannedStart(today: string): string {
+  const [year, month, day] = today.split('-') as [string, string, string];
+  const later = String(Number(year) + PLANNING_HORIZON_YEARS).padStart(4, '0');
+  return `${later}-${month}-${month === '02' && day === '29' ? '28' : day}`;
+}
+
+/**
+ * What is wrong with the first day of a new plan made on `today`: no more than two years ahead
+ * (PLANNING_HORIZON_YEARS). A first day in the past is not refused (yet): inspections already under way
+ * are planned that way, in the demo data and throughout the tests that build an inspection's history.
+ */
+export function plannedStartProblems(startDate: string, today: string): FieldError[] {
+  const latest = latestPlannedStart(today);
+  if (startDate <= latest) return [];
+  return [
+    {
+      field: 'startDate',
+      message: `The first day must be no more than ${PLANNING_HORIZON_YEARS} years ahead: ${latest} at the latest`,
+    },
+  ];
+}

@@ -15,6 +15,7 @@ import {
   type FlawCondition,
   type InspectionStatus,
   type InspectionStep,
+  plannedStartProblems,
   type InspectionType,
   type Notice,
 } from './rules.js';
@@ -52,9 +53,16 @@ export interface NewInspection {
   team: string[];
 }
 
-/** Checks a proposed inspection against the register, the rules and declared conflicts. */
-export async function inspectionProblems(db: Db, input: NewInspection): Promise<FieldError[]> {
-  const errors: FieldError[] = [];
+/**
+ * Checks a proposed inspection against the register, the rules and declared conflicts, and, when a person
+ * plans it on `today`, its first day against the planning window.
+ */
+export async function inspectionProblems(
+  db: Db,
+  input: NewInspection,
+  today?: string,
+): Promise<FieldError[]> {
+  const errors: FieldError[] = today === undefined ? [] : plannedStartProblems(input.startDate, today);
   const provider = isUuid(input.providerId)
     ? await db
         .selectFrom('providers')
@@ -112,8 +120,14 @@ export async function inspectionProblems(db: Db, input: NewInspection): Promise<
   return errors;
 }
 
-export async function createInspection(db: Db, actorId: string, input: NewInspection): Promise<string> {
-  const errors = await inspectionProblems(db, input);
+/** Plans an inspection; `today`, when a person plans it, limits its first day to the planning window. */
+export async function createInspection(
+  db: Db,
+  actorId: string,
+  input: NewInspection,
+  today?: string,
+): Promise<string> {
+  const errors = await inspectionProblems(db, input, today);
   if (errors.length > 0) throw invalid(errors);
   return db.transaction().execute((trx) => insertInspection(trx, actorId, input, null));
 }

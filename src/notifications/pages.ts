@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { serviceDateProblem } from '../calendar/working-days.js';
 import { today } from '../clock.js';
 import { cursorOf, keysetHref, keysetPagination, shownRange } from '../db/keyset-http.js';
 import { can } from '../people/policy.js';
@@ -76,7 +77,9 @@ function withRuleProblems<T>(
 ): z.ZodSafeParseResult<T> {
   if (parsed.success) return parsed;
   const shown = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
-  const more = submissionProblems({ categoryId: 'other', ...parts, eventDate: parts.eventDate ?? day }, day)
+  // Only a date the schema took is checked further: the calendar has nothing to say about any other.
+  const eventDate = serviceDateProblem(parts.eventDate) === null ? parts.eventDate! : day;
+  const more = submissionProblems({ categoryId: 'other', ...parts, eventDate }, day)
     .filter((p) => p.field !== 'categoryId' && !shown.has(p.field))
     .map((p) => ({ code: 'custom' as const, path: [p.field], message: p.message, input: undefined }));
   parsed.error.issues.push(...more);

@@ -9,17 +9,13 @@ import {
   signInAddressLimit,
   signInLimit,
 } from './sign-in.js';
+import { safeReturnTo } from './return-to.js';
 import { endSession, startSession } from './store.js';
 
 /**
  * Signing in and out of the pages (the API's tokens are in routes.ts). Not a postForm: a refused sign-in
  * is not a domain refusal but a 401 or 429 with its own words, and a pause also sets Retry-After.
  */
-
-/** Only a path on this site may be returned to after signing in. */
-function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
-}
 
 export async function peoplePages(app: FastifyInstance) {
   app.get('/sign-in', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {

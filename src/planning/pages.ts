@@ -244,7 +244,7 @@ export async function planningPages(app: FastifyInstance) {
         // A refusal that names no field is told beside the lead inspector.
         place: (field) => field || 'leadInspectorId',
         act: async (data) => {
-          const inspectionId = await createInspection(db, person.id, data);
+          const inspectionId = await createInspection(db, person.id, data, today(app.clock));
           return `/inspections/${inspectionId}?saved=planned`;
         },
         showAgain: ({ status, errors }) => inspectPage(request, reply, kind, values, errors, status),

@@ -1,4 +1,4 @@
-import { InvalidDateError, parseIsoDate, type IsoDate } from '../calendar/working-days.js';
+import { OUT_OF_RANGE, serviceDateProblem, type IsoDate } from '../calendar/working-days.js';
 import type { FieldError } from '../refusal.js';
 
 /**
@@ -77,16 +77,16 @@ export function parsePeriod(
   const read = (field: 'from' | 'to'): IsoDate | null => {
     const raw = input[field]?.trim();
     if (raw === undefined || raw === '') return year[field];
-    try {
-      return parseIsoDate(raw, field);
-    } catch (error) {
-      if (!(error instanceof InvalidDateError)) throw error;
-      errors.push({
-        field,
-        message: `Enter the ${field === 'from' ? 'start' : 'end'} of the period as a real date, for example 2024-04-01`,
-      });
-      return null;
-    }
+    const problem = serviceDateProblem(raw);
+    if (problem === null) return raw;
+    errors.push({
+      field,
+      message:
+        problem === 'out-of-range'
+          ? OUT_OF_RANGE
+          : `Enter the ${field === 'from' ? 'start' : 'end'} of the period as a real date, for example 2024-04-01`,
+    });
+    return null;
   };
   const from = read('from');
   const to = read('to');

@@ -39,9 +39,12 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
 });
 
 /** 2024-06-14 → 14 June 2024, as GOV.UK writes dates. */
-templates.addFilter('govukDate', (value: string | null | undefined) =>
-  value ? longDate.format(new Date(`${value.slice(0, 10)}T00:00:00Z`)) : '',
-);
+templates.addFilter('govukDate', (value: string | null | undefined) => {
+  if (!value) return '';
+  // The date before any time; a far one a record may hold is written +010000-01-03 (from 9999-12-31).
+  const date = new Date(`${value.split('T')[0]}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? value : longDate.format(date);
+});
 templates.addFilter('govukDateTime', (value: string | Date | null | undefined) =>
   value ? dateTime.format(new Date(value)) : '',
 );

@@ -6,6 +6,7 @@ import type { Role } from '../../src/people/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds, type DatabaseKind } from '../support/databases.js';
 import { CookieJar, csrfTokenIn, getPage, signInAs } from '../support/pages.js';
+import { boxesFor, dateFieldsOf, dateQueriesOf, EDGE_DATES, edgeDate } from '../support/date-edges.js';
 import { sampleBody } from '../support/sample-body.js';
 
 /**
@@ -62,6 +63,22 @@ const BODIES: Record<string, Record<string, unknown>> = {
     relationship: 'parent-or-carer',
   },
 };
+
+/** What a read route needs besides the date to answer, and pages that read the same dates. */
+const DATE_QUERY_BASES: Record<string, Record<string, string>> = {
+  'GET /api/timeline': { framework: 'childrens-homes', end: '2024-06-14' },
+  'GET /api/plan/what-if': { frameworkId: 'childrens-homes', gradeId: 'good', months: '6' },
+};
+const DATE_QUERY_PAGES: Record<string, string[]> = {
+  'GET /api/statistics/:figure': ['/statistics', '/statistics/consistency', '/statistics/notifications'],
+};
+/** The choice on a form that makes its date count (a date is read only for bringing forward). */
+const DATE_FORM_CHOICES: Record<string, Record<string, string>> = {
+  'POST /concerns/:id/assessment': { decision: 'bring-forward' },
+  'POST /notifications/:id/review': { outcome: 'inspection-brought-forward' },
+};
+/** Who is tried, in turn, as the reader of a read route. */
+const READERS: Role[] = ['planner', 'manager', 'inspector', 'complaints', 'analyst', 'provider', 'reviewer'];
 
 function callerFor(route: string): { who: Who; on: On } | undefined {
   const rule = CALLERS.find(([pattern]) => pattern.test(route));
@@ -320,6 +337,7 @@ async function loadFixtures(t: TestApp): Promise<Fixtures> {
       areaId: 'overall-experiences-and-progress',
       n: '1',
       year: '2026',
+      figure: 'notifications',
     },
   };
 }
@@ -385,6 +403,8 @@ function formFields(html: string, url: string): Map<string, string> | undefined 
   }
   return fields;
 }
+
+const PLAIN_FORM = new Map(['name', 'summary', 'details', 'reason'].map((name) => [name, 'A plain answer']));
 
 interface Caller {
   jar: CookieJar;
@@ -455,6 +475,40 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
       .join(' ');
     return `${sent} requests: ${statuses}`;
   };
+
+  /** Someone who may read `url` of the API, by their token. */
+  async function readerOf(url: string): Promise<{ token: string } | undefined> {
+    for (const role of READERS) {
+      const token = await t.tokenFor(role);
+      const response = await t.app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (response.statusCode === 200) return { token };
+    }
+    return undefined;
+  }
+
+  /** Someone who may see the page at `url`, by their session. */
+  async function pageReaderOf(url: string): Promise<CookieJar | undefined> {
+    for (const role of READERS) {
+      const jar = callers.get(role)?.jar ?? (await signInAs(t.app, role, DEMO_PASSWORD));
+      if ((await getPage(t.app, jar, url)).statusCode === 200) return jar;
+    }
+    return undefined;
+  }
+
+  /** The form that posts to `url`: on the page at the same address, or on one a step or two up from it. */
+  async function formOnPage(jar: CookieJar, url: string): Promise<Map<string, string> | undefined> {
+    const parts = url.split('/');
+    for (let cut = 0; cut < 3 && parts.length - cut > 1; cut++) {
+      const page = await getPage(t.app, jar, parts.slice(0, parts.length - cut).join('/') || '/');
+      const fields = page.statusCode === 200 ? formFields(page.body, url) : undefined;
+      if (fields) return fields;
+    }
+    return undefined;
+  }
 
   /** The audit trail's length and every table's row count, as one string to compare. */
   const fingerprint = async () => {
@@ -565,15 +619,7 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
         const { who, on } = callerFor(route)!;
         const caller = callers.get(who)!;
         const url = urlFor(route, on, fixtures);
-        // The form is on the page at the same address, or on one a step or two up from it.
-        let fields: Map<string, string> | undefined;
-        const parts = url.split('/');
-        for (let cut = 0; cut < 3 && !fields && parts.length - cut > 1; cut++) {
-          const page = await getPage(t.app, caller.jar, parts.slice(0, parts.length - cut).join('/') || '/');
-          if (page.statusCode === 200) fields = formFields(page.body, url);
-        }
-        fields ??= new Map(['name', 'summary', 'details', 'reason'].map((name) => [name, 'A plain answer']));
-        const answers = fields;
+        const answers = (await formOnPage(caller.jar, url)) ?? PLAIN_FORM;
         const field = answers.size > 0 ? fc.constantFrom(...answers.keys()) : fc.constant('anything');
         const change = fc.oneof(
           fc.record({ kind: fc.constant('set' as const), field, value: formValue }),
@@ -631,6 +677,165 @@ describe.each(kinds)('bad input to every write route (%s)', (kind) => {
       expect(failures).toEqual([]);
     },
   );
+  it(
+    'refuses a date that is not real or outside 1900-2100 in every date field, naming it, and writes nothing',
+    { timeout: 600_000 },
+    async () => {
+      const failures: string[] = [];
+      let sent = 0;
+      /** Sends every edge date, then generated ones, to one field; returns the first failure, described. */
+      const edges = async (
+        label: string,
+        dates: fc.Arbitrary<string>,
+        examples: string[],
+        send: (date: string) => Promise<LightMyRequestResponse>,
+        wrong: (response: LightMyRequestResponse) => string | undefined,
+      ) => {
+        const result = await fc.check(
+          fc.asyncProperty(dates, async (date) => {
+            const before = await fingerprint();
+            const response = await send(date);
+            sent += 1;
+            const failure = response.statusCode >= 500 ? 'a server error' : wrong(response);
+            if (failure) throw new Error(`${response.statusCode} ${failure}`);
+            if ((await fingerprint()) !== before) throw new Error('refused, but something was written');
+          }),
+          {
+            numRuns: runsFor(kind),
+            examples: examples.map((date) => [date] as [string]),
+            seed: Number(process.env.FUZZ_SEED ?? 9),
+          },
+        );
+        if (result.failed) {
+          const reason = result.errorInstance instanceof Error ? result.errorInstance.message : '';
+          failures.push(`${label}: ${reason.split('\n')[0]} with ${String(result.counterexample?.[0])}`);
+        }
+      };
+      const namingField = (field: string) => (response: LightMyRequestResponse) => {
+        if (response.statusCode !== 400) return 'not refused as bad input';
+        if (!String(response.headers['content-type']).startsWith('application/problem+json'))
+          return 'not problem+json';
+        const { errors } = response.json<{ errors?: { field: string }[] }>();
+        return errors?.some((e) => e.field === field) ? undefined : `no error on ${field}`;
+      };
+      // A filter given as one date is shown in the day, month and year boxes, with its error on the day.
+      const onForm = (id: string) => (response: LightMyRequestResponse) =>
+        response.body.includes('govuk-error-summary') &&
+        (response.body.includes(`href="#${id}"`) || response.body.includes(`href="#${id}-day"`))
+          ? undefined
+          : `no error on ${id}`;
+
+      // Query strings of the API, from the OpenAPI document, and of the pages at the same address.
+      const openapi = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+      const reads = dateQueriesOf(openapi.json());
+      expect(reads.length).toBeGreaterThanOrEqual(7);
+      for (const { route, fields } of reads) {
+        const base = DATE_QUERY_BASES[route] ?? {};
+        const url = urlFor(route, 'other', fixtures);
+        const reader = await readerOf(`${url}?${new URLSearchParams(base)}`);
+        if (!reader) {
+          failures.push(`${route}: no one could read it`);
+          continue;
+        }
+        const samePage = url.replace(/^\/api/, '');
+        const pages = [
+          ...(t.app.routeTable.some(
+            (r) => r.method === 'GET' && r.url === route.split(' ')[1]!.replace(/^\/api/, ''),
+          )
+            ? [samePage]
+            : []),
+          ...(DATE_QUERY_PAGES[route] ?? []),
+        ];
+        for (const field of fields) {
+          const query = (date: string) => `?${new URLSearchParams({ ...base, [field]: date })}`;
+          await edges(
+            `${route}?${field}`,
+            edgeDate,
+            EDGE_DATES,
+            (date) =>
+              t.app.inject({
+                method: 'GET',
+                url: url + query(date),
+                headers: { authorization: `Bearer ${reader.token}` },
+              }),
+            namingField(field),
+          );
+          for (const page of pages) {
+            const jar = await pageReaderOf(page);
+            if (!jar) failures.push(`GET ${page}: no one could read it`);
+            else
+              await edges(
+                `GET ${page}?${field}`,
+                edgeDate,
+                EDGE_DATES,
+                (date) => getPage(t.app, jar, page + query(date)),
+                onForm(field),
+              );
+          }
+        }
+      }
+
+      // Bodies of the API's write routes, from their schemas, and the day, month and year boxes of forms.
+      for (const { route, body } of writes) {
+        const { who, on } = callerFor(route)!;
+        const caller = callers.get(who)!;
+        const url = urlFor(route, on, fixtures);
+        if (route.split(' ')[1]!.startsWith('/api/')) {
+          const ids = { inspectionId: fixtures.inspections[on], providerId: fixtures.providers[on] };
+          for (const field of dateFieldsOf(body)) {
+            // A date inside an optional object (a complaint's re-inspection) needs the object there.
+            const parent = field.includes('.') ? { [field.split('.')[0]!]: 'include' } : {};
+            const base = BODIES[route] ?? sampleBody(body, { ...ids, ...parent });
+            await edges(
+              `${route} ${field}`,
+              edgeDate,
+              EDGE_DATES,
+              (date) =>
+                t.app.inject({
+                  method: route.split(' ')[0] as 'POST',
+                  url,
+                  headers: { authorization: `Bearer ${caller.token}` },
+                  payload: applyMutation(base, { kind: 'set', path: field, value: date }) as object,
+                }),
+              namingField(field),
+            );
+          }
+          continue;
+        }
+        const answers = await formOnPage(caller.jar, url);
+        for (const box of [...(answers?.keys() ?? [])].filter((name) => name.endsWith('-day'))) {
+          const name = box.slice(0, -'-day'.length);
+          await edges(
+            `${route} ${name}`,
+            edgeDate.filter((date) => boxesFor(date) !== undefined),
+            EDGE_DATES.filter((date) => boxesFor(date) !== undefined),
+            (date) => {
+              const form = new URLSearchParams({
+                _csrf: caller.csrf,
+                ...Object.fromEntries(answers!),
+                ...DATE_FORM_CHOICES[route],
+              });
+              for (const [part, value] of Object.entries(boxesFor(date)!)) form.set(`${name}-${part}`, value);
+              return t.app.inject({
+                method: 'POST',
+                url,
+                headers: {
+                  cookie: caller.jar.header(),
+                  accept: 'text/html',
+                  'content-type': 'application/x-www-form-urlencoded',
+                },
+                payload: form.toString(),
+              });
+            },
+            (response) => (response.statusCode === 400 ? onForm(box)(response) : 'not refused as bad input'),
+          );
+        }
+      }
+      console.log(`dates at the edges (${kind}): ${sent} requests`);
+      expect(failures).toEqual([]);
+    },
+  );
+
   it('refuses a body over 1 MB with 413, as a problem on the API and a page for a form, writing nothing', async () => {
     const before = await fingerprint();
     const big = 'x'.repeat(1024 * 1024 + 1);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { today } from '../../src/clock.js';
+import { latestPlannedStart } from '../../src/inspections/rules.js';
 
 const kinds = await databaseKinds();
 
@@ -82,6 +84,43 @@ describe.each(kinds)('conducting an inspection through the API on the %s databas
       notice: 'none',
       leadInspector: { name: 'Demo inspector' },
     });
+  });
+
+  it('refuses a plan more than two years ahead, or outside 1900 to 2100, on its first day, planning nothing', async () => {
+    const latest = latestPlannedStart(today(t.app.clock));
+    const plan = (startDate: string) =>
+      post('planner', '/api/inspections', {
+        providerId: home.id,
+        frameworkId: 'childrens-homes',
+        notice: 'none',
+        startDate,
+        endDate: startDate,
+        leadInspectorId: inspectorId,
+      });
+    const count = async () =>
+      (
+        await t.db
+          .selectFrom('inspections')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = await count();
+    const dayAfter = new Date(Date.parse(`${latest}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const tooFar = await plan(dayAfter);
+    expect(tooFar.statusCode).toBe(400);
+    expect(tooFar.json().errors).toEqual([
+      {
+        field: 'startDate',
+        message: `The first day must be no more than 2 years ahead: ${latest} at the latest`,
+      },
+    ]);
+    const farOff = await plan('9999-12-31');
+    expect(farOff.statusCode).toBe(400);
+    expect(farOff.json().errors).toContainEqual({
+      field: 'startDate',
+      message: 'Must be a real date between 1900-01-01 and 2100-12-31',
+    });
+    expect(await count()).toBe(before);
   });
 
   it('keeps a planned no-notice inspection secret from the provider', async () => {

@@ -133,6 +133,35 @@ describe.each(kinds)('people and sign-in on the %s database', (kind) => {
     expect(response.headers.location).toBe('/');
   });
 
+  it('returns only to a path on this service, whatever returnTo holds', async () => {
+    // Tabs and line breaks (raw or percent-encoded) and backslashes: a browser would drop or turn them
+    // into a slash and leave the service; a line break also used to make the redirect a 500.
+    const offSite = [
+      '/%09/evil.example',
+      '/\t/evil.example',
+      '/%0a',
+      '/\r\nSet-Cookie: x=1',
+      '/\\evil.example',
+    ];
+    for (const returnTo of offSite) {
+      const page = await getPage(t.app, new CookieJar(), `/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
+      expect(page.statusCode, returnTo).toBe(200);
+      expect(page.body, returnTo).toContain('name="returnTo" value="/"');
+    }
+    for (const returnTo of [...offSite.slice(0, 3), '/inspections?status=on-site']) {
+      const jar = new CookieJar();
+      const form = await getPage(t.app, jar, '/sign-in');
+      const response = await postForm(t.app, jar, '/sign-in', {
+        _csrf: csrfTokenIn(form.body),
+        email: 'inspector@demo.invalid',
+        password: DEMO_PASSWORD,
+        returnTo,
+      });
+      expect(response.statusCode, returnTo).toBe(303);
+      expect(response.headers.location, returnTo).toBe(returnTo.startsWith('/inspections') ? returnTo : '/');
+    }
+  });
+
   it('shows the GOV.UK error summary for a wrong password on the page', async () => {
     const jar = new CookieJar();
     const form = await getPage(t.app, jar, '/sign-in');

@@ -478,6 +478,26 @@ describe.each(kinds)('the inspection plan on the %s database', (kind) => {
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('Select an inspector to lead the inspection');
 
+    // Today is 15 June 2026 on this clock: two years ahead is the furthest a plan may start.
+    const tooFar = await postForm(t.app, jar, `/plan/providers/${ids.c}/inspect`, {
+      _csrf,
+      kind: 'full',
+      frameworkId: 'childrens-homes',
+      notice: 'none',
+      leadInspectorId: managerId,
+      'startDate-day': '16',
+      'startDate-month': '6',
+      'startDate-year': '2028',
+      'endDate-day': '17',
+      'endDate-month': '6',
+      'endDate-year': '2028',
+    });
+    expect(tooFar.statusCode).toBe(400);
+    expect(tooFar.body).toContain('href="#startDate-day"');
+    expect(tooFar.body).toContain(
+      'The first day must be no more than 2 years ahead: 2028-06-15 at the latest',
+    );
+
     const created = await postForm(t.app, jar, `/plan/providers/${ids.c}/inspect`, {
       _csrf,
       kind: 'full',
