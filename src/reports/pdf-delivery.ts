@@ -95,13 +95,14 @@ export async function sendPdf(request: FastifyRequest, reply: FastifyReply, repo
   const key = `${report.id}:${report.version}`;
   // Weak: an instance that lays the same version out again stamps another creation time in it.
   const etag = `W/"${report.id}-${report.version}-${LAYOUT}"`;
-  if (published) {
-    // Public and shared caches may keep it; after five minutes they ask again, because an amendment
-    // after a complaint makes a new version at the same address.
-    reply.header('cache-control', 'public, max-age=300').header('etag', etag);
-    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-  } else {
-    reply.header('cache-control', 'private, no-store');
+  // Public and shared caches may keep a published PDF; after five minutes they ask again, because an
+  // amendment after a complaint makes a new version at the same address. Set on success only: a 503
+  // must not be kept.
+  const caching: Record<string, string> = published
+    ? { 'cache-control': 'public, max-age=300', etag }
+    : { 'cache-control': 'private, no-store' };
+  if (published && etagMatches(request.headers['if-none-match'], etag)) {
+    return reply.code(304).headers(caching).send();
   }
   let pdf: Buffer;
   try {
@@ -111,7 +112,7 @@ export async function sendPdf(request: FastifyRequest, reply: FastifyReply, repo
       : await service.pool.render(printable(report), now);
   } catch (error) {
     if (!(error instanceof PdfBusy)) throw error;
-    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
     throw new Problem(
       503,
       'Unavailable',
@@ -120,6 +121,7 @@ export async function sendPdf(request: FastifyRequest, reply: FastifyReply, repo
   }
   return reply
     .type('application/pdf')
+    .headers(caching)
     .header('content-disposition', `attachment; filename="${name}"`)
     .send(pdf);
 }

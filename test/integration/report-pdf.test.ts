@@ -98,6 +98,45 @@ describe.each(kinds)('report PDFs on the %s database', (kind) => {
     const pages = pdf.rawPayload.toString('latin1').match(/\/Type \/Page\b/g) ?? [];
     expect(pages.length).toBeGreaterThan(15);
   });
+
+  it('answers 503 with Retry-After when every worker is busy, and lays a crowd’s published PDF out once', async () => {
+    const busy = await startTestApp(kind, { PDF_WORKERS: '1' }, { afterInspection: true });
+    try {
+      const headers = { authorization: `Bearer ${await busy.tokenFor('complaints')}` };
+      const idOf = async (status: ReportStatus) =>
+        (
+          await busy.db
+            .selectFrom('reports')
+            .select('id')
+            .where('status', '=', status)
+            .executeTakeFirstOrThrow()
+        ).id;
+      const crowd = async (id: string) =>
+        Promise.all(
+          Array.from({ length: 20 }, () => busy.app.inject({ url: `/api/reports/${id}/pdf`, headers })),
+        );
+
+      // One thread and four waiting: a draft is laid out for each request, so most of twenty are refused.
+      const drafts = await crowd(await idOf('draft'));
+      const refused = drafts.filter((answer) => answer.statusCode === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(drafts.filter((answer) => answer.statusCode === 200).length).toBeGreaterThanOrEqual(5);
+      expect(drafts.every((answer) => answer.statusCode === 200 || answer.statusCode === 503)).toBe(true);
+      for (const answer of refused) {
+        expect(answer.headers['retry-after']).toBe('5');
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(answer.headers['cache-control']).toBe('no-store');
+        expect(answer.headers['content-disposition']).toBeUndefined();
+      }
+
+      // The same twenty for a published version share one layout: none is refused, all get the same bytes.
+      const published = await crowd(await idOf('published'));
+      expect(published.map((answer) => answer.statusCode)).toEqual(Array(20).fill(200));
+      expect(published.every((answer) => answer.rawPayload.equals(published[0]!.rawPayload))).toBe(true);
+    } finally {
+      await busy.close();
+    }
+  });
 });
 
 describe('the PDF worker pool', () => {
