@@ -49,11 +49,6 @@ function serviceOf(request: FastifyRequest): PdfService {
   return service;
 }
 
-/** The pool behind a request's service: for tests and the benchmark. */
-export function pdfPoolOf(request: FastifyRequest): PdfPool {
-  return serviceOf(request).pool;
-}
-
 /** Only what the PDF shows goes to the thread: not every earlier version nor the provider's answer. */
 function printable(report: Report): PrintableReport {
   const { status, draftIssuedOn, finalisedOn, publishedOn, version, narrative, content } = report;
@@ -87,7 +82,7 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
-/** Sends the report as a PDF; `download` asks the browser to save it rather than show it. */
+/** Sends the report as a PDF to save (an attachment), to someone already known to be allowed to read it. */
 export async function sendPdf(request: FastifyRequest, reply: FastifyReply, report: Report) {
   const service = serviceOf(request);
   const name = `inspection-report-${report.content.provider.urn.replace(/[^A-Za-z0-9-]/g, '')}.pdf`;

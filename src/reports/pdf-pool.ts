@@ -61,7 +61,7 @@ export class PdfPool {
     this.#options = options;
   }
 
-  /** Threads running now and jobs waiting for one: for tests and the benchmark. */
+  /** Threads running now and jobs waiting for one. */
   get size() {
     return { threads: this.#slots.size, waiting: this.#queue.length };
   }
