@@ -31,6 +31,8 @@ export interface Config {
   sessionHours: number;
   /** Seconds between sweeps for deadlines that have fallen due. */
   deadlineSweepSeconds: number;
+  /** Worker threads that lay out report PDFs at once, off the thread that answers requests. */
+  pdfWorkers: number;
   /** GOV.UK Notify: with a key and a template, messages are sent; otherwise they stay in the outbox. */
   notify: { apiKey: string; templateId: string } | null;
 }
@@ -133,6 +135,7 @@ const environmentSchema = z.object({
     .max(24 * 30)
     .default(12),
   DEADLINE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  PDF_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   NOTIFY_API_KEY: z.string().min(10, 'must be a GOV.UK Notify API key').optional(),
   NOTIFY_TEMPLATE_ID: z.uuid({ message: 'must be the id of a GOV.UK Notify email template' }).optional(),
 });
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInAddressRateLimit: e.SIGN_IN_ADDRESS_RATE_LIMIT,
     sessionHours: e.SESSION_HOURS,
     deadlineSweepSeconds: e.DEADLINE_SWEEP_SECONDS,
+    pdfWorkers: e.PDF_WORKERS,
     notify:
       e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_ID
         ? { apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_TEMPLATE_ID }

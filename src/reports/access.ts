@@ -6,7 +6,7 @@ import { findInspection, type Inspection } from '../inspections/store.js';
 import { can } from '../people/policy.js';
 import type { Person } from '../people/rules.js';
 import { notFound, unprocessable } from '../refusal.js';
-import { reportPdf } from './pdf.js';
+import { sendPdf } from './pdf-delivery.js';
 import { noHistory, procedureById, reportTimeline, type TimelineStep } from './rules.js';
 import { findReport, type Report } from './store.js';
 
@@ -89,14 +89,7 @@ export function inspectionTimeline(inspection: Inspection, report: Report | null
   };
 }
 
-/** Sends the report as a PDF; `download` asks the browser to save it rather than show it. */
+/** Sends the report as a PDF to whoever may read it (see `pdf-delivery.ts`). */
 export async function sendReportPdf(request: FastifyRequest, reply: FastifyReply, id: string) {
-  const report = await readableReport(request, id);
-  const pdf = await reportPdf(report, request.server.clock.now());
-  const name = `inspection-report-${report.content.provider.urn.replace(/[^A-Za-z0-9-]/g, '')}.pdf`;
-  return reply
-    .type('application/pdf')
-    .header('content-disposition', `attachment; filename="${name}"`)
-    .header('cache-control', report.status === 'published' ? 'public, max-age=300' : 'private, no-store')
-    .send(pdf);
+  return sendPdf(request, reply, await readableReport(request, id));
 }

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { formatLongDate } from '../calendar/working-days.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
+import { printableText, shortened } from './pdf-text.js';
 import { inspectionDates, type ReportContent, type ReportStatus } from './rules.js';
 
 export interface PrintableReport {
@@ -17,7 +18,11 @@ const MARGIN = 56;
 const INK = '#0b0c0c';
 const GREY = '#505a5f';
 
-/** The report as a PDF on A4: the same facts, grades, findings and narrative as its page. */
+/**
+ * The report as a PDF on A4: the same facts, grades, findings and narrative as its page. Every text
+ * goes through `printableText`, which bounds the cost of its layout; this runs in a worker thread
+ * (`pdf-pool.ts`), never on the thread that answers requests.
+ */
 export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buffer> {
   const { content } = report;
   const doc = new PDFDocument({
@@ -39,18 +44,18 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
   });
 
   const heading = (text: string, size = 15) => {
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(size).fillColor(INK).text(text);
+    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(size).fillColor(INK).text(printableText(text));
     doc.moveDown(0.3);
   };
   const body = (text: string, options: PDFKit.Mixins.TextOptions = {}) =>
-    doc.font('Helvetica').fontSize(11).fillColor(INK).text(text, options);
+    doc.font('Helvetica').fontSize(11).fillColor(INK).text(printableText(text), options);
   const fact = (key: string, value: string) => {
     doc.font('Helvetica-Bold').fontSize(11).fillColor(INK).text(`${key}: `, { continued: true });
-    doc.font('Helvetica').text(value);
+    doc.font('Helvetica').text(printableText(value));
   };
 
   doc.font('Helvetica-Bold').fontSize(24).fillColor(INK).text('Inspection report');
-  doc.font('Helvetica').fontSize(16).text(content.provider.name);
+  doc.font('Helvetica').fontSize(16).text(printableText(content.provider.name));
   if (report.status !== 'published') {
     doc
       .moveDown(0.5)
@@ -81,7 +86,7 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
 
   heading('Overall grade');
   if (content.overallGrade) {
-    doc.font('Helvetica-Bold').fontSize(13).fillColor(INK).text(content.overallGrade.label);
+    doc.font('Helvetica-Bold').fontSize(13).fillColor(INK).text(printableText(content.overallGrade.label));
     if (content.overallGrade.limitedBy.length > 0) {
       body(`Limited by: ${content.overallGrade.limitedBy.join(', ')}`, {});
     }
@@ -91,8 +96,12 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
 
   heading('Judgements');
   for (const judgement of content.judgements) {
-    doc.font('Helvetica').fontSize(11).fillColor(INK).text(`${judgement.areaName}: `, { continued: true });
-    doc.font('Helvetica-Bold').text(judgement.gradeLabel);
+    doc
+      .font('Helvetica')
+      .fontSize(11)
+      .fillColor(INK)
+      .text(printableText(`${judgement.areaName}: `), { continued: true });
+    doc.font('Helvetica-Bold').text(printableText(judgement.gradeLabel));
     doc.moveDown(0.2);
   }
 
@@ -103,9 +112,13 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
       .font('Helvetica-Bold')
       .fontSize(11)
       .fillColor(INK)
-      .text(`${index + 1}. ${requirement.regulation}`);
+      .text(printableText(`${index + 1}. ${requirement.regulation}`));
     body(requirement.action, { indent: 14 });
-    doc.font('Helvetica-Oblique').fontSize(10).fillColor(GREY).text(requirement.impact, { indent: 14 });
+    doc
+      .font('Helvetica-Oblique')
+      .fontSize(10)
+      .fillColor(GREY)
+      .text(printableText(requirement.impact), { indent: 14 });
     body(`Comply by ${formatLongDate(requirement.complyBy)}`, { indent: 14 });
     doc.moveDown(0.4);
   });
@@ -118,9 +131,12 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
       .font('Helvetica')
       .fontSize(10)
       .fillColor(GREY)
-      .text(`${recommendation.guide}, page ${recommendation.page}, paragraph ${recommendation.paragraph}`, {
-        indent: 14,
-      });
+      .text(
+        printableText(
+          `${recommendation.guide}, page ${recommendation.page}, paragraph ${recommendation.paragraph}`,
+        ),
+        { indent: 14 },
+      );
     doc.moveDown(0.4);
   });
 
@@ -141,7 +157,8 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
       .fontSize(9)
       .fillColor(GREY)
       .text(
-        `${content.provider.name}, URN ${content.provider.urn}: page ${i + 1} of ${range.count}`,
+        // One line, unwrapped: a long name is shortened rather than run off the page.
+        `${shortened(content.provider.name, 80)}, URN ${shortened(content.provider.urn, 20)}: page ${i + 1} of ${range.count}`,
         MARGIN,
         bottom,
         {

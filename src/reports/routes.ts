@@ -111,9 +111,11 @@ export async function reportRoutes(instance: FastifyInstance) {
       schema: {
         tags,
         summary: 'A report as PDF, with the same access as the report',
+        description:
+          'A published report is public and carries an ETag (If-None-Match gives 304). The PDF is laid out in a worker thread; when every worker is busy and the queue is full the answer is 503 with Retry-After.',
         security: [],
         params: idParams,
-        response: { 404: problemSchema },
+        response: { 404: problemSchema, 503: problemSchema },
       },
     },
     async (request, reply) => sendReportPdf(request, reply, request.params.id),
