@@ -88,7 +88,10 @@ export function toProblem(error: unknown, timeouts: DatabaseTimeouts = NO_TIMEOU
 }
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
-  if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  // A refusal that knows better (a busy PDF pool) has set its own.
+  if (problem.status === 503 && !reply.hasHeader('retry-after')) {
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
   if (isApiRequest(request)) {
     if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.status(problem.status).type('application/problem+json').send(problem.toJSON());

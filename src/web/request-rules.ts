@@ -41,7 +41,9 @@ export function registerNoStore(app: FastifyInstance) {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/assets/')) return payload;
     const personal = request.person !== null || request.headers.authorization !== undefined;
-    if (personal || !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    const own = reply.getHeader('cache-control');
+    const keeps = typeof own === 'string' && (!personal || own.includes('no-store'));
+    if (!keeps) reply.header('cache-control', 'no-store');
     return payload;
   });
 }
