@@ -56,6 +56,7 @@ import { answerFrameworkError, registerErrorHandling, RETRY_AFTER_SECONDS } from
 import { homeRoutes } from './web/home.js';
 import { registerPages } from './web/pages.js';
 import { govukFrontendDir } from './web/render.js';
+import { problemSchema } from './web/problem.js';
 import { registerJsonOnlyApi, registerNoStore } from './web/request-rules.js';
 import { registerTextChecks } from './web/text-input.js';
 
@@ -171,7 +172,12 @@ export async function buildApp({
       // Only the JSON API is documented; pages and assets are not part of it.
       if (!document.url.startsWith('/api/'))
         return { schema: { ...document.schema, hide: true }, url: document.url };
-      return jsonSchemaTransform(document);
+      // Answers every API operation can give, whatever its own schema lists: a write's body that is
+      // not JSON (415), the database unavailable or a busy PDF pool (503, with Retry-After).
+      const response = { ...(document.schema.response as Record<number, unknown> | undefined) };
+      if (document.schema.body) response[415] ??= problemSchema;
+      response[503] ??= problemSchema;
+      return jsonSchemaTransform({ ...document, schema: { ...document.schema, response } });
     },
   });
 

@@ -49,6 +49,13 @@ function serviceOf(request: FastifyRequest): PdfService {
   return service;
 }
 
+/** Ends the threads and forgets the cache of one database's PDFs (the app is closing). */
+export async function closePdfs(db: object): Promise<void> {
+  const service = services.get(db);
+  services.delete(db);
+  await service?.pool.close();
+}
+
 /** Only what the PDF shows goes to the thread: not every earlier version nor the provider's answer. */
 function printable(report: Report): PrintableReport {
   const { status, draftIssuedOn, finalisedOn, publishedOn, version, narrative, content } = report;

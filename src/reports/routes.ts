@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { closePdfs } from './pdf-delivery.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resourceOf, visibleInspection } from '../inspections/access.js';
@@ -43,6 +44,8 @@ export async function reportRoutes(instance: FastifyInstance) {
   const db = app.db;
   app.deadlineActions.set(RESPONSE_REMINDER, remindToRespond);
   app.deadlineActions.set(PRESUME_ACCURATE, presumeAccurate);
+  // The PDF threads belong to this app's database: they end with it.
+  app.addHook('onClose', async () => closePdfs(db));
 
   app.get(
     '/api/reports',

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can } from '../people/policy.js';
 import { authorise } from '../web/access.js';
-import { notFound } from '../refusal.js';
+import { invalid, notFound } from '../refusal.js';
+import { sendFigureCsv, sendPublishedReportsCsv, sendRegisterCsv } from './downloads.js';
 import { barChart } from './chart.js';
 import { cellText, computeFigure, FIGURES, type Figure } from './figures.js';
 import { figuresFor, readFigureRequest, type FigureQuery } from './access.js';
@@ -41,7 +42,7 @@ function presentFigure(figure: Figure, query: string) {
     chartSvg: empty ? null : barChart(figure, `chart-${figure.id}`),
     empty,
     wide: figure.columns.length > 4,
-    csvLink: `/api/statistics/${figure.id}?${query}${query ? '&' : ''}format=csv`,
+    csvLink: `/statistics/${figure.id}/csv${query ? '?' : ''}${query}`,
   };
 }
 
@@ -157,4 +158,17 @@ export async function statisticsPages(app: FastifyInstance) {
       });
     },
   );
+
+  // Downloads for signed-in people: the API's CSV routes take bearer tokens only.
+  const download = { ...hidden, config: { access: { hidden: 'statistics.read' } } } as const;
+  app.get('/statistics/register.csv', download, async (request, reply) => sendRegisterCsv(request, reply));
+  app.get('/statistics/published-reports.csv', download, async (request, reply) =>
+    sendPublishedReportsCsv(request, reply),
+  );
+  app.get('/statistics/:figure/csv', download, async (request: FastifyRequest, reply) => {
+    const { figure: id } = request.params as { figure: string };
+    const asked = readFigureRequest(request, id, queryOf(request.query as Record<string, unknown>));
+    if (!asked.ok) throw invalid(asked.errors);
+    return sendFigureCsv(reply, await computeFigure(app.db, asked.definition, asked.period, { n: asked.n }));
+  });
 }

@@ -376,8 +376,13 @@ describeInBrowser('managing inspections', () => {
       ['11 February 2025 to 12 February 2025', 'Full inspection', 'No notice', 'Completed', 'Demo inspector'],
     ]);
 
+    // Moderation is refused by role before any inspection is looked up: the same page for this visit
+    // as for one that does not exist.
     await user.goto(`/inspections/${plannedNoNotice.id}/moderation`);
-    expect(await user.heading()).toBe('Page not found');
+    expect(await user.heading()).toBe('Forbidden');
+    const refusal = await user.page.locator('main').innerText();
+    await user.goto('/inspections/3f6d1a52-9c1e-4b7a-8d2f-0a1b2c3d4e5f/moderation');
+    expect(await user.page.locator('main').innerText()).toBe(refusal);
     user.done();
 
     // The inspectorate sees it on the same page.

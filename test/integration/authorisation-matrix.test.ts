@@ -344,6 +344,9 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /statistics': { allow: ['manager', 'planner', 'analyst'] },
   'GET /statistics/consistency': { allow: ['manager', 'analyst'] },
   'GET /statistics/:figure': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /statistics/register.csv': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /statistics/published-reports.csv': { allow: ['manager', 'planner', 'analyst'] },
+  'GET /statistics/:figure/csv': { allow: ['manager', 'planner', 'analyst'] },
 };
 
 interface Fixtures {
