@@ -663,9 +663,15 @@ describe.each(kinds)('statistics on the %s database', (kind) => {
     expect(page.body).toMatch(/<svg[^>]+role="img" aria-labelledby="chart-notifications-title"/);
     expect(page.body).toContain('The largest is Incident requiring police involvement (3).');
     expect(page.body).not.toMatch(/style="/);
-    expect(page.body).toContain(
-      `href="/api/statistics/notifications?from=2006-04-01&amp;to=2007-03-31&amp;format=csv"`,
-    );
+    expect(page.body).toContain(`href="/statistics/notifications/csv?from=2006-04-01&amp;to=2007-03-31"`);
+    // The link works with the session the page was shown in (the API would want a bearer token).
+    const csv = await getPage(t.app, analyst, '/statistics/notifications/csv?from=2006-04-01&to=2007-03-31');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.body.split('\n')[0]).toContain('Category');
+    const register = await getPage(t.app, analyst, '/statistics/register.csv');
+    expect(register.statusCode).toBe(200);
+    expect(register.body.startsWith('URN,Name,Type')).toBe(true);
 
     const empty = await getPage(t.app, analyst, `/statistics/first-inspection-outcomes?${EMPTY_YEAR}`);
     expect(empty.body).toContain('There are no figures for this period.');
