@@ -115,7 +115,10 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Prob
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, app.database.timeouts);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // Unavailable (the database, a busy PDF pool) is a state the service expects and recovers from: a
+    // warning, so that a flood of refusals does not bury real failures in error lines.
+    if (problem.status === 503) request.log.warn({ err: error }, 'request refused: unavailable');
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, problemOf(notFound())));
