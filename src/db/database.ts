@@ -22,8 +22,6 @@ export interface Database {
   kind: 'embedded' | 'postgres';
   /** The schema every table lives in, when not the default (tests). */
   schema: string | null;
-  /** True when the database answers a trivial query. */
-  ping(): Promise<boolean>;
   /** Why the database is not answering a trivial query ("connection refused"), or null when it is. */
   whyUnavailable(): Promise<string | null>;
   /** The limits the pool applies, to say which one a fault crossed. */
@@ -126,7 +124,6 @@ async function openServer(url: string, options: DatabaseOptions): Promise<Databa
     db,
     kind: 'postgres',
     schema: options.schema ?? null,
-    ping: async () => (await whyUnavailable(db, timeouts)) === null,
     whyUnavailable: () => whyUnavailable(db, timeouts),
     timeouts,
     async withoutStatementTimeout(work) {
@@ -269,7 +266,6 @@ export function databaseOnPGlite(
     db,
     kind: 'embedded',
     schema,
-    ping: async () => (await whyUnavailable(db, timeouts)) === null,
     whyUnavailable: () => whyUnavailable(db, timeouts),
     timeouts,
     withoutStatementTimeout(work) {
