@@ -57,23 +57,31 @@ function isRule(access: Access): access is AccessRule {
   return typeof access === 'object' && !Array.isArray(access);
 }
 
+/**
+ * What a route's declared access answers this person before the route reads anything: null to let them
+ * on, or the refusal (sign in, 404, 403). The matrix test asks the same question of every declaration.
+ */
+export function accessRefusal(access: Access, person: Person | null): Error | null {
+  if (access === 'public') return null;
+  if (!person) return isRule(access) && access.signedOut === 'not-found' ? notFound() : unauthorised();
+  if (access === 'signed-in') return null;
+  if (isRule(access)) {
+    if (access.hidden && !mayEver(person, access.hidden)) return notFound();
+    if (access.action && !mayEver(person, access.action)) {
+      return access.refusal
+        ? forbidden(access.refusal, [{ field: 'authorization', message: access.refusal }])
+        : forbidden();
+    }
+    return null;
+  }
+  const actions: readonly Action[] = typeof access === 'string' ? [access] : access;
+  return actions.some((action) => mayEver(person, action)) ? null : forbidden();
+}
+
 function accessCheck(access: Access): onRequestHookHandler {
   return async (request) => {
-    if (access === 'public') return;
-    if (!request.person && isRule(access) && access.signedOut === 'not-found') throw notFound();
-    const person = requirePerson(request);
-    if (access === 'signed-in') return;
-    if (isRule(access)) {
-      if (access.hidden && !mayEver(person, access.hidden)) throw notFound();
-      if (access.action && !mayEver(person, access.action)) {
-        throw access.refusal
-          ? forbidden(access.refusal, [{ field: 'authorization', message: access.refusal }])
-          : forbidden();
-      }
-      return;
-    }
-    const actions: readonly Action[] = typeof access === 'string' ? [access] : access;
-    if (!actions.some((action) => mayEver(person, action))) throw forbidden();
+    const refusal = accessRefusal(access, request.person);
+    if (refusal) throw refusal;
   };
 }
 

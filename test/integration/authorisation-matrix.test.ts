@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { formatLongDate } from '../../src/calendar/working-days.js';
-import { mayEver, type Action } from '../../src/people/policy.js';
-import type { AccessRule } from '../../src/web/access.js';
+import { accessRefusal } from '../../src/web/access.js';
 import { ROLES, type Role } from '../../src/people/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
@@ -438,15 +437,10 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
   /** Whether a route's declared access lets this caller past the check made before reading the body. */
   function declaredLets(route: string, who: Who): boolean {
     const access = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route)?.access;
-    if (access === undefined || access === 'public') return true;
-    if (who === 'public') return false;
-    if (access === 'signed-in') return true;
-    const person = { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [] };
-    if (typeof access === 'string' || Array.isArray(access)) {
-      return [access as Action | Action[]].flat().some((action) => mayEver(person, action));
-    }
-    const rule = access as AccessRule;
-    return [rule.hidden, rule.action].every((action) => action === undefined || mayEver(person, action));
+    if (access === undefined) return true;
+    const person =
+      who === 'public' ? null : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [] };
+    return accessRefusal(access, person) === null;
   }
 
   it('declares for each route no narrower access than its entry allows', () => {
