@@ -68,6 +68,7 @@ export type InspectionStep =
   | 'resolve-concern'
   | 'give-feedback'
   | 'moderate'
+  | 'sign-off-moderation'
   | 'complete'
   | 'declare-incomplete'
   | 'revise-judgement';
@@ -83,6 +84,8 @@ const STEPS: Record<InspectionStep, { from: readonly InspectionStatus[]; to?: In
   'resolve-concern': { from: EVERY_STATUS },
   'give-feedback': { from: ['on-site'], to: 'feedback-given' },
   moderate: { from: ['feedback-given'] },
+  // Once, after feedback: the draft report waits for it (docs/after-the-inspection.md).
+  'sign-off-moderation': { from: ['feedback-given'] },
   complete: { from: ['feedback-given'], to: 'completed' },
   'declare-incomplete': { from: ['on-site', 'feedback-given'], to: 'incomplete' },
   // A grade changed as a complaint's remedy, at whatever stage the complaint is upheld.
@@ -115,6 +118,7 @@ export function refusalFor(step: InspectionStep, state: InspectionState): Refusa
         `Records can be added only while inspectors are on site; this inspection is ${words(status)}.`,
       );
     case 'moderate':
+    case 'sign-off-moderation':
       return conflict('Judgements are moderated after feedback and before the inspection is completed.');
     case 'declare-incomplete':
       return conflict(`An inspection that is ${words(status)} cannot be declared incomplete.`);
@@ -143,6 +147,24 @@ export function isRecording(status: InspectionStatus): boolean {
 /** Moderation happens after feedback and before the inspection is completed. */
 export function isModeratable(status: InspectionStatus): boolean {
   return refusalFor('moderate', { status }) === null;
+}
+
+/** How a manager signs moderation off: every grade checked, or moderation waived with a reason. */
+export const MODERATION_OUTCOMES = {
+  done: 'Moderation is done',
+  waived: 'Moderation is waived',
+} as const;
+export type ModerationOutcome = keyof typeof MODERATION_OUTCOMES;
+
+/** What is wrong with a sign-off: a waiver must say why. */
+export function signOffProblems(input: {
+  outcome: ModerationOutcome;
+  reason?: string | undefined;
+}): FieldError[] {
+  if (input.outcome === 'waived' && !input.reason?.trim()) {
+    return [{ field: 'reason', message: 'Give the reason moderation is waived' }];
+  }
+  return [];
 }
 
 // ---- Substantiation ----

@@ -227,8 +227,10 @@ export async function writeVersion(
     at: Date;
     set?: Partial<{
       status: ReportStatus;
+      response_due: IsoDate;
       finalised_on: IsoDate;
       published_on: IsoDate;
+      withdrawn_on: IsoDate;
       presumed_accurate: boolean;
     }>;
   },

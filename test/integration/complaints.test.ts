@@ -4,6 +4,7 @@ import { runDueDeadlines } from '../../src/deadlines/store.js';
 import { startTestApp, DEMO_PASSWORD, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { csrfTokenIn, getPage, postForm, signInAs } from '../support/pages.js';
+import { completeInspection, signOffModeration } from '../support/steps.js';
 
 /** Only this capability's deadline actions, so that others' deadlines do not change the counts. */
 const actionsOf = (app: TestApp['app'], prefix: string) =>
@@ -94,6 +95,7 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
       summary: 'Feedback given',
     });
     expect(feedback.statusCode, feedback.body).toBe(200);
+    await signOffModeration(post, id);
     return id;
   }
 
@@ -772,6 +774,7 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
     const reportId = issued.json().id as string;
     at('2024-05-02T09:00:00Z');
     expect((await post('inspector', `/api/reports/${reportId}/finalise`)).statusCode).toBe(200);
+    await completeInspection(post, id);
     expect((await post('manager', `/api/reports/${reportId}/publish`)).statusCode).toBe(200);
     const published = (await t.app.inject({ url: `/api/reports/${reportId}` })).json();
     expect(published).toMatchObject({
