@@ -123,7 +123,7 @@ export async function buildApp({
   registerDeadlineActions(app);
   registerAuditChaining(app);
   // The report follows its inspection's grades and is withdrawn with it (src/inspections/followers.ts).
-  app.decorate('inspectionFollowers', reportsFollowInspections);
+  app.decorate('inspectionFollowers', reportsFollowInspections(clock));
   app.decorateRequest('person', null);
 
   await app.register(fastifyHelmet, {

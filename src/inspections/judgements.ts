@@ -156,7 +156,6 @@ export async function moderateJudgement(
       actorId,
       inspectionId,
       note: `The grade for ${area.toLowerCase()} was changed by moderation: ${input.reason}`,
-      at: new Date(),
     });
     return version;
   });

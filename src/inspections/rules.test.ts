@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canMoveInspection,
   isModeratable,
+  signOffProblems,
   latestPlannedStart,
   plannedStartProblems,
   isRecording,
@@ -262,5 +263,15 @@ describe('plannedStartProblems', () => {
   it('ends the window on 28 February when planned on 29 February', () => {
     expect(latestPlannedStart('2028-02-29')).toBe('2030-02-28');
     expect(plannedStartProblems('2030-03-01', '2028-02-29')).toHaveLength(1);
+  });
+});
+
+describe('signing moderation off', () => {
+  it('needs a reason only to waive it', () => {
+    expect(signOffProblems({ outcome: 'done' })).toEqual([]);
+    expect(signOffProblems({ outcome: 'waived', reason: '  ' })).toEqual([
+      { field: 'reason', message: 'Give the reason moderation is waived' },
+    ]);
+    expect(signOffProblems({ outcome: 'waived', reason: 'Grades unchanged' })).toEqual([]);
   });
 });

@@ -496,7 +496,6 @@ export async function declareIncomplete(
         actorId,
         inspectionId,
         note: `the inspection was declared incomplete because ${FLAW_CONDITIONS[input.condition].charAt(0).toLowerCase()}${FLAW_CONDITIONS[input.condition].slice(1)}.`,
-        at: new Date(),
       });
       return visitId;
     },

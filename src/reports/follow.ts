@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
-import { englishDate, endOfEnglishDay, startOfEnglishDay } from '../clock.js';
+import { englishDate, endOfEnglishDay, startOfEnglishDay, type Clock } from '../clock.js';
 import type { Trx } from '../db/database.js';
 import { cancelDeadline, rescheduleDeadline, resolveFlag } from '../deadlines/store.js';
 import { DRAFT_REPORT_OVERDUE, FINAL_REPORT_OVERDUE } from '../inspections/feedback.js';
@@ -104,19 +104,19 @@ export function regradedMessage(
 }
 
 /** A grade changed by moderation: the report, if issued, takes the standing grades. */
-export async function followGrades(trx: Trx, change: InspectionChange): Promise<void> {
+export async function followGrades(trx: Trx, change: InspectionChange, at: Date): Promise<void> {
   const row = await liveReport(trx, change.inspectionId);
   if (!row) return;
   const current = await currentVersion(trx, row);
   const content = await withStandingGrades(trx, change.inspectionId, current.content);
   if (sameGrades(content, current.content)) return;
-  const responseDue = await restartWindow(trx, row, change.at);
+  const responseDue = await restartWindow(trx, row, at);
   const version = await writeVersion(trx, row, {
     narrative: current.narrative,
     content,
     note: change.note,
     actorId: change.actorId,
-    at: change.at,
+    at: at,
     set: responseDue ? { response_due: responseDue } : {},
   });
   await tellProvider(trx, content, regradedMessage(row.id, row.status, content, change.note, responseDue));
@@ -139,19 +139,19 @@ export async function followGrades(trx: Trx, change: InspectionChange): Promise<
  * answerable, never presumed accurate, finalised or published (seed 001). The additional visit has a
  * report of its own.
  */
-export async function withdrawReport(trx: Trx, change: InspectionChange): Promise<void> {
+export async function withdrawReport(trx: Trx, change: InspectionChange, at: Date): Promise<void> {
   await resolveFlag(trx, DRAFT_REPORT_OVERDUE, change.inspectionId);
   await resolveFlag(trx, FINAL_REPORT_OVERDUE, change.inspectionId);
   const row = await liveReport(trx, change.inspectionId);
   if (!row) return;
   const current = await currentVersion(trx, row);
-  const on = englishDate(change.at);
+  const on = englishDate(at);
   await writeVersion(trx, row, {
     narrative: current.narrative,
     content: current.content,
     note: `Withdrawn: ${change.note}`,
     actorId: change.actorId,
-    at: change.at,
+    at: at,
     set: { status: 'withdrawn', withdrawn_on: on },
   });
   await cancelDeadline(trx, RESPONSE_REMINDER, row.id);
@@ -241,8 +241,10 @@ export async function amendReportAfterComplaint(
   return { reportId: row.id, version };
 }
 
-/** What the inspection routes are handed (`app.inspectionFollowers`). */
-export const reportsFollowInspections: InspectionFollowers = {
-  gradesChanged: followGrades,
-  declaredIncomplete: withdrawReport,
-};
+/** What the inspection routes are handed (`app.inspectionFollowers`), on the app's clock. */
+export function reportsFollowInspections(clock: Clock): InspectionFollowers {
+  return {
+    gradesChanged: (trx, change) => followGrades(trx, change, clock.now()),
+    declaredIncomplete: (trx, change) => withdrawReport(trx, change, clock.now()),
+  };
+}
