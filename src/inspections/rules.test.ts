@@ -166,7 +166,10 @@ describe('substantiation', () => {
 
 describe('requirementProblems', () => {
   const context = {
-    regulationKnown: (id: string) => id === 'reg-12',
+    citationProblems: ({ regulationId }: { regulationId?: string }) =>
+      regulationId === 'reg-12'
+        ? []
+        : [{ field: 'regulationId', message: `Regulation '${regulationId}' does not apply` }],
     evidence: fiveFromThree,
     inspectionEndDate: '2025-03-12',
   };
@@ -196,7 +199,7 @@ describe('requirementProblems', () => {
     ]);
   });
 
-  it('needs two different sources, a known regulation and a date after the inspection', () => {
+  it('needs two different sources, a regulation that applies and a date after the inspection', () => {
     const errors = requirementProblems(
       {
         regulationId: 'reg-99',
@@ -208,7 +211,7 @@ describe('requirementProblems', () => {
       context,
     );
     expect(errors).toEqual([
-      { field: 'regulationId', message: "There is no regulation 'reg-99' in the catalogue" },
+      { field: 'regulationId', message: "Regulation 'reg-99' does not apply" },
       {
         field: 'evidenceIds',
         message: 'A requirement must rest on evidence from at least two different sources',
@@ -220,7 +223,7 @@ describe('requirementProblems', () => {
 
 describe('recommendationProblems', () => {
   it('needs the guide, page and paragraph it cites', () => {
-    const known = { guideKnown: (id: string) => id === 'guide' };
+    const known = { citationProblems: () => [] };
     expect(
       recommendationProblems({ guideId: 'guide', page: 55, paragraph: '3.1', text: 'Do better' }, known),
     ).toEqual([]);
@@ -228,6 +231,20 @@ describe('recommendationProblems', () => {
       'guideId',
       'page',
       'paragraph',
+    ]);
+  });
+
+  it('puts what is wrong with the citation against the guide or the page, in the order of the form', () => {
+    const beyondTheGuide = {
+      citationProblems: ({ page }: { page?: number }) => [
+        { field: 'page', message: `The guide has 116 pages: page ${page} is not one of them` },
+      ],
+    };
+    expect(
+      recommendationProblems({ guideId: 'guide', page: 200, text: 'Do better' }, beyondTheGuide),
+    ).toEqual([
+      { field: 'page', message: 'The guide has 116 pages: page 200 is not one of them' },
+      { field: 'paragraph', message: 'Enter the paragraph of the guide' },
     ]);
   });
 });

@@ -210,6 +210,7 @@ export const inspectionRecordSchema = inspectionSchema.extend({
       id: z.uuid(),
       regulationId: z.string(),
       regulationTitle: z.string(),
+      instrumentTitle: z.string().nullable().describe('The regulations the regulation belongs to'),
       action: z.string(),
       impact: z.string(),
       evidenceIds: z.array(z.string()),

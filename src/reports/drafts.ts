@@ -68,6 +68,7 @@ export function contentOf(record: InspectionRecord, localAuthority: string): Rep
     requirements: record.requirements.map((r) => ({
       regulationId: r.regulationId,
       regulation: r.regulationTitle,
+      ...(r.instrumentTitle === null ? {} : { instrument: r.instrumentTitle }),
       action: r.action,
       impact: r.impact,
       complyBy: r.complyBy,

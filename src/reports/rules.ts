@@ -1,6 +1,6 @@
 import { addCalendarDays, formatLongDate, isWorkingDay, type IsoDate } from '../calendar/working-days.js';
 import { postInspectionProcedures } from '../frameworks/procedures.js';
-import { describeDeadline, dueDate } from '../frameworks/rules.js';
+import { describeDeadline, dueDate, instrumentTitleOf } from '../frameworks/rules.js';
 import type { DeadlineAnchor, PostInspectionProcedure, ResponseRoute } from '../frameworks/types.js';
 import { conflict, unprocessable, type FieldError, type Refusal } from '../refusal.js';
 
@@ -19,6 +19,7 @@ export type ReportStatus = keyof typeof REPORT_STATUSES;
 
 /** How a provider may answer the draft; which of them it may use is up to the procedure. */
 export const RESPONSE_ROUTES: Record<ResponseRoute, string> = {
+  'factual-accuracy': 'Point out factual inaccuracies',
   'factual-accuracy-and-process-comments':
     'Point out factual inaccuracies and comment on the inspection process or conduct',
   'minor-points': 'Raise minor points of clarity or factual accuracy',
@@ -55,6 +56,11 @@ export interface ReportContent {
   requirements: {
     regulationId: string;
     regulation: string;
+    /**
+     * The title of the regulation's instrument. Versions written before it was kept lack it:
+     * `withInstruments` fills it in from the catalogue when they are read.
+     */
+    instrument?: string;
     action: string;
     impact: string;
     complyBy: IsoDate;
@@ -80,6 +86,29 @@ export function inspectionDates(content: Pick<ReportContent, 'inspection'>): str
     : `${formatLongDate(startDate)} to ${formatLongDate(endDate)}`;
 }
 
+/**
+ * The content with each requirement's instrument named, as printed: versions written before the report
+ * kept it take it from the catalogue by the regulation's id (a regulation never changes instrument).
+ */
+export function withInstruments(content: ReportContent): ReportContent {
+  if (content.requirements.every((r) => r.instrument !== undefined)) return content;
+  return {
+    ...content,
+    requirements: content.requirements.map((r) => {
+      if (r.instrument !== undefined) return r;
+      const instrument = instrumentTitleOf(r.regulationId);
+      return instrument === null ? r : { ...r, instrument };
+    }),
+  };
+}
+
+/** How a requirement's regulation is cited in print: the instrument's name, the number and the title. */
+export function regulationCitation(requirement: { regulation: string; instrument?: string }): string {
+  return requirement.instrument
+    ? `${requirement.instrument}, ${requirement.regulation}`
+    : requirement.regulation;
+}
+
 /** Every piece of text the report shows, in the words a reader sees: what a passage may quote. */
 export function reportTexts(narrative: string, content: ReportContent): string[] {
   return [
@@ -90,7 +119,12 @@ export function reportTexts(narrative: string, content: ReportContent): string[]
     inspectionDates(content),
     ...content.judgements.flatMap((j) => [j.areaName, j.gradeLabel]),
     ...(content.overallGrade ? [content.overallGrade.label] : []),
-    ...content.requirements.flatMap((r) => [r.regulation, r.action, r.impact, formatLongDate(r.complyBy)]),
+    ...content.requirements.flatMap((r) => [
+      regulationCitation(r),
+      r.action,
+      r.impact,
+      formatLongDate(r.complyBy),
+    ]),
     ...content.recommendations.flatMap((r) => [r.text, r.guide]),
   ];
 }

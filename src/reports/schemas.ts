@@ -31,6 +31,7 @@ export const contentSchema = z.object({
     z.object({
       regulationId: z.string(),
       regulation: z.string(),
+      instrument: z.string().optional().describe('The regulations the regulation belongs to'),
       action: z.string(),
       impact: z.string(),
       complyBy: z.string(),

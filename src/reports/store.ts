@@ -7,6 +7,7 @@ import { queueMessage } from '../messages/store.js';
 import { notFound } from '../refusal.js';
 import {
   inspectionDates,
+  withInstruments,
   procedureById,
   type PointDecision,
   type ReportContent,
@@ -107,7 +108,7 @@ async function loadReport(db: Db | Trx, where: { id: string } | { inspectionId: 
       .execute(),
     responseOf(db, row.id),
   ]);
-  const content = parsed<ReportContent>(row.content);
+  const content = withInstruments(parsed<ReportContent>(row.content));
   const procedure = procedureOf(row.procedure_id);
   const report: Report = {
     id: row.id,
@@ -198,7 +199,7 @@ export async function currentVersion(trx: Trx, row: ReportRow) {
     .where('report_id', '=', row.id)
     .where('version', '=', row.version)
     .executeTakeFirstOrThrow();
-  return { narrative: version.narrative, content: parsed<ReportContent>(version.content) };
+  return { narrative: version.narrative, content: withInstruments(parsed<ReportContent>(version.content)) };
 }
 
 /**
