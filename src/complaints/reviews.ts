@@ -11,13 +11,13 @@ import { invalid, notFound, unprocessable } from '../refusal.js';
 import {
   acknowledgementDue,
   drawSample,
-  redact,
   responseDue,
   type ComplaintOutcome,
   type HandlingFinding,
   type Remedy,
 } from './rules.js';
 import { procedureById } from './store.js';
+import { withhold, type KnownDetails } from './withholding.js';
 
 /**
  * The periodic review of closed complaints by external representatives (from April 2024): a reproducible
@@ -43,7 +43,10 @@ export interface ReviewSummary {
   drawnOn: string;
 }
 
-/** One sampled complaint as the reviewer sees it: no names, no contact details, no provider identity. */
+/**
+ * One sampled complaint as the reviewer sees it: no names, addresses, contact details or provider
+ * identity. Every piece of free text goes through `withhold` (withholding.ts).
+ */
 export interface AnonymisedCase {
   case: number;
   provider: { type: string; typeLabel: string; region: string };
@@ -184,6 +187,10 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
         .select([
           'p.name as provider_name',
           'p.urn as provider_urn',
+          'p.address_line1 as provider_address_line1',
+          'p.address_line2 as provider_address_line2',
+          'p.town as provider_town',
+          'p.postcode as provider_postcode',
           'p.type as provider_type',
           'p.region as provider_region',
           'g.name as owner_name',
@@ -213,11 +220,20 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
   ids.forEach((complaintId, index) => {
     const r = byId.get(complaintId);
     if (!r) return;
-    const terms = {
+    const known: KnownDetails = {
       people: [r.complainant_name, ...r.people_names],
-      organisations: [r.provider_name, r.provider_urn, r.owner_name],
+      emails: [r.complainant_email],
+      provider: {
+        name: r.provider_name,
+        urn: r.provider_urn,
+        addressLine1: r.provider_address_line1,
+        addressLine2: r.provider_address_line2,
+        town: r.provider_town,
+        postcode: r.provider_postcode,
+      },
+      ownerGroup: r.owner_name,
     };
-    const clean = (text: string | null) => (text === null ? null : redact(text, terms));
+    const clean = (text: string | null) => (text === null ? null : withhold(text, known));
     cases.push({
       case: index + 1,
       provider: {
