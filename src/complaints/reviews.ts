@@ -17,7 +17,7 @@ import {
   type Remedy,
 } from './rules.js';
 import { procedureById } from './store.js';
-import { withhold, type KnownDetails } from './withholding.js';
+import { withholdAll, type KnownDetails } from './withholding.js';
 
 /**
  * The periodic review of closed complaints by external representatives (from April 2024): a reproducible
@@ -233,7 +233,28 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
       },
       ownerGroup: r.owner_name,
     };
-    const clean = (text: string | null) => (text === null ? null : withhold(text, known));
+    const caseNotes = notes.filter((n) => n.complaint_id === complaintId);
+    // All of a case's text at once, so that a child named as one in the summary is one in the notes.
+    const [
+      summary,
+      outcomeReasons,
+      reviewGrounds,
+      reviewReasons,
+      escalationGrounds,
+      rulingReasons,
+      ...noteTexts
+    ] = withholdAll(
+      [
+        r.summary,
+        r.outcome_reasons,
+        r.internal_review_grounds,
+        r.internal_review_reasons,
+        r.escalation_grounds,
+        r.adjudicator_reasons,
+        ...caseNotes.map((n) => n.note),
+      ],
+      known,
+    );
     cases.push({
       case: index + 1,
       provider: {
@@ -243,35 +264,33 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
       },
       procedure: { id: r.procedure_id, name: procedureById(r.procedure_id).name },
       channel: r.channel,
-      summary: clean(r.summary)!,
+      summary: summary!,
       receivedOn: r.received_on,
       acknowledgedOn: dayOf(r.acknowledged_at),
       acknowledgementDue: acknowledgementDue(r.received_on),
       respondedOn: dayOf(r.closed_at),
       responseDue: responseDue(r.received_on),
       outcome: r.outcome as ComplaintOutcome | null,
-      outcomeReasons: clean(r.outcome_reasons),
+      outcomeReasons: outcomeReasons ?? null,
       remedies: r.remedies as Remedy[],
-      notes: notes
-        .filter((n) => n.complaint_id === complaintId)
-        .map((n) => ({ writtenOn: dayOf(n.written_at)!, note: clean(n.note)! })),
+      notes: caseNotes.map((n, i) => ({ writtenOn: dayOf(n.written_at)!, note: noteTexts[i]! })),
       internalReview: r.internal_review_requested_at
         ? {
             requestedOn: dayOf(r.internal_review_requested_at)!,
-            grounds: clean(r.internal_review_grounds),
+            grounds: reviewGrounds ?? null,
             finding: r.internal_review_outcome as HandlingFinding | null,
-            reasons: clean(r.internal_review_reasons),
+            reasons: reviewReasons ?? null,
             decidedOn: dayOf(r.internal_review_at),
           }
         : null,
       escalation: r.escalated_at
-        ? { escalatedOn: dayOf(r.escalated_at)!, grounds: clean(r.escalation_grounds) }
+        ? { escalatedOn: dayOf(r.escalated_at)!, grounds: escalationGrounds ?? null }
         : null,
       ruling:
         r.adjudicator_ruling && r.adjudicator_ruled_at
           ? {
               ruling: r.adjudicator_ruling as HandlingFinding,
-              reasons: clean(r.adjudicator_reasons) ?? '',
+              reasons: rulingReasons ?? '',
               ruledOn: dayOf(r.adjudicator_ruled_at)!,
             }
           : null,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { annotated, CORPUS, KNOWN_TO_THE_SERVICE } from '../../test/fixtures/withholding-corpus.js';
-import { identifyingSpans, withhold, type WithheldSpan } from './withholding.js';
+import { annotated, CORPUS, HELD_OUT, KNOWN_TO_THE_SERVICE } from '../../test/fixtures/withholding-corpus.js';
+import { identifyingSpans, withhold, withholdAll, type WithheldSpan } from './withholding.js';
 
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 
 /**
- * The corpus measured: the share of identifying spans withheld whole, of those labelled as annotated,
+ * A corpus measured: the share of identifying spans withheld whole, of those labelled as annotated,
  * and of the other words (the complaint's meaning) kept.
  */
-function measure() {
+function measure(corpus: readonly string[]) {
   let spans = 0;
   let withheld = 0;
   let labelled = 0;
@@ -16,7 +16,7 @@ function measure() {
   let kept = 0;
   const missed: string[] = [];
   const lost: string[] = [];
-  for (const marked of CORPUS) {
+  for (const marked of corpus) {
     const sentence = annotated(marked);
     const found = identifyingSpans(sentence.text, KNOWN_TO_THE_SERVICE);
     const covered = (at: number) => found.find((f: WithheldSpan) => f.start <= at && at < f.end);
@@ -38,20 +38,33 @@ function measure() {
       else kept++;
     }
   }
-  return { sentences: CORPUS.length, spans, withheld, labelled, words, kept, missed, lost };
+  return { sentences: corpus.length, spans, withheld, labelled, words, kept, missed, lost };
 }
 
 describe('withholding identifying details from reviewers', () => {
-  it('withholds every identifying span in the corpus and keeps the rest of what it says', () => {
-    const result = measure();
-    // The figures reported in docs/after-the-inspection.md.
+  const report = (name: string, result: ReturnType<typeof measure>) =>
     console.info(
-      `withholding corpus: ${result.sentences} sentences; ${result.withheld}/${result.spans} identifying spans withheld, ` +
+      `${name}: ${result.sentences} sentences; ${result.withheld}/${result.spans} identifying spans withheld, ` +
         `${result.labelled} labelled as annotated; ${result.kept}/${result.words} other words kept`,
     );
+
+  it('withholds every identifying span in the corpus and keeps the rest of what it says', () => {
+    const result = measure(CORPUS);
+    // The figures reported in docs/after-the-inspection.md.
+    report('corpus', result);
     expect(result.sentences).toBeGreaterThanOrEqual(50);
     expect(result.lost).toEqual([]);
     expect(result.missed).toEqual([]);
+  });
+
+  it('does as well on sentences the rules were not tuned to, but for one word taken for a name', () => {
+    const result = measure(HELD_OUT);
+    report('held out', result);
+    expect(result.missed).toEqual([]);
+    // An unfamiliar word opening a sentence, before a verb, is read as a name (as 'Priya told' is).
+    expect(result.lost).toEqual([
+      'Evidence in “Evidence was emailed by Bronwen Evans (bronwen.evans@northfold.example) on 6 June.”',
+    ]);
   });
 
   it('replaces each detail by a label saying what it was', () => {
@@ -61,6 +74,9 @@ describe('withholding identifying details from reviewers', () => {
         { people: ['Jane Smith'] },
       ),
     ).toBe('[person] ([email], [phone]) says [child], aged 9, was born on [date of birth] at [URN].');
+    expect(withhold('Sent by Bronwen Evans (b.evans@example.org) on 6 June.')).toBe(
+      'Sent by [person] ([email]) on 6 June.',
+    );
   });
 
   it('withholds the home by name, address, postcode and URN, and its owner group', () => {
@@ -104,6 +120,11 @@ describe('withholding identifying details from reviewers', () => {
       'Her daughter [child] and [child] were upset. [child] cried.',
     );
     expect(withhold('The manager, Mrs Okafor, met Ifeoma.')).toBe('The manager, [person], met [person].');
+    expect(withholdAll(['Our daughter Ifeoma was not seen.', null, 'Ifeoma was at school.'])).toEqual([
+      'Our daughter [child] was not seen.',
+      null,
+      '[child] was at school.',
+    ]);
   });
 
   it('leaves the regulator’s vocabulary, places and months alone', () => {

@@ -288,7 +288,8 @@ function isNamePart(terms: readonly Term[], i: number): boolean {
   return next !== undefined && (next.tags.includes('Verb') || next.tags.includes('Person'));
 }
 
-function parsedNameSpans(text: string, known: KnownDetails): WithheldSpan[] {
+/** Names found by parsing, and those of them the text says are children's (lower case). */
+function parsedNames(text: string, known: KnownDetails): { spans: WithheldSpan[]; children: Set<string> } {
   // Teach the parser the names the service knows, so that they are found in any order or part.
   const taught: Record<string, string> = { ...VOCABULARY };
   for (const name of known.people ?? []) {
@@ -337,11 +338,16 @@ function parsedNameSpans(text: string, known: KnownDetails): WithheldSpan[] {
       i = j;
     }
   }
-  // Once the text says someone is a child, every mention of them is labelled so.
-  return spans.map((span) => {
-    const name = text.slice(span.start, span.end).toLowerCase();
-    return children.has(name) ? { ...span, kind: 'child' } : span;
-  });
+  return { spans, children };
+}
+
+/** Once the complaint says someone is a child, every mention of them is labelled so. */
+function labelChildren(text: string, spans: WithheldSpan[], children: ReadonlySet<string>): WithheldSpan[] {
+  return spans.map((span) =>
+    span.kind === 'person' && children.has(text.slice(span.start, span.end).toLowerCase())
+      ? { ...span, kind: 'child' }
+      : span,
+  );
 }
 
 // ---- Putting them together ----
@@ -365,8 +371,7 @@ function merge(spans: WithheldSpan[]): WithheldSpan[] {
   return merged.map(({ start, end, kind }) => ({ start, end, kind }));
 }
 
-/** Where the text holds identifying details, in order and not overlapping. */
-export function identifyingSpans(text: string, known: KnownDetails = {}): WithheldSpan[] {
+function find(text: string, known: KnownDetails): { spans: WithheldSpan[]; children: Set<string> } {
   const found = [
     ...knownSpans(text, known),
     ...patternSpans(text, EMAIL, 'email'),
@@ -381,19 +386,39 @@ export function identifyingSpans(text: string, known: KnownDetails = {}): Withhe
   // not read as names (people's names stay, for the parser to take their titles with them); the
   // replacement keeps every offset where it was.
   const masked = merge(found.filter((s) => s.kind !== 'person')).reduce(
-    (acc, s) => acc.slice(0, s.start) + ' '.repeat(s.end - s.start) + acc.slice(s.end),
+    (acc, s) => acc.slice(0, s.start) + 'x'.repeat(s.end - s.start) + acc.slice(s.end),
     text,
   );
-  return merge([...found, ...parsedNameSpans(masked, known)]);
+  const names = parsedNames(masked, known);
+  return { spans: merge([...found, ...names.spans]), children: names.children };
 }
 
-/** The text with every identifying detail replaced by a label: `[child]`, `[person]`, `[phone]`, … */
+/** Where the text holds identifying details, in order and not overlapping. */
+export function identifyingSpans(text: string, known: KnownDetails = {}): WithheldSpan[] {
+  const { spans, children } = find(text, known);
+  return labelChildren(text, spans, children);
+}
+
+/**
+ * The texts of one complaint with every identifying detail replaced by a label: `[child]`,
+ * `[person]`, `[phone]`, … A name the complaint says anywhere is a child's is `[child]` in all of them.
+ */
+export function withholdAll(texts: readonly (string | null)[], known: KnownDetails = {}): (string | null)[] {
+  const found = texts.map((text) => (text === null ? null : find(text, known)));
+  const children = new Set(found.flatMap((f) => [...(f?.children ?? [])]));
+  return texts.map((text, i) => {
+    if (text === null) return null;
+    let result = '';
+    let at = 0;
+    for (const span of labelChildren(text, found[i]!.spans, children)) {
+      result += `${text.slice(at, span.start)}[${span.kind}]`;
+      at = span.end;
+    }
+    return result + text.slice(at);
+  });
+}
+
+/** One text with every identifying detail replaced by a label. */
 export function withhold(text: string, known: KnownDetails = {}): string {
-  let result = '';
-  let at = 0;
-  for (const span of identifyingSpans(text, known)) {
-    result += `${text.slice(at, span.start)}[${span.kind}]`;
-    at = span.end;
-  }
-  return result + text.slice(at);
+  return withholdAll([text], known)[0]!;
 }
