@@ -170,12 +170,31 @@ export async function listReviews(db: Db): Promise<ReviewSummary[]> {
   }));
 }
 
-/** A review with its sampled complaints, anonymised, in the order they were drawn. */
-export async function findReview(db: Db, id: string): Promise<ReviewDetail | null> {
+// Withheld texts of closed cases, kept because parsing is slow (tens of milliseconds a paragraph) and
+// a sample is read again and again; keyed by the texts and what is known, so a change is a new entry.
+const withheldCache = new Map<string, (string | null)[]>();
+const CACHE_LIMIT = 5_000;
+
+function withheldTexts(texts: (string | null)[], known: KnownDetails): (string | null)[] {
+  const key = JSON.stringify([texts, known]);
+  const cached = withheldCache.get(key);
+  if (cached) return cached;
+  const withheld = withholdAll(texts, known);
+  if (withheldCache.size >= CACHE_LIMIT) withheldCache.delete(withheldCache.keys().next().value!);
+  withheldCache.set(key, withheld);
+  return withheld;
+}
+
+/**
+ * A review with its sampled complaints, anonymised, in the order they were drawn; with `onlyCase`, the
+ * sample holds that case alone (a page showing one case need not withhold the others' text).
+ */
+export async function findReview(db: Db, id: string, onlyCase?: number): Promise<ReviewDetail | null> {
   if (!isUuid(id)) return null;
   const review = await db.selectFrom('complaint_reviews').selectAll().where('id', '=', id).executeTakeFirst();
   if (!review) return null;
-  const ids = review.complaint_ids;
+  const drawn = review.complaint_ids;
+  const ids = onlyCase === undefined ? drawn : drawn.filter((_, index) => index + 1 === onlyCase);
   const findings = findingsOf(review.findings);
   const rows = ids.length
     ? await db
@@ -217,7 +236,8 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const cases: AnonymisedCase[] = [];
-  ids.forEach((complaintId, index) => {
+  ids.forEach((complaintId) => {
+    const index = drawn.indexOf(complaintId);
     const r = byId.get(complaintId);
     if (!r) return;
     const known: KnownDetails = {
@@ -243,7 +263,7 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
       escalationGrounds,
       rulingReasons,
       ...noteTexts
-    ] = withholdAll(
+    ] = withheldTexts(
       [
         r.summary,
         r.outcome_reasons,
@@ -303,7 +323,7 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
     to: review.period_to,
     seed: review.seed,
     size: review.sample_size,
-    cases: cases.length,
+    cases: onlyCase === undefined ? cases.length : drawn.length,
     findings: Object.keys(findings).length,
     drawnOn: englishDate(new Date(review.created_at)),
     sample: cases,

@@ -48,7 +48,7 @@ export interface WithheldSpan {
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 
 // A run of digits with the separators people write in phone numbers; which runs are numbers is decided
-// by `phoneLength` on the longest prefix that fits, so a trailing unrelated number is left alone.
+// by `isPhone` on the longest prefix that fits, so a trailing unrelated number is left alone.
 const DIGIT_RUN = /(?<![\p{L}\p{N}+])(?:\+\s?|\(\+?)?\d(?:[ .\-()]{1,2}\d|\d)*/gu;
 
 /** Whether a candidate is a phone number: international (+ or 00), UK national (0…), or North American. */
