@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { annotated, CORPUS, HELD_OUT, KNOWN_TO_THE_SERVICE } from '../../test/fixtures/withholding-corpus.js';
+import {
+  annotated,
+  CORPUS,
+  HELD_OUT,
+  KNOWN_TO_THE_SERVICE,
+  UNSEEN,
+} from '../../test/fixtures/withholding-corpus.js';
 import { identifyingSpans, withhold, withholdAll, type WithheldSpan } from './withholding.js';
 
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
@@ -57,14 +63,20 @@ describe('withholding identifying details from reviewers', () => {
     expect(result.missed).toEqual([]);
   });
 
-  it('does as well on sentences the rules were not tuned to, but for one word taken for a name', () => {
+  it('does as well on sentences the rules were not tuned to', () => {
     const result = measure(HELD_OUT);
     report('held out', result);
+    expect(result.lost).toEqual([]);
     expect(result.missed).toEqual([]);
-    // An unfamiliar word opening a sentence, before a verb, is read as a name (as 'Priya told' is).
-    expect(result.lost).toEqual([
-      'Evidence in “Evidence was emailed by Bronwen Evans (bronwen.evans@northfold.example) on 6 June.”',
-    ]);
+    expect(result.lost).toEqual([]);
+  });
+
+  it('does as well on the last sentences, written after every change to the rules', () => {
+    const result = measure(UNSEEN);
+    report('unseen', result);
+    console.info(JSON.stringify({ missed: result.missed, lost: result.lost }));
+    expect(result.lost).toEqual([]);
+    expect(result.missed).toEqual([]);
   });
 
   it('replaces each detail by a label saying what it was', () => {

@@ -214,6 +214,7 @@ const VOCABULARY: Record<string, string> = {
   regulations: 'Plural',
   responsible: 'Adjective',
   sccif: 'Noun',
+  annex: 'Noun',
 };
 
 // Words that say the person named next to them is a child or young person.
@@ -257,6 +258,24 @@ const lexiconTags = (word: string): string[] => {
   const entry = lexicon[word];
   return typeof entry === 'string' ? [entry] : Array.isArray(entry) ? (entry as string[]) : [];
 };
+// The parser's guesses at an unfamiliar word's class from its ending ('-ence' a noun, '-czyk' a surname).
+const suffixPatterns = (nlp.model() as { two: { suffixPatterns: (Record<string, string> | undefined)[] } })
+  .two.suffixPatterns;
+const NAME_CLASSES = new Set(['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName']);
+
+// English's noun-forming endings, which the parser's guesses leave out ('Supervision', 'Attendance').
+const NOUN_ENDING = /(?:ion|ance|ence|ment|ness|ity|ship|hood)$/;
+
+/** Whether the word's ending marks it as an ordinary word, not a name ('Evidence', 'Supervision'). */
+function ordinaryByEnding(word: string): boolean {
+  if (NOUN_ENDING.test(word)) return true;
+  for (let length = suffixPatterns.length - 1; length >= 1; length--) {
+    const guess = word.length > length ? suffixPatterns[length]?.[word.slice(-length)] : undefined;
+    if (guess) return !NAME_CLASSES.has(guess);
+  }
+  return false;
+}
+
 const isTitle = (term: Term | undefined) =>
   term !== undefined && term.tags.includes('Honorific') && capitalised(term.text);
 
@@ -265,7 +284,9 @@ const isTitle = (term: Term | undefined) =>
  * names, and the names the service knows, taught to it), or a capitalised word it has no entry for and
  * has not recognised as a place, organisation, date or number — the way unfamiliar names (Kayden,
  * Oluwaseun) arrive. At the start of a sentence, where every word has a capital, an unfamiliar word is
- * a name when the parser had already taken it for one, or when it is the subject of a verb (Priya told).
+ * a name when the parser had already taken it for one, or when it is the subject of a verb (Priya told)
+ * or the first of a list (Imogen and…), and its ending does not mark it as an ordinary word (Evidence
+ * was, Attendance records).
  */
 function isNamePart(terms: readonly Term[], i: number): boolean {
   const term = terms[i]!;
@@ -285,7 +306,14 @@ function isNamePart(terms: readonly Term[], i: number): boolean {
   if (term.tags.includes('Person')) return true;
   if (!unfamiliar || !term.tags.includes('Noun') || term.tags.includes('Plural')) return false;
   if (i > 0) return term.tags.includes('ProperNoun');
-  return next !== undefined && (next.tags.includes('Verb') || next.tags.includes('Person'));
+  return (
+    !ordinaryByEnding(normal) &&
+    next !== undefined &&
+    (next.tags.includes('Verb') ||
+      next.tags.includes('Person') ||
+      next.normal === 'and' ||
+      next.normal === 'or')
+  );
 }
 
 /** Names found by parsing, and those of them the text says are children's (lower case). */
