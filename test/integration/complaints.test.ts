@@ -663,9 +663,7 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
       expect(text).not.toContain(secret);
     }
     const janes = review.sample.find((c: { channel: string }) => c.channel === 'email');
-    expect(janes.summary).toBe(
-      '[name removed] ([email removed], [phone number removed]) says [name removed] was rude to staff at [provider].',
-    );
+    expect(janes.summary).toBe('[person] ([email], [phone]) says [person] was rude to staff at [provider].');
     expect(janes.provider).toEqual({
       type: 'childrens-home',
       typeLabel: expect.any(String),
