@@ -5,6 +5,7 @@ import type { ReportContent } from '../../src/reports/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { getPage, signInAs } from '../support/pages.js';
+import { signOffModeration } from '../support/steps.js';
 
 /**
  * A requirement cites a regulation of the instrument that applies to the provider's type under the
@@ -193,6 +194,7 @@ describe.each(kinds)('citations on the %s database', (kind) => {
       acknowledgeWarnings: true,
     });
     expect(feedback.statusCode, feedback.body).toBe(200);
+    await signOffModeration(post, inspectionId);
     const issued = await post('inspector', `/api/inspections/${inspectionId}/report`, {
       narrative: 'Children make good progress.',
     });

@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { aPerson, aProvider } from '../support/factories.js';
+import { completeInspection, signOffModeration } from '../support/steps.js';
 
 /**
  * An inspection held before September 2020, under the single inspection framework, taken end to end
@@ -126,6 +127,7 @@ describe.each(kinds)('an inspection that ended in 2016, on the %s database', (ki
       acknowledgeWarnings: true,
     });
     expect(feedback.statusCode, feedback.body).toBe(200);
+    await signOffModeration(post, inspectionId);
     expect((await get('inspector', `/api/inspections/${inspectionId}`)).json().overallGrade).toMatchObject({
       grade: 'requires-improvement',
     });
@@ -217,6 +219,7 @@ describe.each(kinds)('an inspection that ended in 2016, on the %s database', (ki
     expect(escalated.statusCode, escalated.body).toBe(200);
     expect(escalated.json().status).toBe('escalated');
 
+    await completeInspection(post, inspectionId);
     const published = await post('manager', `/api/reports/${reportId}/publish`);
     expect(published.statusCode, published.body).toBe(200);
     expect(published.json()).toMatchObject({ status: 'published', publishedOn: '2016-05-10' });
