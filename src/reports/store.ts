@@ -60,6 +60,7 @@ export interface Report {
   responseDue: IsoDate;
   finalisedOn: IsoDate | null;
   publishedOn: IsoDate | null;
+  withdrawnOn: IsoDate | null;
   presumedAccurate: boolean;
   /** The current version: every change to the report is a new one, the earlier ones kept. */
   version: number;
@@ -120,6 +121,7 @@ async function loadReport(db: Db | Trx, where: { id: string } | { inspectionId: 
     responseDue: row.response_due!,
     finalisedOn: row.finalised_on,
     publishedOn: row.published_on,
+    withdrawnOn: row.withdrawn_on,
     presumedAccurate: row.presumed_accurate,
     version: row.version,
     narrative: row.narrative,
