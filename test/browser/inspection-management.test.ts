@@ -260,6 +260,21 @@ describeInBrowser('managing inspections', () => {
     expect(await card.locator('.govuk-tag').allInnerTexts()).toEqual(['Good', 'Moderated']);
     expect((await manager.summaryList())['Overall grade']).toBe('Good');
 
+    // Moderation is signed off before the draft report may be issued; a waiver needs its reason.
+    expect((await manager.summaryList()).Moderation).toBe('Not yet signed off');
+    await page.getByLabel('No, waive moderation').check();
+    await manager.clickButton('Sign moderation off');
+    expect((await manager.errorSummary())?.links).toEqual([
+      { text: 'Give the reason moderation is waived', href: '#reason' },
+    ]);
+    await page.getByLabel('Yes, moderation is done').check();
+    await manager.clickButton('Sign moderation off');
+    expect(await manager.successBanner()).toBe(
+      'Moderation has been signed off: the draft report can be issued',
+    );
+    expect((await manager.summaryList()).Moderation).toMatch(/^Done, signed off on /);
+    expect(await page.getByRole('button', { name: 'Sign moderation off' }).count()).toBe(0);
+
     await manager.clickButton('Complete the inspection');
     expect(await manager.successBanner()).toBe('The inspection has been completed');
     expect((await manager.summaryList()).Status).toBe('Completed');
