@@ -146,7 +146,10 @@ describe.each(kinds)('concerns escalated from the inspection on the %s database'
       outcome: 'Speaking to children alone is part of the framework; the inspector explained why.',
     });
     expect(settled.statusCode, settled.body).toBe(200);
-    expect(settled.json().concern).toMatchObject({ status: 'settled', resolvedBy: { name: 'Demo regulatory inspection manager' } });
+    expect(settled.json().concern).toMatchObject({
+      status: 'settled',
+      resolvedBy: { name: 'Demo regulatory inspection manager' },
+    });
     const told = await outbox('concern-outcome', 'provider@demo.invalid');
     expect(told).toHaveLength(1);
     expect(told[0]!.body).toContain('Speaking to children alone is part of the framework');
