@@ -33,6 +33,8 @@ import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
 import { providerPages } from './providers/pages.js';
 import { providerRoutes } from './providers/routes.js';
+import { dialoguePages } from './inspections/dialogue-pages.js';
+import { dialogueRoutes } from './inspections/dialogue-routes.js';
 import { inspectionManagementPages } from './inspections/management-pages.js';
 import { inspectionPages } from './inspections/pages.js';
 import { inspectionRoutes } from './inspections/routes.js';
@@ -232,6 +234,8 @@ export async function buildApp({
   await app.register(inspectionRoutes);
   await app.register(inspectionPages);
   await app.register(inspectionManagementPages);
+  await app.register(dialogueRoutes);
+  await app.register(dialoguePages);
   await app.register(conflictRoutes);
   await app.register(conflictPages);
   await app.register(reportRoutes);

@@ -48,6 +48,7 @@ export async function visibleComplaint(request: FastifyRequest, id: string) {
  */
 export const STEP_ACTIONS = {
   acknowledge: 'complaint.handle',
+  'decide-late': 'complaint.handle',
   note: 'complaint.handle',
   respond: 'complaint.handle',
   'decide-review': 'complaint.handle',
@@ -75,12 +76,14 @@ function stateOfComplaint(complaint: Complaint) {
   return stateOf({
     status: complaint.status,
     procedure_id: complaint.procedure.id,
-    closed_at: complaint.response ? new Date(complaint.response.closedAt) : null,
+    closed_at: complaint.closedAt ? new Date(complaint.closedAt) : null,
     acknowledged_at: complaint.acknowledgedAt ? new Date(complaint.acknowledgedAt) : null,
     internal_review_requested_at: complaint.internalReview?.requestedAt
       ? new Date(complaint.internalReview.requestedAt)
       : null,
     escalated_at: complaint.escalation ? new Date(complaint.escalation.escalatedAt) : null,
+    late: complaint.timeLimit.late,
+    late_decision: complaint.timeLimit.decision?.decision ?? null,
   });
 }
 
@@ -97,6 +100,7 @@ export async function complaintToAct(request: FastifyRequest, id: string, step: 
 /** Who may take each step, for the refusal of anyone else. */
 const WHO_MAY: Record<ComplaintStep, string> = {
   acknowledge: 'Only complaints staff can acknowledge a complaint',
+  'decide-late': 'Only complaints staff can decide whether to accept a complaint made out of time',
   note: 'Only complaints staff can add investigation notes',
   respond: 'Only complaints staff can respond to a complaint',
   'decide-review': 'Only complaints staff can decide an internal review',

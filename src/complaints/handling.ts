@@ -8,8 +8,16 @@ import type { ComplaintsTable } from '../db/schema.js';
 import { cancelDeadline, type DeadlineAction } from '../deadlines/store.js';
 import { emailsOfRole, tell } from '../messages/store.js';
 import { conflict, notFound } from '../refusal.js';
-import { COMPLAINT_DEADLINE_KINDS, refusalFor, responseDue, type ComplaintStep } from './rules.js';
-import { followIt, providerOf, stateOf } from './store.js';
+import {
+  COMPLAINT_DEADLINE_KINDS,
+  COMPLAINT_TARGETS,
+  internalReviewRequestDue,
+  refusalFor,
+  responseDue,
+  type ComplaintStep,
+  type LateDecision,
+} from './rules.js';
+import { followIt, procedureById, providerOf, stateOf } from './store.js';
 
 /**
  * Handling a complaint, one step at a time: each step locks the complaint, checks it against the rules
@@ -106,6 +114,67 @@ export async function acknowledgeComplaint(
         `Dear ${row.complainant_name},`,
         `Thank you for your complaint about the inspection of ${await providerOf(trx, row.inspection_id)}, received on ${formatLongDate(row.received_on)}. Its reference is ${row.reference}.`,
         `We aim to reply by ${formatLongDate(responseDue(row.received_on))}.`,
+        followIt(row),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    });
+  });
+}
+
+/**
+ * The handler's decision on a complaint made after its time limit, with the reasons. Accepted out of time,
+ * it is handled like any other; not accepted, it is closed without an outcome, the targets stop, and the
+ * complainant is told why and what they can do next (the internal review or ICASO judge that decision as
+ * they judge any handling).
+ */
+export async function decideLateComplaint(
+  db: Db,
+  actorId: string,
+  id: string,
+  input: { decision: LateDecision; reasons: string },
+  now: Date,
+): Promise<void> {
+  await takeStep(db, id, 'decide-late', now, undefined, async (trx, row) => {
+    const accepted = input.decision === 'accepted';
+    await update(
+      trx,
+      actorId,
+      accepted ? 'complaint.accepted-out-of-time' : 'complaint.not-accepted-out-of-time',
+      row,
+      {
+        late_decision: input.decision,
+        late_reasons: input.reasons,
+        late_decided_at: now,
+        late_decided_by: actorId,
+        handler_id: row.handler_id ?? actorId,
+        ...(accepted ? {} : { status: 'closed', closed_at: now }),
+      },
+      now,
+    );
+    const limit = row.time_limit ? ` The time limit was the end of ${formatLongDate(row.time_limit)}.` : '';
+    const about = await providerOf(trx, row.inspection_id);
+    let nextStep = '';
+    if (!accepted) {
+      await cancelDeadline(trx, COMPLAINT_DEADLINE_KINDS.acknowledgement, row.id);
+      await cancelDeadline(trx, COMPLAINT_DEADLINE_KINDS.response, row.id);
+      nextStep = procedureById(row.procedure_id).internalReview
+        ? `If you are unhappy with this decision, you can ask for an internal review by ${formatLongDate(internalReviewRequestDue(englishDate(now)))} (${COMPLAINT_TARGETS.internalReviewRequest} working days).`
+        : 'If you think your complaint was not handled properly, you can escalate it to the Independent Complaints Adjudication Service for Ofsted (ICASO).';
+    }
+    await tell(trx, [row.complainant_email], {
+      template: accepted ? 'complaint-accepted-out-of-time' : 'complaint-not-accepted-out-of-time',
+      subject: accepted
+        ? `Your complaint ${row.reference} is accepted although made out of time`
+        : `Your complaint ${row.reference} is not accepted: it was made out of time`,
+      body: [
+        `Dear ${row.complainant_name},`,
+        `Your complaint about the inspection of ${about} was received on ${formatLongDate(row.received_on)}, after the time limit for making a complaint.${limit}`,
+        accepted
+          ? 'We have decided to accept it out of time, and will consider it.'
+          : 'We have decided not to accept it, and have closed it.',
+        input.reasons,
+        nextStep,
         followIt(row),
       ]
         .filter(Boolean)

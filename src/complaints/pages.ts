@@ -43,12 +43,14 @@ import {
   COMPLAINT_OUTCOMES,
   COMPLAINT_STATUSES,
   HANDLING_FINDINGS,
+  LATE_DECISIONS,
   REMEDIES,
 } from './rules.js';
 import {
   complaintQuery,
   findingBody,
   groundsBody,
+  lateDecisionBody,
   newComplaintBody,
   newReviewBody,
   noteBody,
@@ -63,7 +65,7 @@ import {
   requestInternalReview,
   ruleOnComplaint,
 } from './escalation.js';
-import { acknowledgeComplaint, addComplaintNote } from './handling.js';
+import { acknowledgeComplaint, addComplaintNote, decideLateComplaint } from './handling.js';
 import { searchComplaints } from './store.js';
 
 const hidden = { schema: { hide: true } };
@@ -75,6 +77,7 @@ for (const [name, table] of Object.entries({
   COMPLAINT_OUTCOMES,
   REMEDIES,
   HANDLING_FINDINGS,
+  LATE_DECISIONS,
 })) {
   templates.addGlobal(name, table);
 }
@@ -83,6 +86,8 @@ const BANNERS: Record<string, string> = {
   raised: 'Your complaint has been sent',
   recorded: 'The complaint has been recorded',
   acknowledged: 'The complaint has been acknowledged and the complainant told',
+  'late-accepted': 'The complaint has been accepted out of time and the complainant told',
+  'late-not-accepted': 'The complaint has not been accepted and is closed; the complainant has been told why',
   note: 'Note added',
   responded: 'The response has been sent and the complaint closed',
   'review-requested': 'The internal review has been asked for',
@@ -113,10 +118,16 @@ export async function complaintPages(app: FastifyInstance) {
       status: query.status,
       escalated: query.escalated === undefined ? undefined : query.escalated === 'true',
       overdue: query.overdue === undefined ? undefined : query.overdue === 'true',
+      late: query.late === undefined ? undefined : query.late === 'true',
       page: query.page,
       pageSize: query.pageSize,
     });
-    const keep = { status: query.status, escalated: query.escalated, overdue: query.overdue };
+    const keep = {
+      status: query.status,
+      escalated: query.escalated,
+      overdue: query.overdue,
+      late: query.late,
+    };
     const title =
       scope.kind === 'providers'
         ? 'Your complaints'
@@ -129,7 +140,7 @@ export async function complaintPages(app: FastifyInstance) {
       result,
       search: keep,
       errors: parsed.success ? [] : fieldErrorsOf(parsed.error),
-      filtered: Boolean(query.status || query.escalated || query.overdue),
+      filtered: Boolean(query.status || query.escalated || query.overdue || query.late),
       canRaise:
         hasRole(person, 'complaints') || (hasRole(person, 'provider') && person.providerIds.length > 0),
       raiseText: hasRole(person, 'complaints') ? 'Record a complaint' : 'Make a complaint',
@@ -312,7 +323,7 @@ export async function complaintPages(app: FastifyInstance) {
     fields: Record<string, string>,
     fallback: string,
     act: (personId: string, complaintId: string, data: T) => Promise<unknown>,
-    saved: string,
+    saved: string | ((data: T) => string),
   ) {
     app.post(
       `/complaints/:id/${path}`,
@@ -325,7 +336,7 @@ export async function complaintPages(app: FastifyInstance) {
           place: placeBy(fields, fallback),
           act: async (data) => {
             await act(person.id, complaint.id, data);
-            return `/complaints/${complaint.id}?saved=${saved}`;
+            return `/complaints/${complaint.id}?saved=${typeof saved === 'string' ? saved : saved(data)}`;
           },
           showAgain: (refused) =>
             complaintPage(request, reply, complaint.id, { ...refused, posted: { form: path, values: form } }),
@@ -345,6 +356,20 @@ export async function complaintPages(app: FastifyInstance) {
     'acknowledge',
     (personId, id, data) => acknowledgeComplaint(db, personId, id, app.clock.now(), data.version),
     'acknowledged',
+  );
+
+  complaintForm(
+    'late-decision',
+    'decide-late',
+    (form) =>
+      lateDecisionBody.safeParse({
+        decision: formOptional(form, 'lateDecision'),
+        reasons: formText(form, 'lateReasons'),
+      }),
+    { decision: 'lateDecision', reasons: 'lateReasons' },
+    'lateDecision',
+    (personId, id, data) => decideLateComplaint(db, personId, id, data, app.clock.now()),
+    (data) => `late-${data.decision}`,
   );
 
   complaintForm(

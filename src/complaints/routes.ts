@@ -20,6 +20,7 @@ import {
   complaintSchema,
   findingBody,
   groundsBody,
+  lateDecisionBody,
   newComplaintBody,
   newReviewBody,
   noteBody,
@@ -36,7 +37,12 @@ import {
   requestInternalReview,
   ruleOnComplaint,
 } from './escalation.js';
-import { acknowledgeComplaint, addComplaintNote, complaintDeadlineActions } from './handling.js';
+import {
+  acknowledgeComplaint,
+  addComplaintNote,
+  complaintDeadlineActions,
+  decideLateComplaint,
+} from './handling.js';
 import { searchComplaints } from './store.js';
 
 const errors = problemResponses;
@@ -67,11 +73,14 @@ export async function complaintRoutes(instance: FastifyInstance) {
     },
     async (request) => {
       const person = authorise(request, 'complaints.list');
-      const { escalated, overdue, ...rest } = request.query;
+      const { escalated, overdue, late, ...rest } = request.query;
+      const flag = (value: 'true' | 'false' | undefined) =>
+        value === undefined ? undefined : value === 'true';
       return searchComplaints(db, complaintScope(person), {
         ...rest,
-        escalated: escalated === undefined ? undefined : escalated === 'true',
-        overdue: overdue === undefined ? undefined : overdue === 'true',
+        escalated: flag(escalated),
+        overdue: flag(overdue),
+        late: flag(late),
       });
     },
   );
@@ -126,6 +135,26 @@ export async function complaintRoutes(instance: FastifyInstance) {
     async (request) => {
       const { complaint, person } = await complaintToAct(request, request.params.id, 'acknowledge');
       await acknowledgeComplaint(db, person.id, complaint.id, app.clock.now(), request.body?.version);
+      return detail(request, complaint.id);
+    },
+  );
+
+  app.post(
+    '/api/complaints/:id/late-decision',
+    {
+      config: { access: stepAccess('decide-late') },
+      schema: {
+        tags,
+        summary:
+          'Decide on a complaint made after its time limit (complaints staff): accepted out of time, or not accepted (which closes it), with the reasons',
+        params: idParams,
+        body: lateDecisionBody,
+        response: { 200: complaintSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { complaint, person } = await complaintToAct(request, request.params.id, 'decide-late');
+      await decideLateComplaint(db, person.id, complaint.id, request.body, app.clock.now());
       return detail(request, complaint.id);
     },
   );

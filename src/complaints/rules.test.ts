@@ -8,14 +8,17 @@ import {
 import type { PostInspectionProcedure } from '../frameworks/types.js';
 import {
   acknowledgementDue,
+  complaintDeadline,
   drawSample,
   hashSeed,
   internalReviewRequestDue,
+  isLate,
   mulberry32,
   openSteps,
   refusalFor,
   responseDue,
   responseProblems,
+  timeLimitOn,
   type ComplaintState,
   type ComplaintStatus,
 } from './rules.js';
@@ -32,6 +35,8 @@ function state(
     acknowledgedOn: status === 'received' ? null : '2024-06-03',
     reviewRequestedOn: ['review-requested', 'reviewed'].includes(status) ? '2024-06-24' : null,
     escalatedOn: ['escalated', 'ruled'].includes(status) ? '2024-07-01' : null,
+    late: false,
+    lateDecision: null,
   };
 }
 
@@ -248,5 +253,76 @@ describe('the sample for the periodic review', () => {
     const numbers = Array.from({ length: 1000 }, random);
     expect(numbers.every((n) => n >= 0 && n < 1)).toBe(true);
     expect(mulberry32(42)()).toBe(numbers[0]);
+  });
+});
+
+describe('the time limit for a complaint (seed 003)', () => {
+  const before2024 = { lastDay: '2023-02-24', draftIssuedOn: '2023-03-01' };
+
+  it('ends on the fifth working day after the final report, skipping weekends and bank holidays', () => {
+    // Sent on Wednesday 5 April 2023: Good Friday and Easter Monday are not working days.
+    expect(complaintDeadline(postInspection2020, { ...before2024, finalisedOn: '2023-04-05' })).toBe(
+      '2023-04-14',
+    );
+    // Sent on Friday 23 December 2022: the Christmas and New Year bank holidays (26, 27 December, 2 January).
+    expect(complaintDeadline(postInspection2020, { ...before2024, finalisedOn: '2022-12-23' })).toBe(
+      '2023-01-04',
+    );
+    expect(complaintDeadline(postInspection2024January, { ...before2024, finalisedOn: '2024-03-01' })).toBe(
+      '2024-03-08',
+    );
+  });
+
+  it('has not started while the final report has not been sent', () => {
+    expect(complaintDeadline(postInspection2020, { ...before2024, finalisedOn: null })).toBeNull();
+  });
+
+  it('counts from the draft report from April 2024, when a formal complaint is made on the draft', () => {
+    expect(
+      complaintDeadline(postInspection2024April, {
+        lastDay: '2024-05-10',
+        draftIssuedOn: '2024-06-03',
+        finalisedOn: '2024-07-01',
+      }),
+    ).toBe('2024-06-10');
+  });
+
+  it('is late only after the end of the last day', () => {
+    expect(isLate('2023-04-14', '2023-04-14')).toBe(false);
+    expect(isLate('2023-04-17', '2023-04-14')).toBe(true);
+    expect(isLate('2030-01-01', null)).toBe(false);
+  });
+
+  it('judges a complaint by the reports sent by the day it was received', () => {
+    const anchors = { ...before2024, finalisedOn: '2023-04-05' };
+    expect(timeLimitOn(postInspection2020, anchors, '2023-04-14')).toEqual({
+      timeLimit: '2023-04-14',
+      late: false,
+    });
+    expect(timeLimitOn(postInspection2020, anchors, '2023-04-17')).toEqual({
+      timeLimit: '2023-04-14',
+      late: true,
+    });
+    // Made with the answer to the draft, before the final report: in time, and no limit had started.
+    expect(timeLimitOn(postInspection2020, anchors, '2023-03-06')).toEqual({ timeLimit: null, late: false });
+  });
+
+  it('asks for a decision on a late complaint before it is answered, once', () => {
+    const late = { ...state('acknowledged', postInspection2020), late: true };
+    expect(refusalFor('respond', late, today)).toMatchObject({
+      kind: 'conflict',
+      errors: [{ field: 'status', message: expect.stringContaining('decide whether to accept it') }],
+    });
+    expect(openSteps(late, today)).toContain('decide-late');
+    expect(refusalFor('decide-late', state('acknowledged', postInspection2020), today)).toMatchObject({
+      kind: 'unprocessable',
+      errors: [{ field: 'late' }],
+    });
+    const accepted = { ...late, lateDecision: 'accepted' as const };
+    expect(refusalFor('respond', accepted, today)).toBeNull();
+    expect(refusalFor('decide-late', accepted, today)).toMatchObject({
+      kind: 'conflict',
+      message: 'It has already been decided: accepted out of time',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { addWorkingDays, formatLongDate, type IsoDate } from '../calendar/working-days.js';
-import type { PostInspectionProcedure } from '../frameworks/types.js';
+import { dueDate } from '../frameworks/rules.js';
+import type { DeadlineAnchor, PostInspectionProcedure } from '../frameworks/types.js';
 import { conflict, unprocessable, type FieldError, type Refusal } from '../refusal.js';
 
 /**
@@ -78,10 +79,81 @@ export function internalReviewRequestDue(respondedOn: IsoDate): IsoDate {
   return addWorkingDays(respondedOn, COMPLAINT_TARGETS.internalReviewRequest);
 }
 
+// ---- The time limit for making a complaint ----
+
+/** What the handler decides about a complaint made after its time limit. */
+export const LATE_DECISIONS = {
+  accepted: 'Accepted out of time',
+  'not-accepted': 'Not accepted: made out of time',
+} as const;
+export type LateDecision = keyof typeof LATE_DECISIONS;
+
+/** The days a complaint's time limit may be counted from: the inspection's last day and its reports. */
+export interface ComplaintAnchors {
+  lastDay: IsoDate;
+  /** The day the draft report was sent to the provider, if it has been. */
+  draftIssuedOn: IsoDate | null;
+  /** The day the final report was sent to the provider, if it has been. */
+  finalisedOn: IsoDate | null;
+}
+
+/**
+ * The last day a formal complaint can be made in time, or null while the limit has not started. The
+ * procedure says what it counts from: under the arrangements of September 2020 (and January 2024), "until
+ * the end of the fifth working day after receiving the final report" (seed 003); from April 2024 a formal
+ * complaint is made on the draft report, within the 5 working days to answer it (seed 002). The report
+ * counts as received the day it was sent.
+ */
+export function complaintDeadline(
+  procedure: PostInspectionProcedure,
+  anchors: ComplaintAnchors,
+): IsoDate | null {
+  const days: Record<DeadlineAnchor, IsoDate | null> = {
+    'last-day': anchors.lastDay,
+    'draft-report': anchors.draftIssuedOn,
+    'final-report': anchors.finalisedOn,
+  };
+  const from = days[procedure.formalComplaint.after];
+  return from === null
+    ? null
+    : dueDate(procedure.formalComplaint, { [procedure.formalComplaint.after]: from });
+}
+
+/** Whether a complaint received on `receivedOn` came after the end of its last day (none: never late). */
+export function isLate(receivedOn: IsoDate, deadline: IsoDate | null): boolean {
+  return deadline !== null && receivedOn > deadline;
+}
+
+/**
+ * A complaint's time limit as it stood on the day it was received, and whether it missed it. A report sent
+ * after that day starts no limit for it: a complaint made before the final report (with the answer to the
+ * draft, say) is in time.
+ */
+export function timeLimitOn(
+  procedure: PostInspectionProcedure,
+  anchors: ComplaintAnchors,
+  receivedOn: IsoDate,
+): { timeLimit: IsoDate | null; late: boolean } {
+  const sentBy = (day: IsoDate | null) => (day !== null && day <= receivedOn ? day : null);
+  const timeLimit = complaintDeadline(procedure, {
+    lastDay: anchors.lastDay,
+    draftIssuedOn: sentBy(anchors.draftIssuedOn),
+    finalisedOn: sentBy(anchors.finalisedOn),
+  });
+  return { timeLimit, late: isLate(receivedOn, timeLimit) };
+}
+
 // ---- The steps, and when each is refused ----
 
 export type ComplaintStep =
-  'acknowledge' | 'note' | 'respond' | 'request-review' | 'decide-review' | 'escalate' | 'rule';
+  | 'acknowledge'
+  | 'decide-late'
+  | 'note'
+  | 'respond'
+  | 'request-review'
+  | 'decide-review'
+  | 'escalate'
+  | 'rule';
 
 /** Where a complaint has got to, as the rules need it. */
 export interface ComplaintState {
@@ -92,6 +164,9 @@ export interface ComplaintState {
   acknowledgedOn: IsoDate | null;
   reviewRequestedOn: IsoDate | null;
   escalatedOn: IsoDate | null;
+  /** Made after its time limit, and what the handler decided about that (null: not yet). */
+  late: boolean;
+  lateDecision: LateDecision | null;
 }
 
 /** Why a step is refused: a conflict for the wrong stage, unprocessable for what the procedure or calendar forbids. */
@@ -114,6 +189,18 @@ const STEPS: Record<ComplaintStep, (state: ComplaintState, today: IsoDate) => Re
         : 'The complaint has already been acknowledged',
     );
   },
+  'decide-late': (state) => {
+    if (!state.late) {
+      return forbiddenBy('late', 'The complaint was made in time: there is no time limit to decide on');
+    }
+    if (state.lateDecision) {
+      return stage(`It has already been decided: ${LATE_DECISIONS[state.lateDecision].toLowerCase()}`);
+    }
+    if (state.status !== 'received' && state.status !== 'acknowledged') {
+      return stage('The complaint has already been responded to');
+    }
+    return null;
+  },
   note: (state) => {
     if (state.status === 'escalated' || state.status === 'ruled') {
       return stage(`${escalatedWords(state)}: its record is closed to new notes`);
@@ -121,6 +208,14 @@ const STEPS: Record<ComplaintStep, (state: ComplaintState, today: IsoDate) => Re
     return null;
   },
   respond: (state) => {
+    if (state.lateDecision === 'not-accepted') {
+      return stage('The complaint was not accepted: it was made out of time');
+    }
+    if (state.status === 'acknowledged' && state.late && state.lateDecision === null) {
+      return stage(
+        'The complaint was made after its time limit: decide whether to accept it out of time first',
+      );
+    }
     if (state.status === 'acknowledged') return null;
     if (state.status === 'received') return stage('Acknowledge the complaint before responding to it');
     return stage(

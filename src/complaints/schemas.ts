@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { isoDate, requiredText, paginationFields } from '../fields.js';
-import { COMPLAINT_OUTCOMES, COMPLAINT_STATUSES, HANDLING_FINDINGS, REMEDIES } from './rules.js';
+import {
+  COMPLAINT_OUTCOMES,
+  COMPLAINT_STATUSES,
+  HANDLING_FINDINGS,
+  LATE_DECISIONS,
+  REMEDIES,
+} from './rules.js';
 
 /** The wire shapes of complaints and their reviews, for validation, responses and the OpenAPI document. */
 
@@ -32,6 +38,10 @@ export const complaintQuery = z.object({
   status: z.enum(keys(COMPLAINT_STATUSES), { message: 'Choose a status from the list' }).optional(),
   escalated: z.enum(['true', 'false'], { message: 'escalated must be true or false' }).optional(),
   overdue: z.enum(['true', 'false'], { message: 'overdue must be true or false' }).optional(),
+  late: z
+    .enum(['true', 'false'], { message: 'late must be true or false' })
+    .optional()
+    .describe('true: only complaints made after their time limit; false: only those made in time'),
   inspectionId: z.uuid({ message: 'inspectionId must be an id' }).optional(),
   ...paginationFields(),
 });
@@ -81,6 +91,13 @@ export const responseBody = z.object({
   version,
 });
 
+export const lateDecisionBody = z.object({
+  decision: z.enum(keys(LATE_DECISIONS), {
+    message: 'Select whether the complaint is accepted out of time: accepted or not-accepted',
+  }),
+  reasons: requiredText('Give the reasons for the decision', 10_000),
+});
+
 export const groundsBody = z.object({
   grounds: requiredText('Say why', 10_000),
 });
@@ -127,6 +144,20 @@ export const complaintSchema = z.object({
   acknowledgedAt: z.string().nullable(),
   acknowledgementDue: z.string(),
   responseDue: z.string(),
+  timeLimit: z
+    .object({
+      due: z.string().nullable().describe('The last day to complain in time; null when none had started'),
+      late: z.boolean(),
+      decision: z
+        .object({
+          decision: z.enum(keys(LATE_DECISIONS)),
+          reasons: z.string(),
+          decidedAt: z.string(),
+          decidedBy: person.nullable(),
+        })
+        .nullable(),
+    })
+    .describe('The time limit for making the complaint (seed 003), as it stood when it was received'),
   overdue: z.object({ acknowledgement: z.boolean(), response: z.boolean() }),
   handler: person.nullable(),
   response: z
@@ -138,6 +169,7 @@ export const complaintSchema = z.object({
       reinspectionId: z.string().nullable(),
     })
     .nullable(),
+  closedAt: z.string().nullable(),
   internalReview: z
     .object({
       requestDue: z.string().nullable(),

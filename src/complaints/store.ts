@@ -19,10 +19,12 @@ import {
   COMPLAINT_DEADLINE_KINDS,
   internalReviewRequestDue,
   responseDue,
+  timeLimitOn,
   type ComplaintOutcome,
   type ComplaintState,
   type ComplaintStatus,
   type HandlingFinding,
+  type LateDecision,
   type Remedy,
 } from './rules.js';
 
@@ -69,6 +71,22 @@ export async function raiseComplaint(
     if (!inspection) throw notFound();
     const procedure = procedureFor(inspection.end_date);
     const reference = newReference();
+    // The days the reports reached the provider: read here, in the caller's transaction, because a
+    // complaint made with the answer to a draft is taken in while the report is locked.
+    const report = await trx
+      .selectFrom('reports')
+      .select(['draft_issued_on', 'finalised_on'])
+      .where('inspection_id', '=', input.inspectionId)
+      .executeTakeFirst();
+    const { timeLimit, late } = timeLimitOn(
+      procedure,
+      {
+        lastDay: inspection.end_date,
+        draftIssuedOn: report?.draft_issued_on ?? null,
+        finalisedOn: report?.finalised_on ?? null,
+      },
+      input.receivedOn,
+    );
     const { id } = await trx
       .insertInto('complaints')
       .values({
@@ -93,6 +111,8 @@ export async function raiseComplaint(
         adjudicator_reasons: null,
         adjudicator_ruled_at: null,
         handler_id: null,
+        time_limit: timeLimit,
+        late,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -102,7 +122,7 @@ export async function raiseComplaint(
       entityType: 'complaint',
       entityId: id,
       before: null,
-      after: { ...input, reference, procedure: procedure.id },
+      after: { ...input, reference, procedure: procedure.id, timeLimit, late },
     });
     const acknowledgeBy = acknowledgementDue(input.receivedOn);
     const respondBy = responseDue(input.receivedOn);
@@ -115,9 +135,14 @@ export async function raiseComplaint(
       body: [
         `A complaint about the inspection of ${about} was received ${channelWords(input.channel)} on ${formatLongDate(input.receivedOn)}.`,
         `Acknowledge it by ${formatLongDate(acknowledgeBy)} and respond by ${formatLongDate(respondBy)}.`,
+        late && timeLimit
+          ? `It came after its time limit, the end of ${formatLongDate(timeLimit)}: decide whether to accept it out of time.`
+          : '',
         `Complaint: ${input.summary}`,
         `See /complaints/${id}`,
-      ].join('\n\n'),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     });
     return { id, reference };
   });
@@ -155,6 +180,20 @@ export interface Complaint {
   acknowledgedAt: string | null;
   acknowledgementDue: string;
   responseDue: string;
+  /**
+   * The time limit for making the complaint, as it stood when it was received (`due` null: none had
+   * started), whether it came later, and what the handler decided about that.
+   */
+  timeLimit: {
+    due: string | null;
+    late: boolean;
+    decision: {
+      decision: LateDecision;
+      reasons: string;
+      decidedAt: string;
+      decidedBy: { id: string; name: string } | null;
+    } | null;
+  };
   /** Targets missed: set when the overdue flag's deadline fired. */
   overdue: { acknowledgement: boolean; response: boolean };
   handler: { id: string; name: string } | null;
@@ -165,6 +204,8 @@ export interface Complaint {
     closedAt: string;
     reinspectionId: string | null;
   } | null;
+  /** When it was closed: by the response, or by not accepting it out of time. */
+  closedAt: string | null;
   internalReview: {
     /** The last day to ask for one, once the complaint is closed; null where the procedure has none. */
     requestDue: string | null;
@@ -204,6 +245,7 @@ function complaintQuery(db: Db | Trx) {
     .innerJoin('providers as p', 'p.id', 'i.provider_id')
     .innerJoin('people as l', 'l.id', 'i.lead_inspector_id')
     .leftJoin('people as h', 'h.id', 'c.handler_id')
+    .leftJoin('people as ld', 'ld.id', 'c.late_decided_by')
     .selectAll('c')
     .select([
       'i.provider_id',
@@ -216,6 +258,7 @@ function complaintQuery(db: Db | Trx) {
       'p.type as provider_type',
       'p.region as provider_region',
       'h.name as handler_name',
+      'ld.name as late_decider_name',
       sql<boolean>`exists (select 1 from deadlines d where d.subject_id = c.id
         and d.kind = ${COMPLAINT_DEADLINE_KINDS.acknowledgement} and d.status = 'done')`.as('ack_overdue'),
       sql<boolean>`exists (select 1 from deadlines d where d.subject_id = c.id
@@ -253,6 +296,21 @@ function toComplaint(row: ComplaintRow): Complaint {
     acknowledgedAt: iso(row.acknowledged_at),
     acknowledgementDue: acknowledgementDue(row.received_on),
     responseDue: responseDue(row.received_on),
+    timeLimit: {
+      due: row.time_limit,
+      late: row.late,
+      decision:
+        row.late_decision && row.late_decided_at
+          ? {
+              decision: row.late_decision,
+              reasons: row.late_reasons ?? '',
+              decidedAt: iso(row.late_decided_at)!,
+              decidedBy: row.late_decided_by
+                ? { id: row.late_decided_by, name: row.late_decider_name ?? '' }
+                : null,
+            }
+          : null,
+    },
     overdue: { acknowledgement: Boolean(row.ack_overdue), response: Boolean(row.response_overdue) },
     handler: row.handler_id ? { id: row.handler_id, name: row.handler_name ?? '' } : null,
     response:
@@ -265,6 +323,7 @@ function toComplaint(row: ComplaintRow): Complaint {
             reinspectionId: row.reinspection_id,
           }
         : null,
+    closedAt: iso(row.closed_at),
     internalReview: procedure.internalReview
       ? {
           requestDue: closedOn ? internalReviewRequestDue(closedOn) : null,
@@ -302,6 +361,8 @@ export function stateOf(
     | 'acknowledged_at'
     | 'internal_review_requested_at'
     | 'escalated_at'
+    | 'late'
+    | 'late_decision'
   >,
 ): ComplaintState {
   return {
@@ -311,6 +372,8 @@ export function stateOf(
     acknowledgedOn: dayOf(row.acknowledged_at),
     reviewRequestedOn: dayOf(row.internal_review_requested_at),
     escalatedOn: dayOf(row.escalated_at),
+    late: row.late,
+    lateDecision: row.late_decision,
   };
 }
 
@@ -345,6 +408,8 @@ export interface ComplaintSearch {
   status?: ComplaintStatus | undefined;
   escalated?: boolean | undefined;
   overdue?: boolean | undefined;
+  /** Made after the time limit (whatever was decided about it), or in time. */
+  late?: boolean | undefined;
   inspectionId?: string | undefined;
   page: number;
   pageSize: number;
@@ -362,6 +427,7 @@ export async function searchComplaints(db: Db, scope: ComplaintScope, search: Co
     query = query.where('c.escalated_at', search.escalated ? 'is not' : 'is', null);
   }
   if (search.inspectionId) query = query.where('c.inspection_id', '=', search.inspectionId);
+  if (search.late !== undefined) query = query.where('c.late', '=', search.late);
   if (search.overdue !== undefined) {
     const missed = sql<boolean>`exists (select 1 from deadlines d where d.subject_id = c.id
       and d.kind in (${COMPLAINT_DEADLINE_KINDS.acknowledgement}, ${COMPLAINT_DEADLINE_KINDS.response})

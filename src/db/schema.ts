@@ -173,6 +173,11 @@ export interface DialogueEntriesTable {
   snapshot: Json;
   recorded_by: string;
   recorded_at: Instant;
+  /** A provider's concern the lead could not resolve, passed to a manager (0024). */
+  escalated_at: Date | null;
+  escalated_by: string | null;
+  escalation_reason: string | null;
+  resolved_by: string | null;
 }
 
 export interface JudgementsTable {
@@ -314,6 +319,13 @@ export interface ComplaintsTable {
   raised_by: string | null;
   handler_id: string | null;
   reinspection_id: string | null;
+  /** The last day to complain in time, as it stood on receipt; null when no limit had started (0024). */
+  time_limit: IsoDate | null;
+  late: Generated<boolean>;
+  late_decision: 'accepted' | 'not-accepted' | null;
+  late_reasons: string | null;
+  late_decided_at: Date | null;
+  late_decided_by: string | null;
   created_at: Instant;
   updated_at: Instant;
   version: Generated<number>;

@@ -4,6 +4,7 @@ import type { Person } from '../people/rules.js';
 import { notFound } from '../refusal.js';
 import { authorise, requirePerson } from '../web/access.js';
 import { forbidden } from '../web/problem.js';
+import { feedbackGiven } from './dialogue.js';
 import type { InspectionRecord } from './record.js';
 import { findInspection, type Inspection } from './store.js';
 
@@ -76,4 +77,29 @@ export function presentRecord(person: Person | null, record: InspectionRecord) {
 /** Whether what a person may see of an inspection includes the working records (the inspectorate only). */
 export function withRecords(seen: ReturnType<typeof presentRecord>): seen is InspectionRecord {
   return 'evidence' in seen && 'substantiation' in seen;
+}
+
+/**
+ * The inspection whose dialogue log the person may read: the inspectorate's always, a provider's own once
+ * feedback is given (seed 003); otherwise 404, as if it did not exist.
+ */
+export async function dialogueToRead(request: FastifyRequest, id: string) {
+  const inspection = await visibleInspection(request, id);
+  const person = requirePerson(request);
+  const given = await feedbackGiven(request.server.db, inspection.id);
+  if (!can(person, 'inspection.read-dialogue', { ...resourceOf(inspection), feedbackGiven: given })) {
+    throw notFound();
+  }
+  return { inspection, person, feedbackGiven: given };
+}
+
+export const ONLY_THE_LEAD = 'Only the lead inspector can escalate a concern to a manager';
+
+/** The inspection's lead inspector, who alone escalates a concern; 403 for the rest of the team. */
+export async function leadToEscalate(request: FastifyRequest, id: string) {
+  const { inspection, person } = await inspectionToRecordOn(request, id);
+  if (inspection.leadInspector.id !== person.id) {
+    throw forbidden(ONLY_THE_LEAD, [{ field: 'authorization', message: ONLY_THE_LEAD }]);
+  }
+  return { inspection, person };
 }

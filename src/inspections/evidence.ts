@@ -2,7 +2,7 @@ import { isUuid } from '../fields.js';
 import type { Db, Trx } from '../db/database.js';
 import { frameworkById, judgementAreasInForce } from '../frameworks/rules.js';
 import { conflict, invalid, notFound, unprocessable, type FieldError } from '../refusal.js';
-import type { EvidenceSource } from './rules.js';
+import { concernRefusal, type EvidenceSource } from './rules.js';
 import { takeStep } from './store.js';
 
 /** What the team records on site: evidence, key lines of enquiry, and the professional dialogue log. */
@@ -239,6 +239,7 @@ export async function recordDialogue(
         summary: input.summary,
         resolution,
         resolved_at: resolution ? new Date() : null,
+        resolved_by: resolution ? actorId : null,
         snapshot: null,
         recorded_by: actorId,
       })
@@ -266,10 +267,11 @@ export async function resolveConcern(
           .executeTakeFirst()
       : undefined;
     if (!entry || entry.kind !== 'provider-concern') throw notFound();
-    if (entry.resolution) throw conflict('This concern has already been resolved.');
+    const refusal = concernRefusal('resolve', { ...entry, escalatedAt: entry.escalated_at });
+    if (refusal) throw refusal;
     await trx
       .updateTable('dialogue_entries')
-      .set({ resolution, resolved_at: new Date() })
+      .set({ resolution, resolved_at: new Date(), resolved_by: actorId })
       .where('id', '=', entryId)
       .execute();
     await audit({

@@ -17,6 +17,7 @@ import { recordingPages } from './recording-pages.js';
 import { FLAW_CONDITIONS, isModeratable, isRecording, MINIMUM_EVIDENCE } from './rules.js';
 import { inspectionQuery } from './schemas.js';
 import { INSPECTION_ORDER, moveInspection, searchInspections, type Inspection } from './store.js';
+import { feedbackGiven } from './dialogue.js';
 import { bannerFor, hidden, plural, view } from './workspace.js';
 
 /**
@@ -224,6 +225,10 @@ export async function inspectionPages(app: FastifyInstance) {
       contacted: contact !== null,
       report: report ? { id: report.id, status: report.status } : null,
       canComplain: can(person, 'complaint.raise', resource) && record.status !== 'planned',
+      readsDialogue: can(person, 'inspection.read-dialogue', {
+        ...resource,
+        feedbackGiven: await feedbackGiven(db, record.id),
+      }),
     };
   }
 

@@ -97,6 +97,8 @@ export interface InspectionRecord extends Inspection {
     kind: string;
     summary: string;
     resolution: string | null;
+    /** When the lead escalated the concern to a manager, if it was. */
+    escalatedAt: string | null;
     recordedBy: string;
     recordedAt: string;
     snapshot: unknown;
@@ -279,6 +281,7 @@ export async function inspectionRecord(
       kind: d.kind,
       summary: d.summary,
       resolution: d.resolution,
+      escalatedAt: iso(d.escalated_at),
       recordedBy: d.recorder,
       recordedAt: iso(d.recorded_at)!,
       snapshot: d.snapshot,

@@ -243,7 +243,10 @@ export function recordingPages(app: FastifyInstance) {
     state: FormState = {},
   ) {
     const w = await workspace(request, id);
-    const concerns = w.record.dialogue.filter((d) => d.kind === 'provider-concern' && !d.resolution);
+    // A concern escalated to a manager is the manager's to settle, on the dialogue log.
+    const concerns = w.record.dialogue.filter(
+      (d) => d.kind === 'provider-concern' && !d.resolution && !d.escalatedAt,
+    );
     return reply.page(
       view('workspace-dialogue'),
       {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canMoveInspection,
+  concernRefusal,
   isModeratable,
   signOffProblems,
   latestPlannedStart,
@@ -290,5 +291,33 @@ describe('signing moderation off', () => {
       { field: 'reason', message: 'Give the reason moderation is waived' },
     ]);
     expect(signOffProblems({ outcome: 'waived', reason: 'Grades unchanged' })).toEqual([]);
+  });
+});
+
+describe('a concern the provider raised on site', () => {
+  const open = { kind: 'provider-concern', resolution: null, escalatedAt: null };
+  const escalated = { ...open, escalatedAt: '2024-06-12T15:00:00.000Z' };
+
+  it('is resolved by the lead, or escalated to the manager who records the outcome', () => {
+    expect(concernRefusal('resolve', open)).toBeNull();
+    expect(concernRefusal('escalate', open)).toBeNull();
+    expect(concernRefusal('settle', open)?.message).toBe(
+      'This concern has not been escalated: the lead inspector resolves it.',
+    );
+    expect(concernRefusal('settle', escalated)).toBeNull();
+    expect(concernRefusal('resolve', escalated)?.message).toBe(
+      'This concern has been escalated to a manager, who records its outcome.',
+    );
+    expect(concernRefusal('escalate', escalated)?.kind).toBe('conflict');
+  });
+
+  it('has one outcome', () => {
+    expect(concernRefusal('escalate', { ...open, resolution: 'Sorted' })?.message).toBe(
+      'This concern has already been resolved.',
+    );
+    expect(concernRefusal('settle', { ...escalated, resolution: 'Upheld' })?.message).toBe(
+      'The manager has already recorded the outcome of this concern.',
+    );
+    expect(concernRefusal('resolve', { ...open, kind: 'end-of-day' })?.kind).toBe('conflict');
   });
 });

@@ -390,3 +390,39 @@ export function plannedStartProblems(startDate: string, today: string): FieldErr
     },
   ];
 }
+
+// ---- Concerns the provider raises on site ----
+
+/**
+ * What may be done with a concern the provider raised on site (seed 003): raised with the lead inspector
+ * and resolved there if it can be; if it cannot, the lead escalates it to the inspector's manager, who
+ * records the outcome. One outcome per concern, from whoever holds it.
+ */
+export type ConcernAction = 'resolve' | 'escalate' | 'settle';
+
+export interface ConcernState {
+  kind: string;
+  resolution: string | null;
+  escalatedAt: string | Date | null;
+}
+
+/** Why the action cannot be taken on the dialogue entry, or null when it can. */
+export function concernRefusal(action: ConcernAction, entry: ConcernState): Refusal | null {
+  if (entry.kind !== 'provider-concern') {
+    return conflict('Only a concern the provider raised can be resolved or escalated.');
+  }
+  if (entry.resolution !== null) {
+    return conflict(
+      entry.escalatedAt
+        ? 'The manager has already recorded the outcome of this concern.'
+        : 'This concern has already been resolved.',
+    );
+  }
+  if (action === 'settle' && !entry.escalatedAt) {
+    return conflict('This concern has not been escalated: the lead inspector resolves it.');
+  }
+  if (action !== 'settle' && entry.escalatedAt) {
+    return conflict('This concern has been escalated to a manager, who records its outcome.');
+  }
+  return null;
+}

@@ -94,6 +94,41 @@ export const dialogueBody = z.object({
 
 export const resolutionBody = z.object({ resolution: text('Enter how the concern was resolved', 5000) });
 
+export const escalationBody = z.object({
+  reason: text('Say why the concern could not be resolved on site', 5000),
+});
+
+export const concernOutcomeBody = z.object({
+  outcome: text('Enter the outcome of the concern', 5000),
+});
+
+const dialoguePerson = z.object({ id: z.string(), name: z.string() });
+
+/** The professional dialogue log, as the inspectorate and (after feedback) the provider read it. */
+export const dialogueLogEntrySchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  summary: z.string(),
+  recordedBy: dialoguePerson,
+  recordedAt: z.string(),
+  concern: z
+    .object({
+      status: z.enum(['open', 'resolved', 'escalated', 'settled']),
+      resolution: z.string().nullable(),
+      resolvedAt: z.string().nullable(),
+      resolvedBy: dialoguePerson.nullable(),
+      escalation: z
+        .object({ escalatedAt: z.string(), escalatedBy: dialoguePerson.nullable(), reason: z.string() })
+        .nullable(),
+    })
+    .nullable()
+    .describe(
+      'For a concern the provider raised: resolved by the lead, or escalated to a manager and settled',
+    ),
+});
+
+export const dialogueLogSchema = z.object({ items: z.array(dialogueLogEntrySchema) });
+
 export const judgementBody = z.object({
   areaId: z.string({ message: 'Select the judgement area' }).min(1, 'Select the judgement area'),
   grade: z.string({ message: 'Select a grade' }).min(1, 'Select a grade'),
@@ -274,6 +309,7 @@ export const inspectionRecordSchema = inspectionSchema.extend({
         kind: z.string(),
         summary: z.string(),
         resolution: z.string().nullable(),
+        escalatedAt: z.string().nullable(),
         recordedBy: z.string(),
         recordedAt: z.string(),
         snapshot: z.unknown(),

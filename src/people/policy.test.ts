@@ -22,6 +22,8 @@ const expected: Record<Action, Role[]> = {
   'inspection.read': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
   'inspection.read-records': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
   'inspection.read-findings': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'inspection.read-dialogue': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
+  'inspection.settle-concern': ['manager'],
   'inspection.create': ['manager', 'planner'],
   'inspection.record': [],
   'inspection.moderate': ['manager'],
@@ -79,6 +81,7 @@ describe('the authorisation policy', () => {
         teamIds: [who.id],
         assignedTo: who.id,
         escalated: true,
+        feedbackGiven: true,
         notice: 'announced',
         status,
       }));
@@ -102,6 +105,13 @@ describe('the authorisation policy', () => {
     expect(can(user, 'provider.read', { providerId: 'p3' })).toBe(false);
     expect(can(user, 'provider.read')).toBe(false);
     expect(providerScope(user)).toEqual({ kind: 'own', providerIds: ['p1', 'p2'] });
+  });
+
+  it('lets a provider user read the dialogue log of its own inspection once feedback is given', () => {
+    const user = person('provider', ['p1']);
+    expect(can(user, 'inspection.read-dialogue', { providerId: 'p1', feedbackGiven: true })).toBe(true);
+    expect(can(user, 'inspection.read-dialogue', { providerId: 'p1', feedbackGiven: false })).toBe(false);
+    expect(can(user, 'inspection.read-dialogue', { providerId: 'p2', feedbackGiven: true })).toBe(false);
   });
 
   it('lets only the inspection team record on an inspection', () => {

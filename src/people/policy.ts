@@ -21,6 +21,8 @@ export type Action =
   | 'inspection.read'
   | 'inspection.read-records'
   | 'inspection.read-findings'
+  | 'inspection.read-dialogue'
+  | 'inspection.settle-concern'
   | 'inspection.create'
   | 'inspection.record'
   | 'inspection.moderate'
@@ -67,6 +69,8 @@ export interface Resource {
   teamIds?: readonly string[];
   notice?: Notice;
   status?: InspectionStatus;
+  /** Whether an inspection's feedback has been given. */
+  feedbackGiven?: boolean;
   /** A complaint escalated to the independent adjudicator. */
   escalated?: boolean;
   /** The inspector a day-after contact is assigned to. */
@@ -99,6 +103,11 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
   'inspection.read-findings': (person, { providerId, status }) =>
     hasRole(person, ...REGISTER_READERS) ||
     (ownsProvider(person, providerId) && status !== undefined && providerMaySeeFindings(status)),
+  // The dialogue log reaches the provider once feedback is given (seed 003: concerns raised on site).
+  'inspection.read-dialogue': (person, { providerId, feedbackGiven }) =>
+    hasRole(person, ...REGISTER_READERS) || (ownsProvider(person, providerId) && feedbackGiven === true),
+  // A concern the lead could not resolve goes to the inspector's manager.
+  'inspection.settle-concern': (person) => hasRole(person, 'manager'),
   'inspection.create': (person) => hasRole(person, 'planner', 'manager'),
   // Only the inspection's own team records on it.
   'inspection.record': (person, { teamIds }) => teamIds !== undefined && teamIds.includes(person.id),
@@ -169,6 +178,8 @@ const MAY_EVER: Record<Action, readonly Role[]> = {
   'inspection.read': [...REGISTER_READERS, 'provider'],
   'inspection.read-records': REGISTER_READERS,
   'inspection.read-findings': [...REGISTER_READERS, 'provider'],
+  'inspection.read-dialogue': [...REGISTER_READERS, 'provider'],
+  'inspection.settle-concern': ['manager'],
   'inspection.create': ['planner', 'manager'],
   // Teams are made of inspectors (a manager who also inspects holds both roles).
   'inspection.record': ['inspector'],

@@ -89,7 +89,9 @@ export const reportSchema = z.object({
   responseDue: z.string().describe('The last day to answer the draft'),
   finalisedOn: nullableDate,
   publishedOn: nullableDate,
-  withdrawnOn: nullableDate.describe('The day the report was withdrawn: its inspection was declared incomplete'),
+  withdrawnOn: nullableDate.describe(
+    'The day the report was withdrawn: its inspection was declared incomplete',
+  ),
   presumedAccurate: z.boolean(),
   version: z.number().int(),
   narrative: z.string(),

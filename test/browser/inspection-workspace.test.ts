@@ -243,6 +243,26 @@ describeInBrowser('the inspector’s workspace', () => {
         user.done();
       });
 
+      it('escalates a concern it cannot resolve to a manager, on the dialogue log', async () => {
+        await user.goto(`/inspections/${inspectionId}/dialogue`);
+        await user.page.getByLabel('Concern raised by the provider').check();
+        await user.page.getByLabel('What was discussed').fill('The manager disputes the inspection method');
+        await user.clickButton('Save dialogue');
+        await user.clickLink('The dialogue log with each concern’s outcome');
+        expect(await user.heading()).toBe('Professional dialogue log');
+        await user.clickButton('Escalate to a manager');
+        expect((await user.errorSummary())?.links.map((l) => l.text)).toEqual([
+          'Say why the concern could not be resolved on site',
+        ]);
+        await user.page
+          .getByLabel('Cannot resolve it? Say why, to escalate it to a manager')
+          .fill('It is about the framework, not this visit');
+        await user.clickButton('Escalate to a manager');
+        expect(await user.successBanner()).toBe('The concern has been escalated to the managers');
+        expect(await user.page.getByText('Waiting for the manager’s outcome').count()).toBe(1);
+        user.done();
+      });
+
       it('gives the three judgements, each on evidence, and shows the limited overall grade', async () => {
         await user.goto(`/inspections/${inspectionId}`);
         await user.clickLink('Judgements');

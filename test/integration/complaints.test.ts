@@ -789,7 +789,15 @@ describe.each(kinds)('complaints through the API on the %s database', (kind) => 
     expect(made.statusCode, made.body).toBe(201);
     const complaintId = made.json().id as string;
     const reference = made.json().reference as string;
+    // Under the April 2024 procedure a formal complaint is made within 5 working days of the draft: this
+    // one is late, and is accepted out of time before it is answered.
+    expect(made.json().timeLimit).toMatchObject({ due: '2024-04-29', late: true });
     await post('complaints', `/api/complaints/${complaintId}/acknowledge`, {});
+    const accepted = await post('complaints', `/api/complaints/${complaintId}/late-decision`, {
+      decision: 'accepted',
+      reasons: 'The provider only saw the problem when the report was published.',
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
     at('2024-05-09T09:00:00Z');
 
     // Each remedy that acts needs what it acts with; a grade off the framework's scale is refused.
