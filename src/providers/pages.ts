@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { historyOf } from '../audit/store.js';
 import { cursorOf, keysetHref, keysetPagination, shownRange } from '../db/keyset-http.js';
+import { today } from '../clock.js';
 import { isUuid } from '../fields.js';
 import { searchInspections } from '../inspections/store.js';
 import { can, providerScope } from '../people/policy.js';
@@ -150,7 +151,7 @@ export async function providerPages(app: FastifyInstance) {
     return postForm(reply, {
       parsed: providerInput.safeParse(providerFromForm(form)),
       act: async (data) => {
-        const provider = await createProvider(db, person.id, data);
+        const provider = await createProvider(db, person.id, data, today(app.clock));
         return `/providers/${provider.id}?saved=created`;
       },
       showAgain: ({ status, errors }) =>
@@ -229,10 +230,13 @@ export async function providerPages(app: FastifyInstance) {
         // A change made meanwhile has no field of its own: it is told against the name.
         place: (field) => field || 'name',
         act: async (data) => {
-          await changeProvider(db, person.id, provider.id, {
-            ...data,
-            version: Number.isInteger(version) ? version : undefined,
-          });
+          await changeProvider(
+            db,
+            person.id,
+            provider.id,
+            { ...data, version: Number.isInteger(version) ? version : undefined },
+            today(app.clock),
+          );
           return `/providers/${provider.id}?saved=changed`;
         },
         showAgain: async ({ status, errors }) => {
@@ -307,7 +311,7 @@ export async function providerPages(app: FastifyInstance) {
           submittedOn: formDate(form, 'submittedOn'),
         }),
         act: async (data) => {
-          await createApplication(db, person.id, provider.id, data);
+          await createApplication(db, person.id, provider, data, today(app.clock));
           return `/providers/${provider.id}?saved=application#applications`;
         },
         showAgain: ({ status, errors }) =>
