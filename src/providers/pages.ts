@@ -64,7 +64,18 @@ function providerFromForm(form: FormBody) {
     status: formOptional(form, 'status'),
     ownerGroupId: formOptional(form, 'ownerGroupId') ?? null,
     registeredOn: formDate(form, 'registeredOn'),
+    leftRegisterOn: leavingDayOf(form),
   };
+}
+
+/**
+ * The day it closed or was cancelled: none when every box is empty (today, if the status says it has
+ * gone); boxes filled in part are passed on as they are, so that the date is refused rather than ignored.
+ */
+function leavingDayOf(form: FormBody): string | undefined {
+  const parts = ['day', 'month', 'year'].map((part) => formText(form, `leftRegisterOn-${part}`)?.trim());
+  if (parts.every((part) => !part)) return undefined;
+  return formDate(form, 'leftRegisterOn') ?? parts.join('-');
 }
 
 function formValuesOf(provider: Provider) {
@@ -72,11 +83,16 @@ function formValuesOf(provider: Provider) {
     ...provider,
     ownerGroupId: provider.ownerGroup?.id ?? '',
     registeredOn: dateParts(provider.registeredOn),
+    leftRegisterOn: dateParts(provider.leftRegisterOn),
   };
 }
 
 /** What was typed, with the date's boxes as they were. */
-const typedValues = (form: FormBody) => ({ ...form, registeredOn: formDateParts(form, 'registeredOn') });
+const typedValues = (form: FormBody) => ({
+  ...form,
+  registeredOn: formDateParts(form, 'registeredOn'),
+  leftRegisterOn: formDateParts(form, 'leftRegisterOn'),
+});
 
 export async function providerPages(app: FastifyInstance) {
   const db = app.db;
@@ -130,7 +146,7 @@ export async function providerPages(app: FastifyInstance) {
         ...context,
         ownerGroups: await listOwnerGroups(db),
         regions: REGIONS,
-        errors: pointAtDayBoxes(context.errors ?? [], ['registeredOn']),
+        errors: pointAtDayBoxes(context.errors ?? [], ['registeredOn', 'leftRegisterOn']),
       },
       status,
     );

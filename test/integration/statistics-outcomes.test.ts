@@ -4,9 +4,10 @@ import { ManualClock } from '../../src/clock.js';
 import { fillInspectorGrades } from '../../src/db/migrations/0012_statistics_search.js';
 import { fillOverallGrades } from '../../src/db/migrations/0018_statistics_summaries.js';
 import { summaryDefinitions } from '../../src/db/migrations/0026_additional_visit_outcomes.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { aProvider } from '../support/factories.js';
+import { csrfTokenIn, getPage, postForm, signInAs } from '../support/pages.js';
 
 const kinds = await databaseKinds();
 
@@ -255,5 +256,49 @@ describe.each(kinds)('statistics that leave nothing out, on the %s database', (k
     expect(later.rows.find((row) => row.type === "Children's home")!.providers).toBe(homes() + 1);
     const back = await change(closedBefore.id, { status: 'registered' });
     expect(back.json()).toMatchObject({ status: 'registered', leftRegisterOn: null });
+  });
+
+  it('keeps the day a provider closed when a planner changes its details on the page', async () => {
+    const provider = await aProvider(t.db, { registeredOn: '1990-01-02' });
+    const jar = await signInAs(t.app, 'planner', DEMO_PASSWORD);
+    const form = await getPage(t.app, jar, `/providers/${provider.id}/edit`);
+    expect(form.statusCode).toBe(200);
+    const fields = (extra: Record<string, string>) => ({
+      _csrf: csrfTokenIn(form.body),
+      version: '1',
+      urn: provider.urn,
+      name: `Made home ${provider.urn}`,
+      type: 'childrens-home',
+      sector: 'private',
+      addressLine1: '1 Factory Lane',
+      town: 'Leeds',
+      postcode: 'LS1 4AB',
+      localAuthority: 'Leeds',
+      region: 'Yorkshire and The Humber',
+      places: '3',
+      status: 'closed',
+      'registeredOn-day': '2',
+      'registeredOn-month': '1',
+      'registeredOn-year': '1990',
+      ...extra,
+    });
+    // Part of a date is refused against its boxes, not taken for today.
+    const part = await postForm(
+      t.app,
+      jar,
+      `/providers/${provider.id}/edit`,
+      fields({ 'leftRegisterOn-day': '9' }),
+    );
+    expect(part.statusCode).toBe(400);
+    expect(part.body).toContain('href="#leftRegisterOn-day"');
+    const saved = await postForm(
+      t.app,
+      jar,
+      `/providers/${provider.id}/edit`,
+      fields({ 'leftRegisterOn-day': '9', 'leftRegisterOn-month': '10', 'leftRegisterOn-year': '1996' }),
+    );
+    expect(saved.statusCode, saved.body).toBe(303);
+    const shown = await getPage(t.app, jar, `/providers/${provider.id}`);
+    expect(shown.body).toMatch(/Closed\s*<\/dt>\s*<dd[^>]*>\s*9 October 1996/);
   });
 });
