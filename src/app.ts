@@ -23,6 +23,7 @@ import { dayAfterRoutes } from './day-after/routes.js';
 import { deadlinePages } from './deadlines/pages.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { registerDeadlineActions } from './deadlines/worker.js';
+import { reportsFollowInspections } from './reports/follow.js';
 import type { Database, Db } from './db/database.js';
 import { referencePages } from './frameworks/pages.js';
 import { referenceRoutes } from './frameworks/routes.js';
@@ -121,6 +122,8 @@ export async function buildApp({
   app.decorate('clock', clock);
   registerDeadlineActions(app);
   registerAuditChaining(app);
+  // The report follows its inspection's grades and is withdrawn with it (src/inspections/followers.ts).
+  app.decorate('inspectionFollowers', reportsFollowInspections(clock));
   app.decorateRequest('person', null);
 
   await app.register(fastifyHelmet, {

@@ -150,10 +150,14 @@ describe('inspectorate timeline', () => {
     expect(result.stderr).toContain('childrens-homes');
   });
 
-  it('refuses a last day before the first procedure', async () => {
+  it('gives a last day before September 2020 the procedure in force then', async () => {
     const result = await run('timeline', '--framework', 'childrens-homes', '--end', '2020-08-31');
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('--end: No post-inspection procedure applies before 1 September 2020');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      procedure: 'post-inspection-before-2020',
+      dayAfterContact: null,
+      internalReview: true,
+    });
   });
 
   it('refuses a date that does not exist, and a framework not in force on the day', async () => {

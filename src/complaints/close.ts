@@ -11,7 +11,7 @@ import { inspectionRecord, type InspectionRecord } from '../inspections/record.j
 import { createInspectionIn } from '../inspections/store.js';
 import { emailOf, tell } from '../messages/store.js';
 import { invalid, notFound, unprocessable, type FieldError, Refusal } from '../refusal.js';
-import { amendReportAfterComplaint } from '../reports/drafts.js';
+import { amendReportAfterComplaint } from '../reports/follow.js';
 import { reportOfInspection } from '../reports/store.js';
 import {
   COMPLAINT_DEADLINE_KINDS,

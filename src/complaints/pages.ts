@@ -532,7 +532,7 @@ export async function complaintPages(app: FastifyInstance) {
   async function casePage(request: FastifyRequest, reply: FastifyReply, state: FormState = {}) {
     authorise(request, 'complaint-review.conduct');
     const { id, n } = request.params as { id: string; n: string };
-    const review = await findReview(db, id);
+    const review = /^\d{1,4}$/.test(n) ? await findReview(db, id, Number(n)) : null;
     const found = review?.sample.find((c) => String(c.case) === n);
     if (!review || !found) throw notFound();
     const values = (state.posted?.values ?? {}) as FormBody;

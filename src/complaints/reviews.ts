@@ -11,13 +11,13 @@ import { invalid, notFound, unprocessable } from '../refusal.js';
 import {
   acknowledgementDue,
   drawSample,
-  redact,
   responseDue,
   type ComplaintOutcome,
   type HandlingFinding,
   type Remedy,
 } from './rules.js';
 import { procedureById } from './store.js';
+import { withholdAll, type KnownDetails } from './withholding.js';
 
 /**
  * The periodic review of closed complaints by external representatives (from April 2024): a reproducible
@@ -43,7 +43,10 @@ export interface ReviewSummary {
   drawnOn: string;
 }
 
-/** One sampled complaint as the reviewer sees it: no names, no contact details, no provider identity. */
+/**
+ * One sampled complaint as the reviewer sees it: no names, addresses, contact details or provider
+ * identity. Every piece of free text goes through `withhold` (withholding.ts).
+ */
 export interface AnonymisedCase {
   case: number;
   provider: { type: string; typeLabel: string; region: string };
@@ -167,12 +170,31 @@ export async function listReviews(db: Db): Promise<ReviewSummary[]> {
   }));
 }
 
-/** A review with its sampled complaints, anonymised, in the order they were drawn. */
-export async function findReview(db: Db, id: string): Promise<ReviewDetail | null> {
+// Withheld texts of closed cases, kept because parsing is slow (tens of milliseconds a paragraph) and
+// a sample is read again and again; keyed by the texts and what is known, so a change is a new entry.
+const withheldCache = new Map<string, (string | null)[]>();
+const CACHE_LIMIT = 5_000;
+
+function withheldTexts(texts: (string | null)[], known: KnownDetails): (string | null)[] {
+  const key = JSON.stringify([texts, known]);
+  const cached = withheldCache.get(key);
+  if (cached) return cached;
+  const withheld = withholdAll(texts, known);
+  if (withheldCache.size >= CACHE_LIMIT) withheldCache.delete(withheldCache.keys().next().value!);
+  withheldCache.set(key, withheld);
+  return withheld;
+}
+
+/**
+ * A review with its sampled complaints, anonymised, in the order they were drawn; with `onlyCase`, the
+ * sample holds that case alone (a page showing one case need not withhold the others' text).
+ */
+export async function findReview(db: Db, id: string, onlyCase?: number): Promise<ReviewDetail | null> {
   if (!isUuid(id)) return null;
   const review = await db.selectFrom('complaint_reviews').selectAll().where('id', '=', id).executeTakeFirst();
   if (!review) return null;
-  const ids = review.complaint_ids;
+  const drawn = review.complaint_ids;
+  const ids = onlyCase === undefined ? drawn : drawn.filter((_, index) => index + 1 === onlyCase);
   const findings = findingsOf(review.findings);
   const rows = ids.length
     ? await db
@@ -184,6 +206,10 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
         .select([
           'p.name as provider_name',
           'p.urn as provider_urn',
+          'p.address_line1 as provider_address_line1',
+          'p.address_line2 as provider_address_line2',
+          'p.town as provider_town',
+          'p.postcode as provider_postcode',
           'p.type as provider_type',
           'p.region as provider_region',
           'g.name as owner_name',
@@ -210,14 +236,45 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const cases: AnonymisedCase[] = [];
-  ids.forEach((complaintId, index) => {
+  ids.forEach((complaintId) => {
+    const index = drawn.indexOf(complaintId);
     const r = byId.get(complaintId);
     if (!r) return;
-    const terms = {
+    const known: KnownDetails = {
       people: [r.complainant_name, ...r.people_names],
-      organisations: [r.provider_name, r.provider_urn, r.owner_name],
+      emails: [r.complainant_email],
+      provider: {
+        name: r.provider_name,
+        urn: r.provider_urn,
+        addressLine1: r.provider_address_line1,
+        addressLine2: r.provider_address_line2,
+        town: r.provider_town,
+        postcode: r.provider_postcode,
+      },
+      ownerGroup: r.owner_name,
     };
-    const clean = (text: string | null) => (text === null ? null : redact(text, terms));
+    const caseNotes = notes.filter((n) => n.complaint_id === complaintId);
+    // All of a case's text at once, so that a child named as one in the summary is one in the notes.
+    const [
+      summary,
+      outcomeReasons,
+      reviewGrounds,
+      reviewReasons,
+      escalationGrounds,
+      rulingReasons,
+      ...noteTexts
+    ] = withheldTexts(
+      [
+        r.summary,
+        r.outcome_reasons,
+        r.internal_review_grounds,
+        r.internal_review_reasons,
+        r.escalation_grounds,
+        r.adjudicator_reasons,
+        ...caseNotes.map((n) => n.note),
+      ],
+      known,
+    );
     cases.push({
       case: index + 1,
       provider: {
@@ -227,35 +284,33 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
       },
       procedure: { id: r.procedure_id, name: procedureById(r.procedure_id).name },
       channel: r.channel,
-      summary: clean(r.summary)!,
+      summary: summary!,
       receivedOn: r.received_on,
       acknowledgedOn: dayOf(r.acknowledged_at),
       acknowledgementDue: acknowledgementDue(r.received_on),
       respondedOn: dayOf(r.closed_at),
       responseDue: responseDue(r.received_on),
       outcome: r.outcome as ComplaintOutcome | null,
-      outcomeReasons: clean(r.outcome_reasons),
+      outcomeReasons: outcomeReasons ?? null,
       remedies: r.remedies as Remedy[],
-      notes: notes
-        .filter((n) => n.complaint_id === complaintId)
-        .map((n) => ({ writtenOn: dayOf(n.written_at)!, note: clean(n.note)! })),
+      notes: caseNotes.map((n, i) => ({ writtenOn: dayOf(n.written_at)!, note: noteTexts[i]! })),
       internalReview: r.internal_review_requested_at
         ? {
             requestedOn: dayOf(r.internal_review_requested_at)!,
-            grounds: clean(r.internal_review_grounds),
+            grounds: reviewGrounds ?? null,
             finding: r.internal_review_outcome as HandlingFinding | null,
-            reasons: clean(r.internal_review_reasons),
+            reasons: reviewReasons ?? null,
             decidedOn: dayOf(r.internal_review_at),
           }
         : null,
       escalation: r.escalated_at
-        ? { escalatedOn: dayOf(r.escalated_at)!, grounds: clean(r.escalation_grounds) }
+        ? { escalatedOn: dayOf(r.escalated_at)!, grounds: escalationGrounds ?? null }
         : null,
       ruling:
         r.adjudicator_ruling && r.adjudicator_ruled_at
           ? {
               ruling: r.adjudicator_ruling as HandlingFinding,
-              reasons: clean(r.adjudicator_reasons) ?? '',
+              reasons: rulingReasons ?? '',
               ruledOn: dayOf(r.adjudicator_ruled_at)!,
             }
           : null,
@@ -268,7 +323,7 @@ export async function findReview(db: Db, id: string): Promise<ReviewDetail | nul
     to: review.period_to,
     seed: review.seed,
     size: review.sample_size,
-    cases: cases.length,
+    cases: onlyCase === undefined ? cases.length : drawn.length,
     findings: Object.keys(findings).length,
     drawnOn: englishDate(new Date(review.created_at)),
     sample: cases,

@@ -13,7 +13,6 @@ import {
   internalReviewRequestDue,
   mulberry32,
   openSteps,
-  redact,
   refusalFor,
   responseDue,
   responseProblems,
@@ -249,26 +248,5 @@ describe('the sample for the periodic review', () => {
     const numbers = Array.from({ length: 1000 }, random);
     expect(numbers.every((n) => n >= 0 && n < 1)).toBe(true);
     expect(mulberry32(42)()).toBe(numbers[0]);
-  });
-});
-
-describe('redaction', () => {
-  it('removes email addresses, phone numbers, the complainant’s name and the provider’s name', () => {
-    const text =
-      'Jane Smith (jane.smith@oakfield.example, 07700 900123) says the inspector at Oakfield House ignored Ms Smith. Call 020 7946 0000.';
-    expect(redact(text, { people: ['Jane Smith'], organisations: ['Oakfield House'] })).toBe(
-      '[name removed] ([email removed], [phone number removed]) says the inspector at [provider] ignored Ms [name removed]. Call [phone number removed].',
-    );
-  });
-
-  it('keeps ordinary words that happen to be part of a name written without a capital', () => {
-    expect(redact('The provider complained to Demo provider', { people: ['Demo provider'] })).toBe(
-      'The provider complained to [name removed]',
-    );
-    expect(redact('Nothing personal here', { people: [null, ''] })).toBe('Nothing personal here');
-  });
-
-  it('does not take a name out of the middle of another word', () => {
-    expect(redact('Anne and Annette', { people: ['Anne Lee'] })).toBe('[name removed] and Annette');
   });
 });

@@ -377,56 +377,6 @@ export function drawSample<T>(population: readonly T[], size: number, seed: stri
   return items.slice(0, take);
 }
 
-/** What a redaction removes: people's names (the complainant's first), and organisations' names. */
-export interface RedactionTerms {
-  people: readonly (string | null | undefined)[];
-  organisations?: readonly (string | null | undefined)[];
-}
-
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
-// UK numbers: 01234 567890, 07700 900123, +44 20 7946 0000, (020) 7946 0000.
-const PHONE = /(?:\+44\s?\(?0?\)?\s?|\(?\b0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b/g;
-const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame']);
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function wordPattern(text: string, flags: string): RegExp {
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, flags);
-}
-
-/**
- * Free text with personal details taken out: email addresses, phone numbers, each person's full name and
- * the capitalised parts of it (so 'Ms Smith' goes as well as 'Jane Smith'), and organisations' names.
- */
-export function redact(text: string, terms: RedactionTerms): string {
-  let result = text.replace(EMAIL, '[email removed]').replace(PHONE, '[phone number removed]');
-  const replacements: { pattern: RegExp; length: number; by: string }[] = [];
-  for (const name of terms.organisations ?? []) {
-    const trimmed = name?.trim();
-    if (trimmed && trimmed.length > 1) {
-      replacements.push({ pattern: wordPattern(trimmed, 'giu'), length: trimmed.length, by: '[provider]' });
-    }
-  }
-  for (const name of terms.people) {
-    const trimmed = name?.trim();
-    if (!trimmed) continue;
-    replacements.push({ pattern: wordPattern(trimmed, 'giu'), length: trimmed.length, by: '[name removed]' });
-    // Parts of a name written with a capital, as names are: not 'provider' in 'Demo provider'.
-    for (const part of trimmed.split(/[\s,]+/)) {
-      if (part.length < 2 || TITLES.has(part.toLowerCase().replace(/\.$/, ''))) continue;
-      if (part.charAt(0) !== part.charAt(0).toUpperCase() || part.charAt(0) === part.charAt(0).toLowerCase())
-        continue;
-      replacements.push({ pattern: wordPattern(part, 'gu'), length: part.length, by: '[name removed]' });
-    }
-  }
-  // Longest first, so that a full name goes as one.
-  replacements.sort((a, b) => b.length - a.length);
-  for (const { pattern, by } of replacements) result = result.replace(pattern, by);
-  return result;
-}
-
 // ---- Intake ----
 
 export interface IntakeRequest {

@@ -133,6 +133,10 @@ export interface InspectionsTable {
   overall_grade: Generated<string | null>;
   /** The overall grade as the lead inspector gave it, before any moderation; kept beside the one above. */
   inspector_overall_grade: Generated<string | null>;
+  /** When a manager signed moderation off (done, or waived with the reason below); the draft waits for it. */
+  moderation_signed_off_at: Generated<Date | null>;
+  moderation_signed_off_by: Generated<string | null>;
+  moderation_waiver: Generated<string | null>;
   created_by: string | null;
   created_at: Instant;
   updated_at: Instant;
@@ -232,11 +236,13 @@ export interface ReportsTable {
   id: Generated<string>;
   inspection_id: string;
   procedure_id: string;
-  status: Generated<'draft' | 'final' | 'published'>;
+  status: Generated<'draft' | 'final' | 'published' | 'withdrawn'>;
   draft_issued_on: IsoDate | null;
   response_due: IsoDate | null;
   finalised_on: IsoDate | null;
   published_on: IsoDate | null;
+  /** The day the report was withdrawn because its inspection was declared incomplete. */
+  withdrawn_on: Generated<IsoDate | null>;
   presumed_accurate: Generated<boolean>;
   created_at: Instant;
   updated_at: Instant;

@@ -30,6 +30,24 @@ export async function scheduleDeadline(
     .execute();
 }
 
+/** Sets the deadline afresh whatever became of it before: for a window that starts again. */
+export async function rescheduleDeadline(
+  trx: Trx,
+  kind: string,
+  subjectId: string,
+  dueAt: Date,
+): Promise<void> {
+  await trx
+    .insertInto('deadlines')
+    .values({ kind, subject_id: subjectId, due_at: dueAt })
+    .onConflict((oc) =>
+      oc
+        .columns(['kind', 'subject_id'])
+        .doUpdateSet({ due_at: dueAt, status: 'pending', attempts: 0, last_error: null, done_at: null }),
+    )
+    .execute();
+}
+
 /** Called when what the deadline waited for happened in time. */
 export async function cancelDeadline(trx: Trx | Db, kind: string, subjectId: string): Promise<void> {
   await trx

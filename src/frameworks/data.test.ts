@@ -155,8 +155,45 @@ describe('regulations and guides', () => {
     expectUniqueIds(regulations);
     expectUniqueIds(guides);
     for (const record of [...regulations, ...guides]) {
-      expect(instrumentIds).toContain(record.instrumentId);
+      if (record.instrumentId !== null) expect(instrumentIds).toContain(record.instrumentId);
       expectValidDates(record);
+    }
+  });
+
+  it('keep each regulation within its instrument’s dates, and name a source for every instrument and guide', () => {
+    for (const regulation of regulations) {
+      const instrument = instruments.find((candidate) => candidate.id === regulation.instrumentId);
+      expect(regulation.effectiveFrom >= (instrument?.effectiveFrom ?? '')).toBe(true);
+    }
+    for (const record of [...instruments, ...guides]) {
+      expect(record.source.length, record.id).toBeGreaterThan(0);
+      expect(record.providerTypes.every((type) => providerTypeIds.includes(type))).toBe(true);
+      expectValidDates(record);
+    }
+  });
+
+  it('give a guide’s length in whole pages, or none', () => {
+    for (const guide of guides) {
+      if (guide.pages !== null) expect(Number.isInteger(guide.pages) && guide.pages > 0).toBe(true);
+    }
+  });
+
+  it('let one edition of Working Together follow another without gap or overlap', () => {
+    const editions = guides.filter((guide) => guide.id.startsWith('working-together-'));
+    editions.forEach((edition, i) => {
+      const next = editions[i + 1];
+      if (next) expect(addCalendarDays(edition.effectiveTo ?? '', 1)).toBe(next.effectiveFrom);
+      else expect(edition.effectiveTo).toBeNull();
+    });
+  });
+
+  it('regulate under a framework only the kinds of provider the framework inspects', () => {
+    for (const framework of frameworks) {
+      for (const id of framework.regulatedBy) {
+        const instrument = instruments.find((candidate) => candidate.id === id);
+        expect(instrument, `${framework.id} cites ${id}`).toBeDefined();
+        expect(instrument?.providerTypes.some((type) => framework.providerTypes.includes(type))).toBe(true);
+      }
     }
   });
 });

@@ -57,6 +57,7 @@ export const childrensHomes: Framework = {
     }),
   ],
   overallGrade: { kind: 'headline-area', areaId: 'overall-experiences-and-progress' },
+  regulatedBy: ['childrens-homes-regulations-2015'],
   source: 'Ofsted, SCCIF: children’s homes; seeds 000 and 003',
 };
 
@@ -88,6 +89,7 @@ export const supportedAccommodation: Framework = {
   gradeScale: supportedAccommodationOutcomes,
   judgementAreas: [area(supportedAccommodationDates, { id: 'outcome', name: 'Outcome of the inspection' })],
   overallGrade: { kind: 'headline-area', areaId: 'outcome' },
+  regulatedBy: ['supported-accommodation-regulations-2023'],
   source: 'Supported Accommodation (England) Regulations 2023; Ofsted consultation outcome, February 2024',
 };
 
@@ -141,6 +143,8 @@ export const ilacs: Framework = {
     }),
   ],
   overallGrade: { kind: 'separate-judgement', areaId: 'overall-effectiveness' },
+  // A local authority's duties are not in the catalogue's instruments: its findings are recommendations.
+  regulatedBy: [],
   source: 'Ofsted, ILACS framework (2018); consultation on a care leavers judgement (2022); seed 000',
 };
 
@@ -196,6 +200,8 @@ export const sif2013: Framework = {
     }),
   ],
   overallGrade: { kind: 'separate-judgement', areaId: 'overall-effectiveness' },
+  // A local authority's duties are not in the catalogue's instruments: its findings are recommendations.
+  regulatedBy: [],
   source: 'Ofsted, single inspection framework (November 2013); seed 001',
 };
 
@@ -229,6 +235,8 @@ export const childProtection2012: Framework = {
     area(childProtection2012Dates, { id: 'leadership-and-management', name: 'Leadership and management' }),
   ],
   overallGrade: { kind: 'separate-judgement', areaId: 'overall-effectiveness' },
+  // A local authority's duties are not in the catalogue's instruments: its findings are recommendations.
+  regulatedBy: [],
   source:
     'Ofsted, consultation ‘Raising the bar for child protection’ (2011), in force from May 2012; seed 004',
 };

@@ -173,7 +173,7 @@ export async function referencePages(app: FastifyInstance) {
         instruments: reference.instruments,
         guides: reference.guides.map((guide) => ({
           ...guide,
-          explains: instrumentTitles.get(guide.instrumentId),
+          explains: guide.instrumentId === null ? null : instrumentTitles.get(guide.instrumentId),
         })),
       });
     },

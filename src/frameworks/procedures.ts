@@ -66,6 +66,60 @@ const reportsAndComplaints2020: readonly ProcedureStep[] = [
   },
 ];
 
+// Before September 2020 (DOMAIN.md; Ridouts, March 2014; Ofsted's 2020 consultation on post-inspection
+// processes, as FE Week reported it on 3 March 2020): the draft could be challenged on factual accuracy
+// only, within 5 working days; the process and the inspector's conduct were matters for a formal
+// complaint, made within 10 working days (2017 complaints guidance), at the latest of the final report;
+// an internal review came before ICASO. The service starts it on 1 May 2012, the first day of the oldest
+// framework it holds; it was in force before that too. No earlier target for the draft and final reports
+// is recorded, so the later ones are kept.
+export const postInspectionBefore2020: PostInspectionProcedure = {
+  id: 'post-inspection-before-2020',
+  name: 'Post-inspection arrangements before September 2020',
+  source:
+    'DOMAIN.md (2017 complaints guidance); Ridouts, March 2014; FE Week on the Ofsted consultation, 3 March 2020',
+  effectiveFrom: '2012-05-01',
+  effectiveTo: '2020-08-31',
+  enhancedProfessionalDialogue: false,
+  dayAfterCall: null,
+  draftReport: { count: 18, unit: 'working-days', after: 'last-day' },
+  response: { count: 5, unit: 'working-days', after: 'draft-report' },
+  responseRoutes: ['factual-accuracy'],
+  finalReport: { count: 30, unit: 'working-days', after: 'last-day' },
+  formalComplaint: { count: 10, unit: 'working-days', after: 'final-report' },
+  internalReview: true,
+  periodicReviewOfClosedComplaints: false,
+  steps: [
+    raiseConcernsOnSite,
+    draftReport,
+    {
+      title: 'Check the draft report for factual accuracy',
+      description:
+        'Point out factual inaccuracies. Comments on the judgements, the inspection process or the inspector’s conduct are made as a formal complaint.',
+      deadline: 'response',
+    },
+    finalReport,
+    {
+      title: 'Make a formal complaint',
+      description:
+        'A formal complaint can be made within 10 working days of the matter complained of: the inspection, the draft report or, at the latest, the final report.',
+      deadline: 'formalComplaint',
+    },
+    {
+      title: 'Ask for an internal review',
+      description:
+        'A complainant unhappy with the reply to the complaint can ask for an internal review within 15 working days of the reply.',
+      deadline: null,
+    },
+    {
+      title: 'Escalate to the independent adjudicator (ICASO)',
+      description:
+        'After the internal review, the Independent Complaints Adjudication Service for Ofsted can consider how the complaint was handled.',
+      deadline: null,
+    },
+  ],
+};
+
 // Standard since September 2020: 5 working days to comment on the draft, including on the inspection
 // process, and a formal complaint within 5 working days of the final report (seed 003).
 export const postInspection2020: PostInspectionProcedure = {
@@ -150,6 +204,7 @@ export const postInspection2024April: PostInspectionProcedure = {
 
 /** Every post-inspection procedure, oldest first. */
 export const postInspectionProcedures: readonly PostInspectionProcedure[] = [
+  postInspectionBefore2020,
   postInspection2020,
   postInspection2024January,
   postInspection2024April,

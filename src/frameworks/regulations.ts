@@ -1,23 +1,30 @@
-import type { Guide, Instrument, Regulation } from './types.js';
+import { providerTypeIds, type Guide, type Instrument, type Regulation } from './types.js';
 
 /**
  * The regulations that requirements cite, and the guides that recommendations cite by page and paragraph.
+ * Which of them an inspection may cite is decided in rules.ts (`citationProblems`).
  */
 
 export const childrensHomesRegulations2015: Instrument = {
   id: 'childrens-homes-regulations-2015',
   title: 'The Children’s Homes (England) Regulations 2015',
   year: 2015,
+  providerTypes: ['childrens-home'],
   effectiveFrom: '2015-04-01',
   effectiveTo: null,
+  source: 'SI 2015/541, regulation 1(1): in force on 1 April 2015; DOMAIN.md',
 };
 
+// Regulations 36, 37 and 43(2) came into force later, on 28 October 2023, the day by which providers had
+// to be registered; none of them is in the catalogue.
 export const supportedAccommodationRegulations2023: Instrument = {
   id: 'supported-accommodation-regulations-2023',
   title: 'The Supported Accommodation (England) Regulations 2023',
   year: 2023,
-  effectiveFrom: '2023-10-28',
+  providerTypes: ['supported-accommodation'],
+  effectiveFrom: '2023-04-28',
   effectiveTo: null,
+  source: 'SI 2023/416, regulation 1(2) and (3): in force on 28 April 2023; seed 003',
 };
 
 export const instruments: readonly Instrument[] = [
@@ -79,6 +86,11 @@ export const regulations: readonly Regulation[] = [
   supportedAccommodationRegulation(18, 'Employment of staff', false),
 ];
 
+// Working Together applies to every organisation with functions relating to children; seed 003 names it
+// among the statutory guidance recommendations may cite. Each edition replaced the one before on the day
+// it was published.
+const everyInspectedType = providerTypeIds;
+
 export const guides: readonly Guide[] = [
   {
     id: 'childrens-homes-guide-2015',
@@ -86,8 +98,11 @@ export const guides: readonly Guide[] = [
     publisher: 'Department for Education',
     year: 2015,
     instrumentId: childrensHomesRegulations2015.id,
+    providerTypes: ['childrens-home'],
+    pages: null,
     effectiveFrom: '2015-04-01',
     effectiveTo: null,
+    source: 'DfE, April 2015, published with the regulations it explains; DOMAIN.md. Length not recorded',
   },
   {
     id: 'supported-accommodation-guide-2023',
@@ -95,7 +110,70 @@ export const guides: readonly Guide[] = [
     publisher: 'Department for Education',
     year: 2023,
     instrumentId: supportedAccommodationRegulations2023.id,
-    effectiveFrom: '2023-10-28',
+    providerTypes: ['supported-accommodation'],
+    pages: null,
+    effectiveFrom: '2023-04-28',
     effectiveTo: null,
+    source:
+      'DfE, March 2023, in force with the regulations it explains; seed 003 cites its page 55. Length not recorded',
+  },
+  {
+    id: 'working-together-2015',
+    title: 'Working Together to Safeguard Children (2015)',
+    publisher: 'HM Government',
+    year: 2015,
+    instrumentId: null,
+    providerTypes: everyInspectedType,
+    pages: null,
+    effectiveFrom: '2015-03-26',
+    effectiveTo: '2018-07-03',
+    source: 'Published 26 March 2015, replaced by the 2018 edition (gov.uk). Length not recorded',
+  },
+  {
+    id: 'working-together-2018',
+    title: 'Working Together to Safeguard Children (2018)',
+    publisher: 'HM Government',
+    year: 2018,
+    instrumentId: null,
+    providerTypes: everyInspectedType,
+    pages: 116,
+    effectiveFrom: '2018-07-04',
+    effectiveTo: '2023-12-14',
+    source:
+      'Published 4 July 2018, factual update December 2020 (116 pages, gov.uk listing); replaced by the 2023 edition',
+  },
+  {
+    id: 'working-together-2023',
+    title: 'Working Together to Safeguard Children (2023)',
+    publisher: 'HM Government',
+    year: 2023,
+    instrumentId: null,
+    providerTypes: everyInspectedType,
+    pages: 168,
+    effectiveFrom: '2023-12-15',
+    effectiveTo: null,
+    source: 'Published 15 December 2023, 168 pages; seed 003',
+  },
+  // Volume 2 of the Children Act 1989 guidance, for the care planning, placement and case review
+  // regulations 2010 that came into force on 1 April 2011. Revised in June 2015 and July 2021 with the
+  // same title; the revisions are paginated differently, so no length is recorded.
+  {
+    id: 'care-planning-guidance',
+    title:
+      'The Children Act 1989 guidance and regulations, Volume 2: care planning, placement and case review',
+    publisher: 'Department for Education',
+    year: 2010,
+    instrumentId: null,
+    providerTypes: [
+      'local-authority',
+      'childrens-home',
+      'supported-accommodation',
+      'independent-fostering-agency',
+    ],
+    pages: null,
+    effectiveFrom: '2011-04-01',
+    effectiveTo: null,
+    source:
+      'DCSF, March 2010, in force with SI 2010/959 on 1 April 2011; revised June 2015 and July 2021 (gov.uk). Length not recorded',
   },
 ];

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { childProtection2012, childrensHomes, ilacs, sif2013, supportedAccommodation } from './frameworks.js';
-import { postInspection2020, postInspection2024April, postInspectionProcedures } from './procedures.js';
 import {
+  postInspection2020,
+  postInspection2024April,
+  postInspectionBefore2020,
+  postInspectionProcedures,
+} from './procedures.js';
+import {
+  citableGuides,
+  citableRegulations,
+  citationProblems,
   describeDeadline,
   describeSteps,
   frameworkById,
   frameworkInForce,
   gradeById,
+  instrumentFor,
   judgementAreasInForce,
   overallGrade,
   procedureFor,
@@ -27,14 +36,17 @@ function refusal(field: string, message?: string | RegExp) {
 }
 
 describe('procedureFor', () => {
-  it('refuses an inspection that ended before September 2020', () => {
-    expect(() => procedureFor('2020-08-31')).toThrow(RuleError);
-    expect(() => procedureFor('2020-08-31')).toThrow(
-      refusal('lastDay', 'No post-inspection procedure applies before 1 September 2020'),
+  it('refuses an inspection that ended before the oldest procedure the service holds', () => {
+    expect(() => procedureFor('2012-04-30')).toThrow(RuleError);
+    expect(() => procedureFor('2012-04-30')).toThrow(
+      refusal('lastDay', 'No post-inspection procedure applies before 1 May 2012'),
     );
   });
 
   it.each([
+    ['2012-05-01', 'post-inspection-before-2020'],
+    ['2016-03-11', 'post-inspection-before-2020'],
+    ['2020-08-31', 'post-inspection-before-2020'],
     ['2020-09-01', 'post-inspection-2020'],
     ['2023-12-31', 'post-inspection-2020'],
     ['2024-01-01', 'post-inspection-2024-01'],
@@ -138,7 +150,21 @@ describe('timeline', () => {
     expect(() => timeline('ofsted-2099', '2024-06-14')).toThrow(
       refusal('frameworkId', /no inspection framework/),
     );
-    expect(() => timeline('ilacs', '2019-06-14')).toThrow(refusal('lastDay', /before 1 September 2020/));
+  });
+
+  it('gives an inspection before September 2020 the procedure it was held under', () => {
+    // Friday 11 March 2016, with Easter and the early May bank holiday to count around: the final report
+    // by 26 April, a complaint within 10 working days of it.
+    expect(timeline('sif-2013', '2016-03-11')).toMatchObject({
+      procedure: { id: 'post-inspection-before-2020' },
+      dayAfterContact: null,
+      draftReportDue: '2016-04-08',
+      responseDue: '2016-04-15',
+      finalReportDue: '2016-04-26',
+      complaintDue: '2016-05-11',
+      internalReview: true,
+    });
+    expect(postInspectionBefore2020.responseRoutes).toEqual(['factual-accuracy']);
   });
 });
 
@@ -163,8 +189,9 @@ describe('describing procedures', () => {
     expect(describeSteps(postInspection2020).some((step) => /internal review/i.test(step.title))).toBe(true);
   });
 
-  it('gives the 2024 procedures a call the working day after, and the 2020 one none', () => {
-    const [from2020, fromJanuary, fromApril] = postInspectionProcedures;
+  it('gives the 2024 procedures a call the working day after, and the earlier ones none', () => {
+    const [before2020, from2020, fromJanuary, fromApril] = postInspectionProcedures;
+    expect(before2020?.dayAfterCall).toBeNull();
     expect(from2020?.dayAfterCall).toBeNull();
     expect(fromJanuary?.dayAfterCall).toEqual({ count: 1, unit: 'working-days', after: 'last-day' });
     expect(fromApril?.enhancedProfessionalDialogue).toBe(true);
@@ -326,5 +353,110 @@ describe('grade scales', () => {
     const months = (framework: Framework) => framework.gradeScale.map((grade) => grade.reinspectionMonths);
     expect(months(supportedAccommodation)).toEqual([36, 18, 6]);
     expect(months(childProtection2012)).toEqual([60, 60, 36, 18]);
+  });
+});
+
+describe('citations that apply', () => {
+  const home2021 = {
+    providerType: 'childrens-home',
+    frameworkId: 'childrens-homes',
+    startDate: '2021-03-09',
+    endDate: '2021-03-11',
+  };
+  const accommodation2024 = {
+    providerType: 'supported-accommodation',
+    frameworkId: 'supported-accommodation',
+    startDate: '2024-10-08',
+    endDate: '2024-10-10',
+  };
+  const authority2016 = {
+    providerType: 'local-authority',
+    frameworkId: 'sif-2013',
+    startDate: '2016-02-22',
+    endDate: '2016-03-11',
+  };
+
+  it('finds the instrument regulating the provider under its framework on the day', () => {
+    expect(instrumentFor('childrens-home', childrensHomes, '2021-03-09')?.id).toBe(
+      'childrens-homes-regulations-2015',
+    );
+    expect(instrumentFor('supported-accommodation', supportedAccommodation, '2024-10-08')?.id).toBe(
+      'supported-accommodation-regulations-2023',
+    );
+    // In force from 28 April 2023, not before.
+    expect(instrumentFor('supported-accommodation', supportedAccommodation, '2023-04-27')).toBeNull();
+    expect(instrumentFor('local-authority', ilacs, '2024-06-14')).toBeNull();
+  });
+
+  it('offers a children’s home only the Children’s Homes Regulations', () => {
+    const groups = citableRegulations(home2021);
+    expect(groups.map((g) => g.instrument.id)).toEqual(['childrens-homes-regulations-2015']);
+    expect(groups[0]?.regulations.map((r) => r.number)).toContain(12);
+  });
+
+  it('refuses a 2023 supported accommodation regulation on a 2021 children’s home inspection', () => {
+    expect(citationProblems(home2021, { regulationId: 'supported-accommodation-2023-reg-5' })).toEqual([
+      {
+        field: 'regulationId',
+        message:
+          'Regulation 5 of The Supported Accommodation (England) Regulations 2023 does not apply to a children’s home inspected under SCCIF from 9 March 2021 to 11 March 2021: cite a regulation of The Children’s Homes (England) Regulations 2015',
+      },
+    ]);
+    expect(citationProblems(home2021, { regulationId: 'childrens-homes-2015-reg-12' })).toEqual([]);
+    expect(
+      citationProblems(accommodation2024, { regulationId: 'childrens-homes-2015-reg-12' })[0]?.field,
+    ).toBe('regulationId');
+  });
+
+  it('tells a local authority inspection that no regulations apply', () => {
+    expect(citableRegulations(authority2016)).toEqual([]);
+    expect(citationProblems(authority2016, { regulationId: 'childrens-homes-2015-reg-12' })).toEqual([
+      {
+        field: 'regulationId',
+        message: expect.stringMatching(/no regulations in the catalogue apply, so make a recommendation/),
+      },
+    ]);
+  });
+
+  it('refuses a regulation or guide the catalogue does not hold', () => {
+    expect(citationProblems(home2021, { regulationId: 'reg-99', guideId: 'guide-99' })).toEqual([
+      { field: 'regulationId', message: "There is no regulation 'reg-99' in the catalogue" },
+      { field: 'guideId', message: "There is no guide 'guide-99' in the catalogue" },
+    ]);
+  });
+
+  it('offers the guide to the regulations that apply, and the edition of statutory guidance in force', () => {
+    expect(citableGuides(home2021).map((g) => g.id)).toEqual([
+      'childrens-homes-guide-2015',
+      'working-together-2018',
+      'care-planning-guidance',
+    ]);
+    expect(citableGuides(authority2016).map((g) => g.id)).toEqual([
+      'working-together-2015',
+      'care-planning-guidance',
+    ]);
+    // An inspection across the day the 2023 edition replaced the 2018 one may cite either.
+    const acrossEditions = { ...home2021, startDate: '2023-12-13', endDate: '2023-12-15' };
+    expect(citableGuides(acrossEditions).map((g) => g.id)).toEqual(
+      expect.arrayContaining(['working-together-2018', 'working-together-2023']),
+    );
+    expect(citationProblems(home2021, { guideId: 'supported-accommodation-guide-2023' })).toEqual([
+      {
+        field: 'guideId',
+        message: expect.stringMatching(/^Guide to the Supported Accommodation Regulations .* does not apply/),
+      },
+    ]);
+    expect(citationProblems(home2021, { guideId: 'working-together-2023' })[0]?.field).toBe('guideId');
+  });
+
+  it('keeps a cited page within the guide’s length, where the length is recorded', () => {
+    expect(citationProblems(home2021, { guideId: 'working-together-2018', page: 116 })).toEqual([]);
+    expect(citationProblems(home2021, { guideId: 'working-together-2018', page: 117 })).toEqual([
+      {
+        field: 'page',
+        message: 'Working Together to Safeguard Children (2018) has 116 pages: page 117 is not one of them',
+      },
+    ]);
+    expect(citationProblems(home2021, { guideId: 'childrens-homes-guide-2015', page: 400 })).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import {
 import { frameworks } from './frameworks.js';
 import { notificationCategories } from './notification-categories.js';
 import { postInspectionProcedures } from './procedures.js';
-import { guides, regulations } from './regulations.js';
+import { guides, instruments, regulations } from './regulations.js';
 import {
   providerTypeIds,
   type Deadline,
@@ -18,6 +18,7 @@ import {
   type Framework,
   type Grade,
   type Guide,
+  type Instrument,
   type Judgement,
   type JudgementArea,
   type NotificationCategory,
@@ -161,6 +162,164 @@ export function guideById(id: string): Guide {
   const guide = guides.find((candidate) => candidate.id === id);
   if (!guide) throw new RuleError('guideId', `There is no guide '${id}'`);
   return guide;
+}
+
+/** What decides which regulations and guides an inspection may cite. */
+export interface CitationContext {
+  providerType: string;
+  frameworkId: string;
+  /** The first and last days of the inspection. */
+  startDate: IsoDate;
+  endDate: IsoDate;
+}
+
+/** Whether a versioned rule is in force on at least one day from `start` to `end`. */
+export function inForceDuring(record: Versioned, start: IsoDate, end: IsoDate): boolean {
+  return record.effectiveFrom <= end && (record.effectiveTo === null || start <= record.effectiveTo);
+}
+
+/**
+ * The instrument that regulates a provider of this type under `framework` on `date`, or null: a
+ * requirement cites one of its regulations.
+ */
+export function instrumentFor(providerType: string, framework: Framework, date: IsoDate): Instrument | null {
+  return (
+    instruments.find(
+      (instrument) =>
+        framework.regulatedBy.includes(instrument.id) &&
+        (instrument.providerTypes as readonly string[]).includes(providerType) &&
+        isInForce(instrument, date),
+    ) ?? null
+  );
+}
+
+/** The instruments that apply on some day of the inspection (two only where one replaced another). */
+function instrumentsDuring(context: CitationContext): Instrument[] {
+  const framework = frameworks.find((candidate) => candidate.id === context.frameworkId);
+  if (!framework) return [];
+  return instruments.filter(
+    (instrument) =>
+      framework.regulatedBy.includes(instrument.id) &&
+      (instrument.providerTypes as readonly string[]).includes(context.providerType) &&
+      inForceDuring(instrument, context.startDate, context.endDate),
+  );
+}
+
+/** The regulations a requirement made at this inspection may cite, instrument by instrument. */
+export function citableRegulations(
+  context: CitationContext,
+): { instrument: Instrument; regulations: Regulation[] }[] {
+  return instrumentsDuring(context).map((instrument) => ({
+    instrument,
+    regulations: regulations
+      .filter(
+        (regulation) =>
+          regulation.instrumentId === instrument.id &&
+          inForceDuring(regulation, context.startDate, context.endDate),
+      )
+      .sort((a, b) => a.number - b.number),
+  }));
+}
+
+/**
+ * The guides a recommendation made at this inspection may cite: a guide to regulations only where those
+ * regulations apply; other statutory guidance where it covers the provider's type; either only in an
+ * edition in force on some day of the inspection.
+ */
+export function citableGuides(context: CitationContext): Guide[] {
+  const applying = new Set(instrumentsDuring(context).map((instrument) => instrument.id));
+  return guides.filter(
+    (guide) =>
+      (guide.providerTypes as readonly string[]).includes(context.providerType) &&
+      (guide.instrumentId === null || applying.has(guide.instrumentId)) &&
+      inForceDuring(guide, context.startDate, context.endDate),
+  );
+}
+
+/** The title of a regulation's instrument, e.g. 'The Children’s Homes (England) Regulations 2015'. */
+export function instrumentTitleOf(regulationId: string): string | null {
+  const regulation = regulations.find((candidate) => candidate.id === regulationId);
+  return instruments.find((instrument) => instrument.id === regulation?.instrumentId)?.title ?? null;
+}
+
+/**
+ * What is wrong with a citation made at an inspection: a regulation that is not one of the instrument
+ * that applies to the provider's type under the inspection's framework, in force during the inspection;
+ * a guide that does not apply likewise, or a page beyond the guide's length. Only the parts given are
+ * checked; each problem names the field at fault.
+ */
+export function citationProblems(
+  context: CitationContext,
+  citation: { regulationId?: string | undefined; guideId?: string | undefined; page?: number | undefined },
+): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const dates = inspectionDatesInWords(context);
+  const framework = frameworks.find((candidate) => candidate.id === context.frameworkId);
+  const under = framework ? ` inspected under ${framework.shortName}` : '';
+  const provider = `${providerWords(context.providerType)}${under}`;
+
+  if (citation.regulationId !== undefined) {
+    const regulation = regulations.find((candidate) => candidate.id === citation.regulationId);
+    if (!regulation) {
+      problems.push({
+        field: 'regulationId',
+        message: `There is no regulation '${citation.regulationId}' in the catalogue`,
+      });
+    } else if (!citableRegulations(context).some((group) => group.regulations.includes(regulation))) {
+      const cited = instruments.find((instrument) => instrument.id === regulation.instrumentId);
+      const applying = instrumentsDuring(context).map((instrument) => instrument.title);
+      problems.push({
+        field: 'regulationId',
+        message:
+          `Regulation ${regulation.number} of ${cited?.title ?? regulation.instrumentId} does not apply to ${provider} ${dates}: ` +
+          (applying.length > 0
+            ? `cite a regulation of ${applying.join(' or ')}`
+            : 'no regulations in the catalogue apply, so make a recommendation instead'),
+      });
+    }
+  }
+
+  if (citation.guideId !== undefined) {
+    const guide = guides.find((candidate) => candidate.id === citation.guideId);
+    if (!guide) {
+      problems.push({
+        field: 'guideId',
+        message: `There is no guide '${citation.guideId}' in the catalogue`,
+      });
+    } else if (!citableGuides(context).includes(guide)) {
+      problems.push({
+        field: 'guideId',
+        message: `${guide.title} does not apply to ${provider} ${dates}`,
+      });
+    } else if (citation.page !== undefined && guide.pages !== null && citation.page > guide.pages) {
+      problems.push({
+        field: 'page',
+        message: `${guide.title} has ${guide.pages} pages: page ${citation.page} is not one of them`,
+      });
+    }
+  }
+  return problems;
+}
+
+function inspectionDatesInWords({ startDate, endDate }: CitationContext): string {
+  return startDate === endDate
+    ? `on ${formatLongDate(startDate)}`
+    : `from ${formatLongDate(startDate)} to ${formatLongDate(endDate)}`;
+}
+
+const providerNouns: Record<ProviderTypeId, string> = {
+  'childrens-home': 'a children’s home',
+  'supported-accommodation': 'a supported accommodation service',
+  'independent-fostering-agency': 'an independent fostering agency',
+  'voluntary-adoption-agency': 'a voluntary adoption agency',
+  'adoption-support-agency': 'an adoption support agency',
+  'residential-family-centre': 'a residential family centre',
+  'residential-special-school': 'a residential special school',
+  'local-authority': 'a local authority',
+};
+
+function providerWords(type: string): string {
+  return providerNouns[type as ProviderTypeId] ?? `a provider of type '${type}'`;
 }
 
 export function notificationCategoriesInForce(date: IsoDate): NotificationCategory[] {

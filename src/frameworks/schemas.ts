@@ -45,6 +45,10 @@ export const frameworkSchema = frameworkSummarySchema.extend({
   overallGrade: z
     .object({ kind: z.enum(['separate-judgement', 'headline-area']), areaId: z.string() })
     .describe('The overall grade is the grade for this area, but no better than any limiting area'),
+  regulatedBy: z
+    .array(z.string())
+    .readonly()
+    .describe('The instruments whose regulations its requirements cite, each for the providers it regulates'),
   source: z.string(),
 });
 
@@ -63,7 +67,9 @@ export const regulationsSchema = z.object({
       id: z.string(),
       title: z.string(),
       year: z.number().int(),
+      providerTypes: z.array(providerType).readonly().describe('The kinds of provider it regulates'),
       ...versioned,
+      source: z.string(),
       regulations: z.array(regulationSchema),
     }),
   ),
@@ -73,8 +79,21 @@ export const regulationsSchema = z.object({
       title: z.string(),
       publisher: z.string(),
       year: z.number().int(),
-      instrumentId: z.string(),
+      instrumentId: z
+        .string()
+        .nullable()
+        .describe('The regulations it explains; null for guidance that stands apart from any instrument'),
+      providerTypes: z
+        .array(providerType)
+        .readonly()
+        .describe('The kinds of provider whose inspections cite it'),
+      pages: z
+        .number()
+        .int()
+        .nullable()
+        .describe('Its length; a page cited must be within it. Null: not recorded'),
       ...versioned,
+      source: z.string(),
     }),
   ),
 });
@@ -100,7 +119,14 @@ export const proceduresSchema = z.array(
     draftReport: deadlineSchema,
     response: deadlineSchema,
     responseRoutes: z
-      .array(z.enum(['factual-accuracy-and-process-comments', 'minor-points', 'formal-complaint']))
+      .array(
+        z.enum([
+          'factual-accuracy',
+          'factual-accuracy-and-process-comments',
+          'minor-points',
+          'formal-complaint',
+        ]),
+      )
       .readonly(),
     finalReport: deadlineSchema,
     formalComplaint: deadlineSchema,

@@ -66,6 +66,11 @@ export interface Framework extends Versioned {
   gradeScale: readonly Grade[];
   judgementAreas: readonly JudgementArea[];
   overallGrade: OverallGradeRule;
+  /**
+   * The instruments whose regulations requirements made under this framework cite (each only for the
+   * kinds of provider it regulates); empty where requirements are not made against regulations.
+   */
+  regulatedBy: readonly string[];
   /** Where the rule comes from, briefly. */
   source: string;
 }
@@ -80,6 +85,10 @@ export interface Instrument extends Versioned {
   id: string;
   title: string;
   year: number;
+  /** The kinds of provider the instrument regulates. */
+  providerTypes: readonly ProviderTypeId[];
+  /** Where the dates come from, briefly. */
+  source: string;
 }
 
 export interface Regulation extends Versioned {
@@ -91,14 +100,26 @@ export interface Regulation extends Versioned {
   qualityStandard: boolean;
 }
 
-/** Statutory guidance that recommendations cite by page and paragraph. */
+/**
+ * Statutory guidance that recommendations cite by page and paragraph. Each edition is its own record,
+ * in force from its publication until the next edition replaces it.
+ */
 export interface Guide extends Versioned {
   id: string;
   title: string;
   publisher: string;
   year: number;
-  /** The regulations the guide explains. */
-  instrumentId: string;
+  /**
+   * The regulations the guide explains: it is cited only where those regulations apply. Null for
+   * guidance that stands apart from any one instrument (Working Together, care planning).
+   */
+  instrumentId: string | null;
+  /** The kinds of provider whose inspections may cite it. */
+  providerTypes: readonly ProviderTypeId[];
+  /** How many pages the published document has; null where the length is not recorded. */
+  pages: number | null;
+  /** Where the dates and the length come from, briefly. */
+  source: string;
 }
 
 /** A kind of serious event a provider must notify. */
@@ -128,7 +149,8 @@ export interface ProcedureStep {
 }
 
 /** How a provider may answer the draft report. */
-export type ResponseRoute = 'factual-accuracy-and-process-comments' | 'minor-points' | 'formal-complaint';
+export type ResponseRoute =
+  'factual-accuracy' | 'factual-accuracy-and-process-comments' | 'minor-points' | 'formal-complaint';
 
 export interface PostInspectionProcedure extends Versioned {
   id: string;

@@ -1,6 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { guides, instruments, regulations } from '../frameworks/regulations.js';
-import { frameworkById, isInForce, judgementAreasInForce } from '../frameworks/rules.js';
+import {
+  citableGuides,
+  citableRegulations,
+  frameworkById,
+  judgementAreasInForce,
+} from '../frameworks/rules.js';
 import {
   formDate,
   formDateParts,
@@ -108,18 +112,20 @@ export function findingsPages(app: FastifyInstance) {
     state: FormState = {},
   ) {
     const w = await workspace(request, id);
-    const on = w.record.startDate;
-    const regulationGroups = instruments
-      .map((instrument) => ({
+    // Only what this inspection may cite: the provider's type, the framework and the dates decide.
+    const citing = {
+      providerType: w.record.provider.type,
+      frameworkId: w.record.framework.id,
+      startDate: w.record.startDate,
+      endDate: w.record.endDate,
+    };
+    const regulationGroups = citableRegulations(citing)
+      .map(({ instrument, regulations }) => ({
         label: instrument.title,
-        items: regulations
-          .filter((r) => r.instrumentId === instrument.id && isInForce(r, on))
-          .map((r) => ({ value: r.id, text: `Regulation ${r.number}: ${r.title}` })),
+        items: regulations.map((r) => ({ value: r.id, text: `Regulation ${r.number}: ${r.title}` })),
       }))
       .filter((group) => group.items.length > 0);
-    const guideChoices = Object.fromEntries(
-      guides.filter((g) => isInForce(g, on)).map((g) => [g.id, g.title]),
-    );
+    const guideChoices = Object.fromEntries(citableGuides(citing).map((g) => [g.id, g.title]));
     return reply.page(
       view('workspace-findings'),
       { ...context(request, w, 'Requirements and recommendations', state), regulationGroups, guideChoices },

@@ -1,22 +1,31 @@
-import type { Db } from '../db/database.js';
-import { guideById, regulationById } from '../frameworks/rules.js';
+import type { Db, Trx } from '../db/database.js';
+import { citationProblems } from '../frameworks/rules.js';
 import { unprocessable } from '../refusal.js';
 import { currentEvidence } from './evidence.js';
-import { recommendationProblems, requirementProblems, type EvidenceSource } from './rules.js';
-import { takeStep } from './store.js';
+import {
+  recommendationProblems,
+  requirementProblems,
+  type CitationCheck,
+  type EvidenceSource,
+} from './rules.js';
+import { takeStep, type InspectionRow } from './store.js';
 
 /** The findings written on site: requirements, recommendations, and minor errors put right. */
 
-/** Whether `find` knows the id: the catalogues throw for one they do not have. */
-function known(find: (id: string) => unknown) {
-  return (id: string) => {
-    try {
-      find(id);
-      return true;
-    } catch {
-      return false;
-    }
+/** Citations checked against the provider's type, the framework and the dates of this inspection. */
+async function citationsAt(trx: Trx, inspection: InspectionRow): Promise<CitationCheck> {
+  const provider = await trx
+    .selectFrom('providers')
+    .select('type')
+    .where('id', '=', inspection.provider_id)
+    .executeTakeFirstOrThrow();
+  const context = {
+    providerType: provider.type,
+    frameworkId: inspection.framework_id,
+    startDate: inspection.start_date,
+    endDate: inspection.end_date,
   };
+  return (citation) => citationProblems(context, citation);
 }
 
 export async function addRequirement(
@@ -34,7 +43,7 @@ export async function addRequirement(
   return takeStep(db, actorId, inspectionId, 'record', async (trx, inspection, audit) => {
     const evidence = await currentEvidence(trx, inspectionId);
     const errors = requirementProblems(input, {
-      regulationKnown: known(regulationById),
+      citationProblems: await citationsAt(trx, inspection),
       evidence: evidence.map((e) => ({ id: e.id, source: e.source as EvidenceSource })),
       inspectionEndDate: inspection.end_date,
     });
@@ -63,8 +72,8 @@ export async function addRecommendation(
   inspectionId: string,
   input: { guideId?: string; page?: number; paragraph?: string; text?: string },
 ) {
-  return takeStep(db, actorId, inspectionId, 'record', async (trx, _inspection, audit) => {
-    const errors = recommendationProblems(input, { guideKnown: known(guideById) });
+  return takeStep(db, actorId, inspectionId, 'record', async (trx, inspection, audit) => {
+    const errors = recommendationProblems(input, { citationProblems: await citationsAt(trx, inspection) });
     if (errors.length) throw unprocessable(errors);
     const { id } = await trx
       .insertInto('recommendations')

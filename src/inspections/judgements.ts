@@ -5,6 +5,8 @@ import { frameworkById, judgementAreasInForce, overallGrade, RuleError } from '.
 import type { Framework } from '../frameworks/types.js';
 import { conflict, notFound, unprocessable, type FieldError } from '../refusal.js';
 import { currentEvidence, unknownEvidence } from './evidence.js';
+import type { InspectionFollowers } from './followers.js';
+import { signOffProblems, type ModerationOutcome } from './rules.js';
 import { takeStep, takeStepIn, type Audit } from './store.js';
 
 /** Judgements: given by the team on site, moderated by a manager after feedback, changed by a complaint. */
@@ -117,13 +119,17 @@ async function latestJudgement(trx: Trx, inspectionId: string, areaId: string) {
     .executeTakeFirst();
 }
 
-/** A manager's change of grade: a new version with its reason; the inspector's grade stays on record. */
+/**
+ * A manager's change of grade: a new version with its reason; the inspector's grade stays on record.
+ * A report already issued follows it (`followers`), in the same transaction.
+ */
 export async function moderateJudgement(
   db: Db,
   actorId: string,
   inspectionId: string,
   areaId: string,
   input: { grade: string; reason: string; version?: number | undefined },
+  followers: InspectionFollowers,
 ) {
   return takeStep(db, actorId, inspectionId, 'moderate', async (trx, inspection, audit) => {
     const current = await latestJudgement(trx, inspectionId, areaId);
@@ -144,8 +150,58 @@ export async function moderateJudgement(
         { field: 'grade', message: 'Choose a different grade, or leave the judgement as it is' },
       ]);
     }
-    return changeGrade(trx, actorId, audit, 'judgement.moderated', framework, current, input);
+    const version = await changeGrade(trx, actorId, audit, 'judgement.moderated', framework, current, input);
+    const area = framework.judgementAreas.find((a) => a.id === areaId)?.name ?? areaId;
+    await followers.gradesChanged(trx, {
+      actorId,
+      inspectionId,
+      note: `The grade for ${area.toLowerCase()} was changed by moderation: ${input.reason}`,
+    });
+    return version;
   });
+}
+
+/**
+ * The manager signs moderation off: done (every grade checked), or waived with the reason. Once only,
+ * after feedback; the draft report is issued only after it (or after the inspection is completed).
+ */
+export async function signOffModeration(
+  db: Db,
+  actorId: string,
+  inspectionId: string,
+  input: { outcome: ModerationOutcome; reason?: string | undefined; version?: number | undefined },
+) {
+  const changed = 'Someone else changed this inspection after you opened it. Reload it and try again.';
+  return takeStep(
+    db,
+    actorId,
+    inspectionId,
+    'sign-off-moderation',
+    async (trx, row, audit) => {
+      if (row.moderation_signed_off_at)
+        throw conflict('Moderation of this inspection is already signed off.');
+      const problems = signOffProblems(input);
+      if (problems.length) throw unprocessable(problems);
+      const waiver = input.outcome === 'waived' ? input.reason!.trim() : null;
+      await trx
+        .updateTable('inspections')
+        .set({
+          moderation_signed_off_at: new Date(),
+          moderation_signed_off_by: actorId,
+          moderation_waiver: waiver,
+          version: row.version + 1,
+          updated_at: new Date(),
+        })
+        .where('id', '=', inspectionId)
+        .execute();
+      await audit({
+        action: `moderation.${input.outcome}`,
+        before: null,
+        after: { outcome: input.outcome, waiver },
+      });
+    },
+    { version: { seen: input.version, changed } },
+  );
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from '../web/forms.js';
 import { invalid, notFound, type FieldError } from '../refusal.js';
 import { inspectionFor } from './access.js';
-import { moderateJudgement } from './judgements.js';
+import { moderateJudgement, signOffModeration } from './judgements.js';
 import { inspectionRecord, type InspectionRecord } from './record.js';
 import {
   canMoveInspection,
@@ -33,7 +33,7 @@ import {
   isModeratable,
   NOTICE_TYPES,
 } from './rules.js';
-import { incompleteBody, moderationBody, newInspectionBody } from './schemas.js';
+import { incompleteBody, moderationBody, moderationSignOffBody, newInspectionBody } from './schemas.js';
 import { createInspection, declareIncomplete, moveInspection, type Inspection } from './store.js';
 import { listInspectors } from '../people/store.js';
 
@@ -304,6 +304,9 @@ export async function inspectionManagementPages(app: FastifyInstance) {
     areaId?: string | undefined;
     grade?: string | undefined;
     reason?: string | undefined;
+    /** The sign-off form, shown again with what was entered. */
+    outcome?: string | undefined;
+    waiver?: string | undefined;
     saved?: string | undefined;
     savedArea?: string | undefined;
   }
@@ -322,6 +325,8 @@ export async function inspectionManagementPages(app: FastifyInstance) {
       const onJudgementForm = field.startsWith('grade-') || field.startsWith('reason-');
       if (onJudgementForm && !isModeratable(record.status)) return 'judgements';
       if (field === 'complete' && record.status !== 'feedback-given') return 'judgements';
+      if ((field === 'outcome' || field === 'reason') && record.status !== 'feedback-given')
+        return 'judgements';
       return field;
     };
     return reply.page(
@@ -370,8 +375,33 @@ export async function inspectionManagementPages(app: FastifyInstance) {
         }),
         place,
         act: async (data) => {
-          await moderateJudgement(db, person.id, inspection.id, areaId, data);
+          await moderateJudgement(db, person.id, inspection.id, areaId, data, app.inspectionFollowers);
           return `/inspections/${inspection.id}/moderation?saved=moderated&area=${encodeURIComponent(areaId)}`;
+        },
+        showAgain: ({ status, errors }) => moderationPage(reply, person, id, { ...state, errors }, status),
+      });
+    },
+  );
+
+  app.post(
+    '/inspections/:id/moderation',
+    { config: { access: 'inspection.moderate' }, schema: { hide: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { inspection, person } = await inspectionFor(request, id, 'inspection.moderate');
+      const form = request.body as FormBody;
+      const state = { outcome: formOptional(form, 'outcome'), waiver: formText(form, 'reason') };
+      return postForm(reply, {
+        parsed: moderationSignOffBody.safeParse({
+          outcome: state.outcome,
+          reason: state.waiver,
+          version: formNumber(form, 'version'),
+        }),
+        // The step refused as a whole (moved on, or already signed off) is shown against the choice.
+        place: (field) => (field === 'reason' ? 'reason' : 'outcome'),
+        act: async (data) => {
+          await signOffModeration(db, person.id, inspection.id, data);
+          return `/inspections/${inspection.id}/moderation?saved=signed-off`;
         },
         showAgain: ({ status, errors }) => moderationPage(reply, person, id, { ...state, errors }, status),
       });
@@ -503,7 +533,13 @@ export async function inspectionManagementPages(app: FastifyInstance) {
         // A refusal of the whole step (the inspection moved on meanwhile) is shown against the condition.
         place: (field) => field || 'condition',
         act: async (data) => {
-          const visitId = await declareIncomplete(db, person.id, inspection.id, data);
+          const visitId = await declareIncomplete(
+            db,
+            person.id,
+            inspection.id,
+            data,
+            app.inspectionFollowers,
+          );
           return `/inspections/${visitId}?saved=additional-visit`;
         },
         showAgain: ({ status, errors }) => incompletePage(reply, inspection, values, errors, status),

@@ -4,6 +4,7 @@ import {
   frameworkById,
   gradeById,
   guideById,
+  instrumentTitleOf,
   judgementAreasInForce,
   overallGrade,
   regulationById,
@@ -123,6 +124,8 @@ export interface InspectionRecord extends Inspection {
     id: string;
     regulationId: string;
     regulationTitle: string;
+    /** The title of the regulation's instrument; null for a regulation not in the catalogue. */
+    instrumentTitle: string | null;
     action: string;
     impact: string;
     evidenceIds: string[];
@@ -260,6 +263,7 @@ export async function inspectionRecord(
       const regulation = regulationById(r.regulation_id);
       return `Regulation ${regulation.number}: ${regulation.title}`;
     }, r.regulation_id),
+    instrumentTitle: instrumentTitleOf(r.regulation_id),
     action: r.action,
     impact: r.impact,
     evidenceIds: r.evidence_ids,

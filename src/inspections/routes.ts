@@ -18,7 +18,7 @@ import {
 } from './evidence.js';
 import { DRAFT_REPORT_OVERDUE, FINAL_REPORT_OVERDUE, giveFeedback, reportOverdueAction } from './feedback.js';
 import { addRecommendation, addRequirement, recordErrorPutRight } from './findings.js';
-import { giveJudgement, moderateJudgement } from './judgements.js';
+import { giveJudgement, moderateJudgement, signOffModeration } from './judgements.js';
 import { inspectionRecord } from './record.js';
 import {
   closeLineBody,
@@ -34,6 +34,7 @@ import {
   judgementBody,
   lineOfEnquiryBody,
   moderationBody,
+  moderationSignOffBody,
   newInspectionBody,
   recommendationBody,
   requirementBody,
@@ -312,8 +313,30 @@ export async function inspectionRoutes(instance: FastifyInstance) {
         inspection.id,
         request.params.areaId,
         request.body,
+        app.inspectionFollowers,
       );
       return reply.status(201).send({ id: request.params.areaId, version });
+    },
+  );
+
+  app.post(
+    '/api/inspections/:id/moderation',
+    {
+      config: { access: 'inspection.moderate' },
+      schema: {
+        tags,
+        summary:
+          'Sign moderation off (managers): done, or waived with a reason; the draft report is issued only after it',
+        params: idParams,
+        body: moderationSignOffBody,
+        response: { 200: inspectionSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const inspection = await visibleInspection(request, request.params.id);
+      const person = authorise(request, 'inspection.moderate');
+      await signOffModeration(db, person.id, inspection.id, request.body);
+      return (await findInspection(db, inspection.id))!;
     },
   );
 
@@ -412,7 +435,13 @@ export async function inspectionRoutes(instance: FastifyInstance) {
     async (request, reply) => {
       const inspection = await visibleInspection(request, request.params.id);
       const person = authorise(request, 'inspection.declare-flawed');
-      const visitId = await declareIncomplete(db, person.id, inspection.id, request.body);
+      const visitId = await declareIncomplete(
+        db,
+        person.id,
+        inspection.id,
+        request.body,
+        app.inspectionFollowers,
+      );
       return reply
         .status(201)
         .header('location', `/api/inspections/${visitId}`)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canMoveInspection,
   isModeratable,
+  signOffProblems,
   latestPlannedStart,
   plannedStartProblems,
   isRecording,
@@ -165,7 +166,10 @@ describe('substantiation', () => {
 
 describe('requirementProblems', () => {
   const context = {
-    regulationKnown: (id: string) => id === 'reg-12',
+    citationProblems: ({ regulationId }: { regulationId?: string }) =>
+      regulationId === 'reg-12'
+        ? []
+        : [{ field: 'regulationId', message: `Regulation '${regulationId}' does not apply` }],
     evidence: fiveFromThree,
     inspectionEndDate: '2025-03-12',
   };
@@ -195,7 +199,7 @@ describe('requirementProblems', () => {
     ]);
   });
 
-  it('needs two different sources, a known regulation and a date after the inspection', () => {
+  it('needs two different sources, a regulation that applies and a date after the inspection', () => {
     const errors = requirementProblems(
       {
         regulationId: 'reg-99',
@@ -207,7 +211,7 @@ describe('requirementProblems', () => {
       context,
     );
     expect(errors).toEqual([
-      { field: 'regulationId', message: "There is no regulation 'reg-99' in the catalogue" },
+      { field: 'regulationId', message: "Regulation 'reg-99' does not apply" },
       {
         field: 'evidenceIds',
         message: 'A requirement must rest on evidence from at least two different sources',
@@ -219,7 +223,7 @@ describe('requirementProblems', () => {
 
 describe('recommendationProblems', () => {
   it('needs the guide, page and paragraph it cites', () => {
-    const known = { guideKnown: (id: string) => id === 'guide' };
+    const known = { citationProblems: () => [] };
     expect(
       recommendationProblems({ guideId: 'guide', page: 55, paragraph: '3.1', text: 'Do better' }, known),
     ).toEqual([]);
@@ -227,6 +231,20 @@ describe('recommendationProblems', () => {
       'guideId',
       'page',
       'paragraph',
+    ]);
+  });
+
+  it('puts what is wrong with the citation against the guide or the page, in the order of the form', () => {
+    const beyondTheGuide = {
+      citationProblems: ({ page }: { page?: number }) => [
+        { field: 'page', message: `The guide has 116 pages: page ${page} is not one of them` },
+      ],
+    };
+    expect(
+      recommendationProblems({ guideId: 'guide', page: 200, text: 'Do better' }, beyondTheGuide),
+    ).toEqual([
+      { field: 'page', message: 'The guide has 116 pages: page 200 is not one of them' },
+      { field: 'paragraph', message: 'Enter the paragraph of the guide' },
     ]);
   });
 });
@@ -262,5 +280,15 @@ describe('plannedStartProblems', () => {
   it('ends the window on 28 February when planned on 29 February', () => {
     expect(latestPlannedStart('2028-02-29')).toBe('2030-02-28');
     expect(plannedStartProblems('2030-03-01', '2028-02-29')).toHaveLength(1);
+  });
+});
+
+describe('signing moderation off', () => {
+  it('needs a reason only to waive it', () => {
+    expect(signOffProblems({ outcome: 'done' })).toEqual([]);
+    expect(signOffProblems({ outcome: 'waived', reason: '  ' })).toEqual([
+      { field: 'reason', message: 'Give the reason moderation is waived' },
+    ]);
+    expect(signOffProblems({ outcome: 'waived', reason: 'Grades unchanged' })).toEqual([]);
   });
 });

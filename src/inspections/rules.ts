@@ -68,6 +68,7 @@ export type InspectionStep =
   | 'resolve-concern'
   | 'give-feedback'
   | 'moderate'
+  | 'sign-off-moderation'
   | 'complete'
   | 'declare-incomplete'
   | 'revise-judgement';
@@ -83,6 +84,8 @@ const STEPS: Record<InspectionStep, { from: readonly InspectionStatus[]; to?: In
   'resolve-concern': { from: EVERY_STATUS },
   'give-feedback': { from: ['on-site'], to: 'feedback-given' },
   moderate: { from: ['feedback-given'] },
+  // Once, after feedback: the draft report waits for it (docs/after-the-inspection.md).
+  'sign-off-moderation': { from: ['feedback-given'] },
   complete: { from: ['feedback-given'], to: 'completed' },
   'declare-incomplete': { from: ['on-site', 'feedback-given'], to: 'incomplete' },
   // A grade changed as a complaint's remedy, at whatever stage the complaint is upheld.
@@ -115,6 +118,7 @@ export function refusalFor(step: InspectionStep, state: InspectionState): Refusa
         `Records can be added only while inspectors are on site; this inspection is ${words(status)}.`,
       );
     case 'moderate':
+    case 'sign-off-moderation':
       return conflict('Judgements are moderated after feedback and before the inspection is completed.');
     case 'declare-incomplete':
       return conflict(`An inspection that is ${words(status)} cannot be declared incomplete.`);
@@ -143,6 +147,24 @@ export function isRecording(status: InspectionStatus): boolean {
 /** Moderation happens after feedback and before the inspection is completed. */
 export function isModeratable(status: InspectionStatus): boolean {
   return refusalFor('moderate', { status }) === null;
+}
+
+/** How a manager signs moderation off: every grade checked, or moderation waived with a reason. */
+export const MODERATION_OUTCOMES = {
+  done: 'Moderation is done',
+  waived: 'Moderation is waived',
+} as const;
+export type ModerationOutcome = keyof typeof MODERATION_OUTCOMES;
+
+/** What is wrong with a sign-off: a waiver must say why. */
+export function signOffProblems(input: {
+  outcome: ModerationOutcome;
+  reason?: string | undefined;
+}): FieldError[] {
+  if (input.outcome === 'waived' && !input.reason?.trim()) {
+    return [{ field: 'reason', message: 'Give the reason moderation is waived' }];
+  }
+  return [];
 }
 
 // ---- Substantiation ----
@@ -241,15 +263,22 @@ export interface RequirementDraft {
   complyBy?: string | null | undefined;
 }
 
+/** What is wrong with a citation at this inspection, each against its field (frameworks' `citationProblems`). */
+export type CitationCheck = (citation: {
+  regulationId?: string;
+  guideId?: string;
+  page?: number;
+}) => FieldError[];
+
 /**
- * A requirement names a regulation, says what its breach means for children's experiences and progress,
- * rests on evidence from more than one source, and gives a date after the inspection to comply by.
- * Returns every missing part, each against its field.
+ * A requirement names a regulation that applies at this inspection, says what its breach means for
+ * children's experiences and progress, rests on evidence from more than one source, and gives a date
+ * after the inspection to comply by. Returns every missing part, each against its field.
  */
 export function requirementProblems(
   draft: RequirementDraft,
   context: {
-    regulationKnown: (id: string) => boolean;
+    citationProblems: CitationCheck;
     evidence: readonly EvidenceFacts[];
     inspectionEndDate: string;
   },
@@ -257,12 +286,7 @@ export function requirementProblems(
   const errors: FieldError[] = [];
   if (!draft.regulationId)
     errors.push({ field: 'regulationId', message: 'Select the regulation that is not met' });
-  else if (!context.regulationKnown(draft.regulationId)) {
-    errors.push({
-      field: 'regulationId',
-      message: `There is no regulation '${draft.regulationId}' in the catalogue`,
-    });
-  }
+  else errors.push(...context.citationProblems({ regulationId: draft.regulationId }));
   if (!draft.action?.trim()) errors.push({ field: 'action', message: 'Say what the provider must do' });
   if (!draft.impact?.trim()) {
     errors.push({
@@ -302,19 +326,24 @@ export interface RecommendationDraft {
   text?: string | null | undefined;
 }
 
-/** A recommendation cites the guide it rests on by page and paragraph. */
+/** A recommendation cites a guide that applies at this inspection by page (within its length) and paragraph. */
 export function recommendationProblems(
   draft: RecommendationDraft,
-  context: { guideKnown: (id: string) => boolean },
+  context: { citationProblems: CitationCheck },
 ): FieldError[] {
   const errors: FieldError[] = [];
   if (!draft.text?.trim()) errors.push({ field: 'text', message: 'Enter the recommendation' });
+  const cited = draft.guideId
+    ? context.citationProblems({
+        guideId: draft.guideId,
+        ...(typeof draft.page === 'number' ? { page: draft.page } : {}),
+      })
+    : [];
   if (!draft.guideId) errors.push({ field: 'guideId', message: 'Select the guide the recommendation cites' });
-  else if (!context.guideKnown(draft.guideId)) {
-    errors.push({ field: 'guideId', message: `There is no guide '${draft.guideId}' in the catalogue` });
-  }
+  errors.push(...cited.filter((e) => e.field === 'guideId'));
   if (draft.page === null || draft.page === undefined)
     errors.push({ field: 'page', message: 'Enter the page of the guide' });
+  errors.push(...cited.filter((e) => e.field === 'page'));
   if (!draft.paragraph?.trim())
     errors.push({ field: 'paragraph', message: 'Enter the paragraph of the guide' });
   return errors;

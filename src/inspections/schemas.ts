@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDate, requiredText, paginationFields } from '../fields.js';
 import {
+  MODERATION_OUTCOMES,
   EVIDENCE_SOURCES,
   FLAW_CONDITIONS,
   INSPECTION_STATUSES,
@@ -106,6 +107,15 @@ export const moderationBody = z.object({
   version: z.number().int().min(1).optional(),
 });
 
+/** A waiver's reason is checked by the rule (`signOffProblems`), so that the page and the API say the same. */
+export const moderationSignOffBody = z.object({
+  outcome: z.enum(keys(MODERATION_OUTCOMES), {
+    message: 'Choose whether moderation is done or waived',
+  }),
+  reason: z.string().max(5000).optional(),
+  version: z.number().int().min(1).optional(),
+});
+
 /** Parts are optional in the shape so that the rules can name every missing part at once (422). */
 export const requirementBody = z.object({
   regulationId: z.string().max(100).optional(),
@@ -162,6 +172,9 @@ export const inspectionSchema = z.object({
   team: z.array(person),
   additionalVisitOf: z.uuid().nullable(),
   flaw: z.object({ condition: z.string(), reasons: z.string() }).nullable(),
+  moderation: z
+    .object({ signedOffAt: z.string(), signedOffBy: z.uuid(), waiver: z.string().nullable() })
+    .nullable(),
   version: z.number().int(),
 });
 
@@ -197,6 +210,7 @@ export const inspectionRecordSchema = inspectionSchema.extend({
       id: z.uuid(),
       regulationId: z.string(),
       regulationTitle: z.string(),
+      instrumentTitle: z.string().nullable().describe('The regulations the regulation belongs to'),
       action: z.string(),
       impact: z.string(),
       evidenceIds: z.array(z.string()),

@@ -10,7 +10,9 @@ import type { InspectionsTable } from '../db/schema.js';
 import { frameworkById, RuleError } from '../frameworks/rules.js';
 import type { ProviderScope } from '../people/policy.js';
 import { conflict, invalid, notFound, type FieldError } from '../refusal.js';
+import type { InspectionFollowers } from './followers.js';
 import {
+  FLAW_CONDITIONS,
   refusalFor,
   type FlawCondition,
   type InspectionStatus,
@@ -39,6 +41,8 @@ export interface Inspection {
   team: { id: string; name: string }[];
   additionalVisitOf: string | null;
   flaw: { condition: FlawCondition; reasons: string } | null;
+  /** The manager's sign-off of moderation (a waiver carries its reason); null until then. */
+  moderation: { signedOffAt: string; signedOffBy: string; waiver: string | null } | null;
   version: number;
 }
 
@@ -233,6 +237,13 @@ function toInspection(row: InspectionReadRow): Inspection {
     flaw: row.flaw_condition
       ? { condition: row.flaw_condition as FlawCondition, reasons: row.flaw_reasons ?? '' }
       : null,
+    moderation: row.moderation_signed_off_at
+      ? {
+          signedOffAt: new Date(row.moderation_signed_off_at).toISOString(),
+          signedOffBy: row.moderation_signed_off_by!,
+          waiver: row.moderation_waiver,
+        }
+      : null,
     version: row.version,
   };
 }
@@ -399,7 +410,17 @@ export async function moveInspection(
     actorId,
     id,
     to === 'on-site' ? 'start' : 'complete',
-    (trx, row, audit) => setStatus(trx, audit, row, to),
+    // Completing says moderation is done, if it was not signed off before.
+    (trx, row, audit) =>
+      setStatus(
+        trx,
+        audit,
+        row,
+        to,
+        to === 'completed' && !row.moderation_signed_off_at
+          ? { moderation_signed_off_at: new Date(), moderation_signed_off_by: actorId }
+          : {},
+      ),
     { version: { seen: version, changed } },
   );
 }
@@ -435,6 +456,7 @@ export async function declareIncomplete(
     reasons: string;
     additionalVisit: { startDate: string; endDate: string; leadInspectorId: string; team: string[] };
   },
+  followers: InspectionFollowers,
 ) {
   const inspection = await findInspection(db, inspectionId);
   if (!inspection) throw notFound();
@@ -469,7 +491,13 @@ export async function declareIncomplete(
         flaw_condition: input.condition,
         flaw_reasons: input.reasons,
       });
-      return insertInspection(trx, actorId, visit, inspectionId);
+      const visitId = await insertInspection(trx, actorId, visit, inspectionId);
+      await followers.declaredIncomplete(trx, {
+        actorId,
+        inspectionId,
+        note: `the inspection was declared incomplete because ${FLAW_CONDITIONS[input.condition].charAt(0).toLowerCase()}${FLAW_CONDITIONS[input.condition].slice(1)}.`,
+      });
+      return visitId;
     },
     { version: { seen: inspection.version, changed } },
   );

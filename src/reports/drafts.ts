@@ -1,19 +1,19 @@
 import { formatLongDate } from '../calendar/working-days.js';
-import { englishDate, endOfEnglishDay, startOfEnglishDay, today, type Clock } from '../clock.js';
-import type { Db, Trx } from '../db/database.js';
+import { endOfEnglishDay, startOfEnglishDay, today, type Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
 import { resolveFlag, scheduleDeadline } from '../deadlines/store.js';
 import { procedureFor, RuleError } from '../frameworks/rules.js';
 import type { PostInspectionProcedure, ResponseRoute } from '../frameworks/types.js';
 import { DRAFT_REPORT_OVERDUE } from '../inspections/feedback.js';
-import { inspectionRecord, type InspectionRecord } from '../inspections/record.js';
+import type { InspectionRecord } from '../inspections/record.js';
 import { recordAudit } from '../audit/store.js';
 import { findProvider } from '../providers/store.js';
 import { conflict, notFound, unprocessable } from '../refusal.js';
 import {
+  issueRefusal,
   PRESUME_ACCURATE,
   refusalFor,
   REMINDER_WORKING_DAYS,
-  REPORT_STATUSES,
   RESPONSE_REMINDER,
   RESPONSE_ROUTES,
   responseDueFor,
@@ -31,7 +31,7 @@ import {
   writeVersion,
 } from './store.js';
 
-/** Writing the report: issuing the draft, amending its narrative, and a complaint's remedy acting on it. */
+/** Writing the report: issuing the draft and amending its narrative. What follows the inspection is in follow.ts. */
 
 /** The report's content, taken from the inspection's record as it stands. */
 export function contentOf(record: InspectionRecord, localAuthority: string): ReportContent {
@@ -68,6 +68,7 @@ export function contentOf(record: InspectionRecord, localAuthority: string): Rep
     requirements: record.requirements.map((r) => ({
       regulationId: r.regulationId,
       regulation: r.regulationTitle,
+      ...(r.instrumentTitle === null ? {} : { instrument: r.instrumentTitle }),
       action: r.action,
       impact: r.impact,
       complyBy: r.complyBy,
@@ -97,11 +98,8 @@ export async function issueDraft(
   record: InspectionRecord,
   narrative: string,
 ): Promise<string> {
-  if (record.status !== 'feedback-given' && record.status !== 'completed') {
-    throw conflict(
-      `A draft report is issued after the feedback; this inspection is ${record.status.replace('-', ' ')}.`,
-    );
-  }
+  const notYet = issueRefusal({ status: record.status, moderationSignedOff: record.moderation !== null });
+  if (notYet) throw notYet;
   if (await reportOfInspection(db, record.id)) {
     throw conflict('The draft report of this inspection has already been issued.');
   }
@@ -128,6 +126,15 @@ export async function issueDraft(
   const responseDue = responseDueFor(procedure, record.endDate, issuedOn);
 
   return db.transaction().execute(async (trx) => {
+    // Held against a manager declaring the inspection incomplete, or moderating, meanwhile.
+    const held = await trx
+      .selectFrom('inspections')
+      .select(['status', 'moderation_signed_off_at'])
+      .where('id', '=', record.id)
+      .forShare()
+      .executeTakeFirstOrThrow();
+    const moved = issueRefusal({ status: held.status, moderationSignedOff: !!held.moderation_signed_off_at });
+    if (moved) throw moved;
     const { id } = await trx
       .insertInto('reports')
       .values({
@@ -215,73 +222,4 @@ export async function amendNarrative(
     });
     return version;
   });
-}
-
-/**
- * A complaint's remedy acting on the report, in the complaint's transaction: a new version at any
- * stage (a published report stays published, showing the amendment), with the narrative the complaints
- * team gave (if any), the judgements and overall grade as the inspection now has them (when a grade was
- * changed), and a note of the amendment that the report shows. The provider is told. Null when the
- * inspection has no report yet: its report will be built from the changed judgements when issued.
- */
-export async function amendReportAfterComplaint(
-  trx: Trx,
-  actorId: string,
-  inspectionId: string,
-  input: { complaint: string; note: string; narrative?: string | undefined; judgementsChanged: boolean },
-  now: Date,
-): Promise<{ reportId: string; version: number } | null> {
-  const found = await trx
-    .selectFrom('reports')
-    .select('id')
-    .where('inspection_id', '=', inspectionId)
-    .executeTakeFirst();
-  if (!found) return null;
-  const row = await lockReport(trx, found.id);
-  const current = await currentVersion(trx, row);
-  let content: ReportContent = current.content;
-  if (input.judgementsChanged) {
-    const record = await inspectionRecord(trx, inspectionId);
-    if (!record) throw notFound();
-    const graded = contentOf(record, content.provider.localAuthority);
-    content = { ...content, judgements: graded.judgements, overallGrade: graded.overallGrade };
-  }
-  const on = englishDate(now);
-  content = {
-    ...content,
-    amendments: [...(content.amendments ?? []), { on, complaint: input.complaint, note: input.note }],
-  };
-  const version = await writeVersion(trx, row, {
-    narrative: input.narrative ?? current.narrative,
-    content,
-    note: `Amended following complaint ${input.complaint}: ${input.note}`,
-    actorId,
-    at: now,
-  });
-  await recordAudit(trx, {
-    actorId,
-    action: 'report.amended-after-complaint',
-    entityType: 'report',
-    entityId: row.id,
-    before: { version: row.version, overallGrade: current.content.overallGrade?.grade ?? null },
-    after: {
-      version,
-      complaint: input.complaint,
-      note: input.note,
-      narrativeChanged: input.narrative !== undefined && input.narrative !== current.narrative,
-      overallGrade: content.overallGrade?.grade ?? null,
-    },
-  });
-  const grade =
-    input.judgementsChanged && content.overallGrade
-      ? ` The overall grade is now ${content.overallGrade.label.toLowerCase()}.`
-      : '';
-  await tellProvider(trx, content, {
-    template: 'report-amended-after-complaint',
-    subject: `Inspection report amended: ${content.provider.name}`,
-    body:
-      `Following complaint ${input.complaint}, the ${REPORT_STATUSES[row.status].toLowerCase()} report of ${about(content)} ` +
-      `has been amended: ${input.note}${grade} Read it at /reports/${row.id}.`,
-  });
-  return { reportId: row.id, version };
 }

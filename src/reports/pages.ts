@@ -26,7 +26,7 @@ import { paginationFor, queryString } from '../web/pagination.js';
 import { fieldErrorsOf, notFound, Refusal } from '../refusal.js';
 import { narrativeParagraphs } from './pdf.js';
 import { inspectionTimeline, mayFollowReport, readableReport, sendReportPdf } from './access.js';
-import { carriesPoints, inspectionDates, RESPONSE_ROUTES } from './rules.js';
+import { carriesPoints, inspectionDates, issueRefusal, RESPONSE_ROUTES } from './rules.js';
 import { amendBody, decisionBody, GRADES, issueBody, responseBody, searchQuery } from './schemas.js';
 import { decidePoint, respondToDraft } from './answers.js';
 import { amendNarrative, issueDraft } from './drafts.js';
@@ -318,6 +318,10 @@ export async function reportPages(app: FastifyInstance) {
       if (!(error instanceof Refusal)) throw error;
     }
     const points = report?.response?.points ?? [];
+    const notYet = issueRefusal({
+      status: inspection.status,
+      moderationSignedOff: inspection.moderation !== null,
+    });
     return reply.page(
       view('team'),
       {
@@ -329,7 +333,8 @@ export async function reportPages(app: FastifyInstance) {
         paragraphs: report ? narrativeParagraphs(report.narrative) : [],
         routeText: report?.response ? RESPONSE_ROUTES[report.response.route] : null,
         undecided: points.filter((p) => p.decision === null).length,
-        issuable: !report && (inspection.status === 'feedback-given' || inspection.status === 'completed'),
+        issuable: !report && notYet === null,
+        notYet: notYet?.detail ?? null,
         canIssue: can(person, 'report.issue', resource),
         canDecide: can(person, 'report.decide-points', resource),
         canPublish: can(person, 'report.publish'),

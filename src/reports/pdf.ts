@@ -2,7 +2,13 @@ import PDFDocument from 'pdfkit';
 import { formatLongDate } from '../calendar/working-days.js';
 import { PROVIDER_TYPES } from '../providers/rules.js';
 import { printableText, shortened } from './pdf-text.js';
-import { inspectionDates, type ReportContent, type ReportStatus } from './rules.js';
+import {
+  inspectionDates,
+  regulationCitation,
+  withInstruments,
+  type ReportContent,
+  type ReportStatus,
+} from './rules.js';
 
 export interface PrintableReport {
   status: ReportStatus;
@@ -24,7 +30,7 @@ const GREY = '#505a5f';
  * (`pdf-pool.ts`), never on the thread that answers requests.
  */
 export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buffer> {
-  const { content } = report;
+  const content = withInstruments(report.content);
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
@@ -112,7 +118,7 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
       .font('Helvetica-Bold')
       .fontSize(11)
       .fillColor(INK)
-      .text(printableText(`${index + 1}. ${requirement.regulation}`));
+      .text(printableText(`${index + 1}. ${regulationCitation(requirement)}`));
     body(requirement.action, { indent: 14 });
     doc
       .font('Helvetica-Oblique')

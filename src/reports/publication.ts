@@ -11,7 +11,11 @@ import {
   presumedAccurateOn,
   refusalFor,
   RESPONSE_REMINDER,
+  sameGrades,
 } from './rules.js';
+import { withStandingGrades } from './follow.js';
+import { notFound } from '../refusal.js';
+import { isUuid } from '../fields.js';
 import {
   about,
   currentVersion,
@@ -85,15 +89,30 @@ export async function finaliseReport(db: Db, clock: Clock, actorId: string, repo
 export async function publishReport(db: Db, clock: Clock, actorId: string, reportId: string) {
   const now = clock.now();
   const on = today(clock);
+  if (!isUuid(reportId)) throw notFound();
   await db.transaction().execute(async (trx) => {
+    // The inspection is held first (as every change to it holds it before its report), so that it cannot
+    // be declared incomplete or regraded while its report is published.
+    const inspection = await trx
+      .selectFrom('inspections')
+      .select(['id', 'status'])
+      .where('id', '=', (eb) => eb.selectFrom('reports').select('inspection_id').where('id', '=', reportId))
+      .forShare()
+      .executeTakeFirst();
+    if (!inspection) throw notFound();
     const row = await lockReport(trx, reportId);
+    const current = await currentVersion(trx, row);
+    const standing = await withStandingGrades(trx, inspection.id, current.content);
     const state = {
       ...(await stateOf(trx, row)),
       complaintOpen: await hasOpenComplaint(trx, row.inspection_id),
+      inspection: {
+        completed: inspection.status === 'completed',
+        gradesMatch: sameGrades(current.content, standing),
+      },
     };
     const refusal = refusalFor('publish', state, on);
     if (refusal) throw refusal;
-    const current = await currentVersion(trx, row);
     await writeVersion(trx, row, {
       narrative: current.narrative,
       content: current.content,

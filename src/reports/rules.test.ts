@@ -5,11 +5,13 @@ import {
   postInspection2024January,
 } from '../frameworks/procedures.js';
 import {
+  issueRefusal,
   pointProblems,
   presumedAccurateOn,
   quotesReport,
   refusalFor,
   reportTexts,
+  sameGrades,
   reportTimeline,
   responseDueFor,
   responseProblems,
@@ -166,7 +168,12 @@ describe('points of factual accuracy', () => {
 describe('moving the report on', () => {
   const draft: ReportState = { status: 'draft', responseDue: '2025-03-21', response: null };
   const answered: ReportState = { ...draft, response: { route: 'minor-points', undecided: 2 } };
-  const final: ReportState = { ...draft, status: 'final', complaintOpen: false };
+  const final: ReportState = {
+    ...draft,
+    status: 'final',
+    complaintOpen: false,
+    inspection: { completed: true, gradesMatch: true },
+  };
 
   it('takes one answer, in time, to a draft', () => {
     expect(refusalFor('respond', draft, '2025-03-21')).toBeNull();
@@ -268,5 +275,51 @@ describe('the timeline after the inspection', () => {
       publishedOn: null,
     });
     expect(steps.map((s) => s.id)).not.toContain('day-after-contact');
+  });
+});
+
+describe('what keeps a report true to its inspection', () => {
+  const grades = (overall: string, ...areas: [string, string][]) => ({
+    judgements: areas.map(([areaId, grade]) => ({ areaId, areaName: areaId, grade, gradeLabel: grade })),
+    overallGrade: { grade: overall, label: overall, limitedBy: [] },
+  });
+
+  it('compares grades area by area and overall, whatever the order', () => {
+    const report = grades('good', ['a', 'good'], ['b', 'good']);
+    expect(sameGrades(report, grades('good', ['b', 'good'], ['a', 'good']))).toBe(true);
+    expect(sameGrades(report, grades('good', ['a', 'good'], ['b', 'inadequate']))).toBe(false);
+    expect(sameGrades(report, grades('inadequate', ['a', 'good'], ['b', 'good']))).toBe(false);
+    expect(sameGrades(report, grades('good', ['a', 'good']))).toBe(false);
+  });
+
+  it('issues the draft after feedback only once moderation is signed off, or the inspection completed', () => {
+    expect(issueRefusal({ status: 'feedback-given', moderationSignedOff: false })?.kind).toBe('conflict');
+    expect(issueRefusal({ status: 'feedback-given', moderationSignedOff: true })).toBeNull();
+    expect(issueRefusal({ status: 'completed', moderationSignedOff: false })).toBeNull();
+    expect(issueRefusal({ status: 'incomplete', moderationSignedOff: true })?.detail).toBe(
+      'A draft report is issued after the feedback; this inspection is incomplete.',
+    );
+  });
+
+  it('refuses every step on a withdrawn report, and publication of an inspection not completed or regraded', () => {
+    const withdrawn = { status: 'withdrawn' as const, responseDue: '2025-03-10', response: null };
+    for (const step of ['respond', 'amend', 'decide', 'finalise', 'publish'] as const) {
+      expect(refusalFor(step, withdrawn, '2025-03-05')?.detail).toBe(
+        'The report was withdrawn because the inspection was declared incomplete.',
+      );
+    }
+    const final = {
+      status: 'final' as const,
+      responseDue: '2025-03-10',
+      response: null,
+      complaintOpen: false,
+    };
+    const publish = (inspection: { completed: boolean; gradesMatch: boolean }) =>
+      refusalFor('publish', { ...final, inspection }, '2025-03-20')?.detail ?? null;
+    expect(publish({ completed: false, gradesMatch: true })).toBe(
+      'The inspection must be completed before its report is published.',
+    );
+    expect(publish({ completed: true, gradesMatch: false })).toMatch(/not the inspection’s standing grades/);
+    expect(publish({ completed: true, gradesMatch: true })).toBeNull();
   });
 });

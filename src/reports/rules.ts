@@ -1,6 +1,6 @@
 import { addCalendarDays, formatLongDate, isWorkingDay, type IsoDate } from '../calendar/working-days.js';
 import { postInspectionProcedures } from '../frameworks/procedures.js';
-import { describeDeadline, dueDate } from '../frameworks/rules.js';
+import { describeDeadline, dueDate, instrumentTitleOf } from '../frameworks/rules.js';
 import type { DeadlineAnchor, PostInspectionProcedure, ResponseRoute } from '../frameworks/types.js';
 import { conflict, unprocessable, type FieldError, type Refusal } from '../refusal.js';
 
@@ -13,11 +13,13 @@ export const REPORT_STATUSES = {
   draft: 'Draft',
   final: 'Final',
   published: 'Published',
+  withdrawn: 'Withdrawn',
 } as const;
 export type ReportStatus = keyof typeof REPORT_STATUSES;
 
 /** How a provider may answer the draft; which of them it may use is up to the procedure. */
 export const RESPONSE_ROUTES: Record<ResponseRoute, string> = {
+  'factual-accuracy': 'Point out factual inaccuracies',
   'factual-accuracy-and-process-comments':
     'Point out factual inaccuracies and comment on the inspection process or conduct',
   'minor-points': 'Raise minor points of clarity or factual accuracy',
@@ -54,6 +56,11 @@ export interface ReportContent {
   requirements: {
     regulationId: string;
     regulation: string;
+    /**
+     * The title of the regulation's instrument. Versions written before it was kept lack it:
+     * `withInstruments` fills it in from the catalogue when they are read.
+     */
+    instrument?: string;
     action: string;
     impact: string;
     complyBy: IsoDate;
@@ -79,6 +86,29 @@ export function inspectionDates(content: Pick<ReportContent, 'inspection'>): str
     : `${formatLongDate(startDate)} to ${formatLongDate(endDate)}`;
 }
 
+/**
+ * The content with each requirement's instrument named, as printed: versions written before the report
+ * kept it take it from the catalogue by the regulation's id (a regulation never changes instrument).
+ */
+export function withInstruments(content: ReportContent): ReportContent {
+  if (content.requirements.every((r) => r.instrument !== undefined)) return content;
+  return {
+    ...content,
+    requirements: content.requirements.map((r) => {
+      if (r.instrument !== undefined) return r;
+      const instrument = instrumentTitleOf(r.regulationId);
+      return instrument === null ? r : { ...r, instrument };
+    }),
+  };
+}
+
+/** How a requirement's regulation is cited in print: the instrument's name, the number and the title. */
+export function regulationCitation(requirement: { regulation: string; instrument?: string }): string {
+  return requirement.instrument
+    ? `${requirement.instrument}, ${requirement.regulation}`
+    : requirement.regulation;
+}
+
 /** Every piece of text the report shows, in the words a reader sees: what a passage may quote. */
 export function reportTexts(narrative: string, content: ReportContent): string[] {
   return [
@@ -89,7 +119,12 @@ export function reportTexts(narrative: string, content: ReportContent): string[]
     inspectionDates(content),
     ...content.judgements.flatMap((j) => [j.areaName, j.gradeLabel]),
     ...(content.overallGrade ? [content.overallGrade.label] : []),
-    ...content.requirements.flatMap((r) => [r.regulation, r.action, r.impact, formatLongDate(r.complyBy)]),
+    ...content.requirements.flatMap((r) => [
+      regulationCitation(r),
+      r.action,
+      r.impact,
+      formatLongDate(r.complyBy),
+    ]),
     ...content.recommendations.flatMap((r) => [r.text, r.guide]),
   ];
 }
@@ -239,12 +274,20 @@ export interface ReportState {
    * it is asked of the complaints capability when publishing, and left out otherwise.
    */
   complaintOpen?: boolean | undefined;
+  /**
+   * Only publication asks, too, whether the inspection is completed and the report shows its standing
+   * grades (`sameGrades`): what is published never contradicts what was decided.
+   */
+  inspection?: { completed: boolean; gradesMatch: boolean } | undefined;
 }
+
+const WITHDRAWN = 'The report was withdrawn because the inspection was declared incomplete.';
 
 /** Each step, with why it cannot be taken now (today is `today` in England), or null when it can. */
 const STEPS: Record<ReportStep, (state: ReportState, today: IsoDate) => Refusal | null> = {
   /** One answer per draft, inside the window, while the report is still a draft. */
   respond: (state, today) => {
+    if (state.status === 'withdrawn') return conflict(WITHDRAWN);
     if (state.response) {
       return conflict('This draft has already been answered; there is one answer per draft.');
     }
@@ -257,16 +300,23 @@ const STEPS: Record<ReportStep, (state: ReportState, today: IsoDate) => Refusal 
   },
   /** The narrative changes only while the report is a draft. */
   amend: ({ status }) =>
-    status === 'draft' ? null : conflict(`The report is ${status}: only a draft report can be changed.`),
+    status === 'draft'
+      ? null
+      : status === 'withdrawn'
+        ? conflict(WITHDRAWN)
+        : conflict(`The report is ${status}: only a draft report can be changed.`),
   decide: ({ status }) =>
     status === 'draft'
       ? null
-      : conflict(`The report is ${status}: points are decided before the report is finalised.`),
+      : status === 'withdrawn'
+        ? conflict(WITHDRAWN)
+        : conflict(`The report is ${status}: points are decided before the report is finalised.`),
   /**
    * Every point decided, and either an answer or the end of the time to give one (after which the
    * report is presumed accurate).
    */
   finalise: (state, today) => {
+    if (state.status === 'withdrawn') return conflict(WITHDRAWN);
     if (state.status !== 'draft') return conflict(`The report is already ${state.status}.`);
     if (state.response === null && today <= state.responseDue) {
       return unprocessable([
@@ -290,15 +340,24 @@ const STEPS: Record<ReportStep, (state: ReportState, today: IsoDate) => Refusal 
   /** A final report is published once no complaint about the inspection is open. */
   publish: (state) => {
     if (state.status === 'published') return conflict('The report is already published.');
+    if (state.status === 'withdrawn') return conflict(WITHDRAWN);
     if (state.status !== 'final') {
       return conflict('Only a final report can be published; this report is a draft.');
     }
-    if (state.complaintOpen === undefined) {
-      throw new Error('Publishing a report needs to know whether a complaint about it is open');
+    if (state.complaintOpen === undefined || state.inspection === undefined) {
+      throw new Error('Publishing a report needs to know about open complaints and the inspection');
     }
     if (state.complaintOpen) {
       return conflict(
         'A complaint about this inspection is still open: the complaint must close before the report is published.',
+      );
+    }
+    if (!state.inspection.completed) {
+      return conflict('The inspection must be completed before its report is published.');
+    }
+    if (!state.inspection.gradesMatch) {
+      return conflict(
+        'The report’s grades are not the inspection’s standing grades: the report must be brought up to date before it is published.',
       );
     }
     return null;
@@ -308,6 +367,45 @@ const STEPS: Record<ReportStep, (state: ReportState, today: IsoDate) => Refusal 
 /** Why `step` cannot be taken now (today is `today` in England), or null when it can. */
 export function refusalFor(step: ReportStep, state: ReportState, today: IsoDate): Refusal | null {
   return STEPS[step](state, today);
+}
+
+/**
+ * Whether a report shows the grades the inspection stands on: the same grade for every area and the same
+ * overall grade. What the report's grades are compared against is always built by `contentOf`.
+ */
+export function sameGrades(
+  report: Pick<ReportContent, 'judgements' | 'overallGrade'>,
+  standing: Pick<ReportContent, 'judgements' | 'overallGrade'>,
+): boolean {
+  const grades = (c: Pick<ReportContent, 'judgements'>) =>
+    c.judgements
+      .map((j) => `${j.areaId}=${j.grade}`)
+      .sort()
+      .join(',');
+  return (
+    grades(report) === grades(standing) &&
+    (report.overallGrade?.grade ?? null) === (standing.overallGrade?.grade ?? null)
+  );
+}
+
+/**
+ * Why the draft report cannot be issued yet, or null: after the feedback, once moderation is signed off
+ * (done, or waived with a reason) or the inspection completed, so that the draft shows moderated grades.
+ */
+export function issueRefusal(inspection: { status: string; moderationSignedOff: boolean }): Refusal | null {
+  const { status } = inspection;
+  if (status === 'completed') return null;
+  if (status !== 'feedback-given') {
+    return conflict(
+      `A draft report is issued after the feedback; this inspection is ${status.replace('-', ' ')}.`,
+    );
+  }
+  if (!inspection.moderationSignedOff) {
+    return conflict(
+      'A manager must sign moderation off (done, or waived with a reason) before the draft report is issued.',
+    );
+  }
+  return null;
 }
 
 /** Whether a report finalised now would be presumed accurate: nobody answered it in time. */

@@ -31,6 +31,7 @@ export const contentSchema = z.object({
     z.object({
       regulationId: z.string(),
       regulation: z.string(),
+      instrument: z.string().optional().describe('The regulations the regulation belongs to'),
       action: z.string(),
       impact: z.string(),
       complyBy: z.string(),
@@ -88,6 +89,7 @@ export const reportSchema = z.object({
   responseDue: z.string().describe('The last day to answer the draft'),
   finalisedOn: nullableDate,
   publishedOn: nullableDate,
+  withdrawnOn: nullableDate.describe('The day the report was withdrawn: its inspection was declared incomplete'),
   presumedAccurate: z.boolean(),
   version: z.number().int(),
   narrative: z.string(),

@@ -7,6 +7,7 @@ import { queueMessage } from '../messages/store.js';
 import { notFound } from '../refusal.js';
 import {
   inspectionDates,
+  withInstruments,
   procedureById,
   type PointDecision,
   type ReportContent,
@@ -59,6 +60,7 @@ export interface Report {
   responseDue: IsoDate;
   finalisedOn: IsoDate | null;
   publishedOn: IsoDate | null;
+  withdrawnOn: IsoDate | null;
   presumedAccurate: boolean;
   /** The current version: every change to the report is a new one, the earlier ones kept. */
   version: number;
@@ -107,7 +109,7 @@ async function loadReport(db: Db | Trx, where: { id: string } | { inspectionId: 
       .execute(),
     responseOf(db, row.id),
   ]);
-  const content = parsed<ReportContent>(row.content);
+  const content = withInstruments(parsed<ReportContent>(row.content));
   const procedure = procedureOf(row.procedure_id);
   const report: Report = {
     id: row.id,
@@ -119,6 +121,7 @@ async function loadReport(db: Db | Trx, where: { id: string } | { inspectionId: 
     responseDue: row.response_due!,
     finalisedOn: row.finalised_on,
     publishedOn: row.published_on,
+    withdrawnOn: row.withdrawn_on,
     presumedAccurate: row.presumed_accurate,
     version: row.version,
     narrative: row.narrative,
@@ -198,7 +201,7 @@ export async function currentVersion(trx: Trx, row: ReportRow) {
     .where('report_id', '=', row.id)
     .where('version', '=', row.version)
     .executeTakeFirstOrThrow();
-  return { narrative: version.narrative, content: parsed<ReportContent>(version.content) };
+  return { narrative: version.narrative, content: withInstruments(parsed<ReportContent>(version.content)) };
 }
 
 /**
@@ -227,8 +230,10 @@ export async function writeVersion(
     at: Date;
     set?: Partial<{
       status: ReportStatus;
+      response_due: IsoDate;
       finalised_on: IsoDate;
       published_on: IsoDate;
+      withdrawn_on: IsoDate;
       presumed_accurate: boolean;
     }>;
   },

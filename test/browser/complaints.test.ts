@@ -4,7 +4,7 @@ import { formatLongDate } from '../../src/calendar/working-days.js';
 import { raiseComplaint } from '../../src/complaints/store.js';
 import { recordDialogue, recordEvidence } from '../../src/inspections/evidence.js';
 import { giveFeedback } from '../../src/inspections/feedback.js';
-import { giveJudgement } from '../../src/inspections/judgements.js';
+import { giveJudgement, signOffModeration } from '../../src/inspections/judgements.js';
 import { inspectionRecord } from '../../src/inspections/record.js';
 import { createInspection, moveInspection } from '../../src/inspections/store.js';
 import { issueDraft } from '../../src/reports/drafts.js';
@@ -98,10 +98,11 @@ describeInBrowser('complaints in the browser', () => {
     const db = world.t.db;
     const idOf = async (email: string) =>
       (await db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-    const [plannerId, inspectorId, providerId] = await Promise.all([
+    const [plannerId, inspectorId, providerId, managerId] = await Promise.all([
       idOf('planner@demo.invalid'),
       idOf('inspector@demo.invalid'),
       idOf('provider@demo.invalid'),
+      idOf('manager@demo.invalid'),
     ]);
     const home = await db
       .selectFrom('person_providers')
@@ -137,6 +138,7 @@ describeInBrowser('complaints in the browser', () => {
     }
     await recordDialogue(db, inspectorId, id, { kind: 'conduct-comment', summary: 'No comments on conduct' });
     await giveFeedback(db, inspectorId, id, { summary: 'Feedback given', acknowledgeWarnings: true });
+    await signOffModeration(db, managerId, id, { outcome: 'done' });
     const record = (await inspectionRecord(db, id))!;
     const reportId = await issueDraft(
       db,

@@ -33,6 +33,9 @@ describeInBrowser('inspection reports', () => {
     // Another provider's inspection, fed back: its draft goes unanswered, is presumed accurate, and is published.
     const inspection = (await api('inspector', '/api/inspections?status=feedback-given&mine=true')).body
       .items[0];
+    expect(
+      (await api('manager', `/api/inspections/${inspection.id}/moderation`, { outcome: 'done' })).status,
+    ).toBe(200);
     const issued = await api('inspector', `/api/inspections/${inspection.id}/report`, { narrative });
     expect(issued.status).toBe(201);
     const reportId: string = issued.body.id;
@@ -41,6 +44,10 @@ describeInBrowser('inspection reports', () => {
     );
     const afterTheDeadline = new Date(Date.now() + 30 * 86_400_000);
     await runDueDeadlines(world.t.db, reportActions, afterTheDeadline);
+    const completed = await api('manager', `/api/inspections/${inspection.id}/status`, {
+      status: 'completed',
+    });
+    expect(completed.status).toBe(200);
     expect((await api('manager', `/api/reports/${reportId}/publish`, {})).status).toBe(200);
     const { urn, localAuthority } = issued.body.content.provider;
 

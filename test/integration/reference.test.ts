@@ -64,12 +64,24 @@ describe.each(kinds)('reference data on the %s database', (kind) => {
       expect(api.json()).toMatchObject({ procedure: 'post-inspection-2020', dayAfterContact: null });
     });
 
-    it('refuses a last day before the first procedure, naming end', async () => {
+    it('gives a last day before September 2020 the procedure of its day', async () => {
       const response = await t.app.inject({ url: '/api/timeline?framework=childrens-homes&end=2020-08-31' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({
+        procedure: 'post-inspection-before-2020',
+        internalReview: true,
+      });
+    });
+
+    it('refuses a last day when the framework was not in force, naming end', async () => {
+      const response = await t.app.inject({ url: '/api/timeline?framework=childrens-homes&end=2016-08-31' });
       expect(response.statusCode).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(response.json().errors).toEqual([
-        { field: 'end', message: 'No post-inspection procedure applies before 1 September 2020' },
+        {
+          field: 'end',
+          message: 'SCCIF was not in force on 31 August 2016: it applied from 1 April 2017',
+        },
       ]);
     });
 
@@ -150,17 +162,32 @@ describe.each(kinds)('reference data on the %s database', (kind) => {
       expect(homes.regulations.filter((r: { qualityStandard: boolean }) => r.qualityStandard)).toHaveLength(
         9,
       );
-      expect(guides).toHaveLength(2);
+      expect(homes).toMatchObject({ effectiveFrom: '2015-04-01', providerTypes: ['childrens-home'] });
+      expect(guides.map((g: { id: string }) => g.id)).toEqual([
+        'childrens-homes-guide-2015',
+        'supported-accommodation-guide-2023',
+        'working-together-2015',
+        'working-together-2018',
+        'working-together-2023',
+        'care-planning-guidance',
+      ]);
+      expect(guides.find((g: { id: string }) => g.id === 'working-together-2018')).toMatchObject({
+        instrumentId: null,
+        pages: 116,
+        effectiveFrom: '2018-07-04',
+        effectiveTo: '2023-12-14',
+      });
     });
 
     it('lists the procedures with their steps and day counts', async () => {
       const procedures = (await t.app.inject({ url: '/api/procedures' })).json();
       expect(procedures.map((p: { id: string }) => p.id)).toEqual([
+        'post-inspection-before-2020',
         'post-inspection-2020',
         'post-inspection-2024-01',
         'post-inspection-2024-04',
       ]);
-      const april = procedures[2];
+      const april = procedures[3];
       expect(april.draftReport).toEqual({ count: 18, unit: 'working-days', after: 'last-day' });
       expect(april.steps).toContainEqual(
         expect.objectContaining({
@@ -298,11 +325,11 @@ describe.each(kinds)('reference data on the %s database', (kind) => {
 
     it('names the field at fault when the deadlines cannot be worked out', async () => {
       const early = await page(
-        '/reference/calendar?framework=childrens-homes&end-day=31&end-month=8&end-year=2020',
+        '/reference/calendar?framework=childrens-homes&end-day=31&end-month=8&end-year=2016',
       );
       expect(early.statusCode).toBe(400);
       expect(early.body).toContain(
-        '<a href="#end-day">No post-inspection procedure applies before 1 September 2020</a>',
+        '<a href="#end-day">SCCIF was not in force on 31 August 2016: it applied from 1 April 2017</a>',
       );
       const partial = await page('/reference/calendar?framework=&end-day=14&end-month=&end-year=2024');
       expect(partial.body).toContain('<a href="#framework">Select a framework</a>');

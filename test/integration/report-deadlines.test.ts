@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/clock.js';
 import { runDueDeadlines } from '../../src/deadlines/store.js';
 import { databaseKinds } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { signOffModeration } from '../support/steps.js';
 
 const kinds = await databaseKinds();
 
@@ -80,6 +81,7 @@ describe.each(kinds)('the regulator’s own report dates on the %s database', (k
     expect(
       (await post('inspector', `/api/inspections/${inspectionId}/feedback`, { summary: 'Given' })).statusCode,
     ).toBe(200);
+    await signOffModeration(post, inspectionId);
   });
   afterAll(async () => t?.close());
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { PrintableReport } from '../../src/reports/pdf.js';
 import type { ReportStatus } from '../../src/reports/rules.js';
-import { amendReportAfterComplaint } from '../../src/reports/drafts.js';
+import { amendReportAfterComplaint } from '../../src/reports/follow.js';
 import { PdfBusy, PdfPool } from '../../src/reports/pdf-pool.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { killAllChildren, startServerProcess, type ServerProcess } from '../support/child-server.js';

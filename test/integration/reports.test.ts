@@ -5,7 +5,8 @@ import { fillReportSearchFields } from '../../src/db/migrations/0012_statistics_
 import { runDueDeadlines } from '../../src/deadlines/store.js';
 import { reviseJudgementIn } from '../../src/inspections/judgements.js';
 import type { ReportContent } from '../../src/reports/rules.js';
-import { amendReportAfterComplaint } from '../../src/reports/drafts.js';
+import { completeInspection, signOffModeration } from '../support/steps.js';
+import { amendReportAfterComplaint } from '../../src/reports/follow.js';
 import { searchPublishedReports, SEARCH_COUNT_LIMIT } from '../../src/reports/search.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
@@ -116,6 +117,7 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
       acknowledgeWarnings: true,
     });
     expect(feedback.statusCode).toBe(200);
+    await signOffModeration(post, id);
     return id;
   }
 
@@ -367,6 +369,7 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
 
   it('publishes a final report (managers only), once', async () => {
     onDay('2025-03-11');
+    await completeInspection(post, inspectionId);
     expect((await post('inspector', `/api/reports/${reportId}/publish`)).statusCode).toBe(403);
     const published = await post('manager', `/api/reports/${reportId}/publish`);
     expect(published.statusCode).toBe(200);
@@ -423,6 +426,7 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
       .set({ closed_at: clock.now() })
       .where('id', '=', complaint.id)
       .execute();
+    await completeInspection(post, id);
     expect((await post('manager', `/api/reports/${report.id}/publish`)).statusCode).toBe(200);
   });
 
@@ -567,6 +571,7 @@ describe.each(kinds)('inspection reports on the %s database', (kind) => {
     const theirs = (await get('inspector', '/api/inspections?status=feedback-given&mine=true')).json()
       .items[0];
     expect(homes.map((h) => h.id)).not.toContain(theirs.provider.id);
+    await signOffModeration(post, theirs.id);
     const report = await issue(theirs.id);
     for (const url of [
       `/api/reports/${report.id}`,
@@ -787,6 +792,7 @@ describe.each(kinds)('the public search kept in step with the reports on the %s 
       acknowledgeWarnings: true,
     });
     expect(feedback.statusCode, feedback.body).toBe(200);
+    await signOffModeration(post, id);
     return id;
   }
 
@@ -823,6 +829,7 @@ describe.each(kinds)('the public search kept in step with the reports on the %s 
     const reportId: string = issued.json().id;
     onDay('2025-05-20');
     expect((await post('manager', `/api/reports/${reportId}/finalise`)).statusCode).toBe(200);
+    await completeInspection(post, inspectionId);
     expect((await post('manager', `/api/reports/${reportId}/publish`)).statusCode).toBe(200);
     const byGrade = (grade: string) =>
       get(null, `/api/reports?grade=${grade}&q=${encodeURIComponent(home.name)}`);
