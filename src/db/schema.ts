@@ -51,6 +51,11 @@ export interface ProvidersTable {
   status: string;
   owner_group_id: string | null;
   registered_on: IsoDate;
+  /**
+   * The day it closed or its registration was cancelled (which, the status says); null while registered
+   * or suspended. Filled in by the database for a writer that gives none (migration 0023).
+   */
+  left_register_on: Generated<IsoDate | null>;
   created_at: Instant;
   updated_at: Instant;
   version: Generated<number>;
@@ -114,6 +119,13 @@ export interface InspectionsTable {
   flaw_condition: string | null;
   flaw_reasons: string | null;
   additional_visit_of: string | null;
+  /**
+   * For an additional visit, the type and first day of the inspection declared incomplete that it
+   * completes (the first of a chain), set by the database as the visit is written (migration 0026); the
+   * outcome figures count the visit under them. Null for any other inspection.
+   */
+  original_type: Generated<string | null>;
+  original_start_date: Generated<IsoDate | null>;
   /**
    * The overall grade (after limiting judgements, latest version of each judgement, moderation
    * included), or null until one can be reached; kept by the inspection store, read by the plan.

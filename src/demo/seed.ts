@@ -128,6 +128,7 @@ function demoProviders(ownerGroupIds: string[]): ProviderInput[] {
       ownerGroupId: owned ? ownerGroupIds[i % ownerGroupIds.length]! : null,
       sector: i % 6 === 5 ? 'local-authority' : i % 7 === 6 ? 'voluntary' : 'private',
       status: i === 22 ? 'suspended' : i === 23 ? 'closed' : 'registered',
+      ...(i === 23 ? { leftRegisterOn: '2024-09-30' } : {}),
     });
   });
   [
@@ -185,7 +186,8 @@ export async function seedDemoData(
   for (const name of OWNER_GROUPS) groups.push(await createOwnerGroup(db, plannerId, name));
   const providers = [];
   for (const input of demoProviders(groups.map((g) => g.id)))
-    providers.push(await createProvider(db, plannerId, input));
+    // The register's part reads the system's clock, as it always has (test/support/app.ts relies on it).
+    providers.push(await createProvider(db, plannerId, input, englishDate(systemClock.now())));
 
   // The provider account acts for two homes of one group; the rest of the register is not theirs.
   const own = providers
@@ -214,11 +216,18 @@ export async function seedDemoData(
   ];
   for (const [index, submittedOn, moves] of applications) {
     const home = homes[index]!;
-    const application = await createApplication(db, plannerId, home.id, {
-      buildings: 2 + (index % 3),
-      description: `${home.name} and ${2 + (index % 3) - 1} neighbouring house(s) run as one home.`,
-      submittedOn,
-    });
+    const today = englishDate(systemClock.now());
+    const application = await createApplication(
+      db,
+      plannerId,
+      home,
+      {
+        buildings: 2 + (index % 3),
+        description: `${home.name} and ${2 + (index % 3) - 1} neighbouring house(s) run as one home.`,
+        submittedOn,
+      },
+      today,
+    );
     for (const status of moves) await moveApplication(db, plannerId, home.id, application.id, status, null);
   }
 

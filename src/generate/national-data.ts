@@ -352,7 +352,7 @@ export async function generateNationalData(
       .join(' ');
     const providers = await run(`
       insert into providers (id, urn, name, type, sector, address_line1, address_line2, town, postcode,
-        local_authority, region, places, status, owner_group_id, registered_on)
+        local_authority, region, places, status, owner_group_id, registered_on, left_register_on)
       select ${id('p', 's.i')},
         'G${tag}' || lpad(s.i::text, 7, '0'),
         case when t.type = 'local-authority' then la.name || ' children''s services'
@@ -381,21 +381,27 @@ export async function generateNationalData(
         -- Two in five homes belong to a group; the first groups are large and most are small (a long tail).
         case when t.type in ('childrens-home', 'supported-accommodation') and s.r_owner < 0.4
              then ${id('g', `1 + floor(power(s.r_owner / 0.4, 2.5) * ${ownerGroups})::int`)} end,
-        case t.type
-          when 'local-authority' then date '2000-04-01'
-          when 'supported-accommodation'
-            then least(date '${today}', date '2023-04-28' + floor(s.r_registered * (date '${today}' - date '2023-04-28'))::int)
-          else date '${today}' - floor(power(s.r_registered, 0.7) * 20 * 365.25)::int
-        end
+        r.registered_on,
+        -- A closed or cancelled one left the register on a day between its registration and today.
+        case when t.type <> 'local-authority' and s.r_status >= 0.95
+             then r.registered_on + floor(s.r_left * (date '${today}' - r.registered_on))::int end
       from (
         select i, ${rnd('i', 1)} as r_type, ${rnd('i', 2)} as r_la, ${rnd('i', 6)} as r_sector,
           ${rnd('i', 7)} as r_places, ${rnd('i', 8)} as r_status, ${rnd('i', 9)} as r_owner,
-          ${rnd('i', 10)} as r_registered
+          ${rnd('i', 10)} as r_registered, ${rnd('i', 11)} as r_left
         from generate_series(1, ${N}) i
       ) s
       cross join lateral (
         select case when s.i <= ${LAS} then 'local-authority' ${typeCase} end as type
       ) t
+      cross join lateral (
+        select case t.type
+          when 'local-authority' then date '2000-04-01'
+          when 'supported-accommodation'
+            then least(date '${today}', date '2023-04-28' + floor(s.r_registered * (date '${today}' - date '2023-04-28'))::int)
+          else date '${today}' - floor(power(s.r_registered, 0.7) * 20 * 365.25)::int
+        end as registered_on
+      ) r
       -- A local authority's own provider is the first ${LAS}; every other provider is in a random one.
       join ${authorities} on la.n = case when s.i <= ${LAS} then s.i else 1 + floor(s.r_la * ${LAS})::int end`);
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { historyOf } from '../audit/store.js';
 import { cursorOf, keysetHref, keysetPagination, shownRange } from '../db/keyset-http.js';
+import { today } from '../clock.js';
 import { isUuid } from '../fields.js';
 import { searchInspections } from '../inspections/store.js';
 import { can, providerScope } from '../people/policy.js';
@@ -63,7 +64,18 @@ function providerFromForm(form: FormBody) {
     status: formOptional(form, 'status'),
     ownerGroupId: formOptional(form, 'ownerGroupId') ?? null,
     registeredOn: formDate(form, 'registeredOn'),
+    leftRegisterOn: leavingDayOf(form),
   };
+}
+
+/**
+ * The day it closed or was cancelled: none when every box is empty (today, if the status says it has
+ * gone); boxes filled in part are passed on as they are, so that the date is refused rather than ignored.
+ */
+function leavingDayOf(form: FormBody): string | undefined {
+  const parts = ['day', 'month', 'year'].map((part) => formText(form, `leftRegisterOn-${part}`)?.trim());
+  if (parts.every((part) => !part)) return undefined;
+  return formDate(form, 'leftRegisterOn') ?? parts.join('-');
 }
 
 function formValuesOf(provider: Provider) {
@@ -71,11 +83,16 @@ function formValuesOf(provider: Provider) {
     ...provider,
     ownerGroupId: provider.ownerGroup?.id ?? '',
     registeredOn: dateParts(provider.registeredOn),
+    leftRegisterOn: dateParts(provider.leftRegisterOn),
   };
 }
 
 /** What was typed, with the date's boxes as they were. */
-const typedValues = (form: FormBody) => ({ ...form, registeredOn: formDateParts(form, 'registeredOn') });
+const typedValues = (form: FormBody) => ({
+  ...form,
+  registeredOn: formDateParts(form, 'registeredOn'),
+  leftRegisterOn: formDateParts(form, 'leftRegisterOn'),
+});
 
 export async function providerPages(app: FastifyInstance) {
   const db = app.db;
@@ -129,7 +146,7 @@ export async function providerPages(app: FastifyInstance) {
         ...context,
         ownerGroups: await listOwnerGroups(db),
         regions: REGIONS,
-        errors: pointAtDayBoxes(context.errors ?? [], ['registeredOn']),
+        errors: pointAtDayBoxes(context.errors ?? [], ['registeredOn', 'leftRegisterOn']),
       },
       status,
     );
@@ -150,7 +167,7 @@ export async function providerPages(app: FastifyInstance) {
     return postForm(reply, {
       parsed: providerInput.safeParse(providerFromForm(form)),
       act: async (data) => {
-        const provider = await createProvider(db, person.id, data);
+        const provider = await createProvider(db, person.id, data, today(app.clock));
         return `/providers/${provider.id}?saved=created`;
       },
       showAgain: ({ status, errors }) =>
@@ -229,10 +246,13 @@ export async function providerPages(app: FastifyInstance) {
         // A change made meanwhile has no field of its own: it is told against the name.
         place: (field) => field || 'name',
         act: async (data) => {
-          await changeProvider(db, person.id, provider.id, {
-            ...data,
-            version: Number.isInteger(version) ? version : undefined,
-          });
+          await changeProvider(
+            db,
+            person.id,
+            provider.id,
+            { ...data, version: Number.isInteger(version) ? version : undefined },
+            today(app.clock),
+          );
           return `/providers/${provider.id}?saved=changed`;
         },
         showAgain: async ({ status, errors }) => {
@@ -307,7 +327,7 @@ export async function providerPages(app: FastifyInstance) {
           submittedOn: formDate(form, 'submittedOn'),
         }),
         act: async (data) => {
-          await createApplication(db, person.id, provider.id, data);
+          await createApplication(db, person.id, provider, data, today(app.clock));
           return `/providers/${provider.id}?saved=application#applications`;
         },
         showAgain: ({ status, errors }) =>

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyOf } from '../audit/store.js';
 import { cursorField, keysetApiPage, keysetPageFields } from '../db/keyset-http.js';
+import { today } from '../clock.js';
 import { isUuid } from '../fields.js';
 import { providerScope } from '../people/policy.js';
 import { authorise } from '../web/access.js';
@@ -71,12 +72,18 @@ export async function providerRoutes(instance: FastifyInstance) {
         tags: ['providers'],
         summary: 'Register a provider (planners and managers)',
         body: providerInput,
-        response: { 201: providerSchema, 400: problemSchema, 401: problemSchema, 403: problemSchema },
+        response: {
+          201: providerSchema,
+          400: problemSchema,
+          401: problemSchema,
+          403: problemSchema,
+          422: problemSchema,
+        },
       },
     },
     async (request, reply) => {
       const person = authorise(request, 'provider.create');
-      const provider = await createProvider(db, person.id, request.body);
+      const provider = await createProvider(db, person.id, request.body, today(app.clock));
       return reply.status(201).header('location', `/api/providers/${provider.id}`).send(provider);
     },
   );
@@ -110,13 +117,14 @@ export async function providerRoutes(instance: FastifyInstance) {
           401: problemSchema,
           404: problemSchema,
           409: problemSchema,
+          422: problemSchema,
         },
       },
     },
     async (request) => {
       await readableProvider(request, request.params.id);
       const person = authorise(request, 'provider.change');
-      return changeProvider(db, person.id, request.params.id, request.body);
+      return changeProvider(db, person.id, request.params.id, request.body, today(app.clock));
     },
   );
 
@@ -170,13 +178,16 @@ export async function providerRoutes(instance: FastifyInstance) {
           401: problemSchema,
           403: problemSchema,
           404: problemSchema,
+          422: problemSchema,
         },
       },
     },
     async (request, reply) => {
       const provider = await readableProvider(request, request.params.id);
       const person = authorise(request, 'provider.change');
-      return reply.status(201).send(await createApplication(db, person.id, provider.id, request.body));
+      return reply
+        .status(201)
+        .send(await createApplication(db, person.id, provider, request.body, today(app.clock)));
     },
   );
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   APPLICATION_STATUSES,
+  applicationProblems,
   canMoveApplication,
+  leftRegisterOn,
   normalisePostcode,
   providerInput,
   type ApplicationStatus,
@@ -72,5 +74,53 @@ describe('multi-building application statuses', () => {
         expect(canMoveApplication(final, to)).toBe(false);
       }
     }
+  });
+});
+
+describe('multi-building applications', () => {
+  it('are for children’s homes only, made on or before today', () => {
+    expect(applicationProblems('childrens-home', '2025-06-14', '2025-06-14')).toEqual([]);
+    expect(applicationProblems('independent-fostering-agency', '2025-06-13', '2025-06-14')).toEqual([
+      { field: 'providerId', message: 'A multi-building application can only be made for a children’s home' },
+    ]);
+    expect(applicationProblems('childrens-home', '2025-06-15', '2025-06-14').map((e) => e.field)).toEqual([
+      'submittedOn',
+    ]);
+  });
+});
+
+describe('the day a provider left the register', () => {
+  const today = '2025-06-14';
+  it('is kept only for one closed or cancelled: given, else the one kept, else today', () => {
+    expect(leftRegisterOn({ status: 'registered', registeredOn: '2020-01-01' }, '2024-01-01', today)).toEqual(
+      {
+        value: null,
+        errors: [],
+      },
+    );
+    expect(leftRegisterOn({ status: 'closed', registeredOn: '2020-01-01' }, null, today).value).toBe(today);
+    expect(
+      leftRegisterOn({ status: 'cancelled', registeredOn: '2020-01-01' }, '2024-01-01', today).value,
+    ).toBe('2024-01-01');
+    expect(
+      leftRegisterOn(
+        { status: 'closed', registeredOn: '2020-01-01', leftRegisterOn: '2023-05-05' },
+        null,
+        today,
+      ).value,
+    ).toBe('2023-05-05');
+  });
+  it('is refused before registration, after today, or for a provider still on the register', () => {
+    const fields = (next: Parameters<typeof leftRegisterOn>[0]) =>
+      leftRegisterOn(next, null, today).errors.map((e) => e.field);
+    expect(fields({ status: 'closed', registeredOn: '2020-01-01', leftRegisterOn: '2019-12-31' })).toEqual([
+      'leftRegisterOn',
+    ]);
+    expect(fields({ status: 'closed', registeredOn: '2020-01-01', leftRegisterOn: '2025-06-15' })).toEqual([
+      'leftRegisterOn',
+    ]);
+    expect(fields({ status: 'suspended', registeredOn: '2020-01-01', leftRegisterOn: '2024-01-01' })).toEqual(
+      ['leftRegisterOn'],
+    );
   });
 });

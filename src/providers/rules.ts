@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { isoDate, requiredText } from '../fields.js';
+import type { IsoDate } from '../calendar/working-days.js';
 import type { ProviderTypeId } from '../frameworks/types.js';
+import type { FieldError } from '../refusal.js';
 
 /** Labels of the kinds of provider; the ids themselves belong to the regulator's rules. */
 export const PROVIDER_TYPES: Record<ProviderTypeId, string> = {
@@ -40,6 +42,49 @@ export const PROVIDER_STATUSES = {
   cancelled: 'Cancelled',
   closed: 'Closed',
 } as const;
+
+/** The statuses of a provider on the register; closed and cancelled ones have left it, on a day kept. */
+export const ON_REGISTER_STATUSES: readonly string[] = ['registered', 'suspended'];
+
+/**
+ * The day a provider left the register, as it is to be kept: none while registered or suspended; for a
+ * closed or cancelled one, the day given, else the day already kept, else `today` (the day the register
+ * learns of it). It cannot come before registration or after today.
+ */
+export function leftRegisterOn(
+  next: { status: string; registeredOn: IsoDate; leftRegisterOn?: IsoDate | null | undefined },
+  kept: IsoDate | null,
+  today: IsoDate,
+): { value: IsoDate | null; errors: FieldError[] } {
+  if (ON_REGISTER_STATUSES.includes(next.status)) {
+    return next.leftRegisterOn
+      ? {
+          value: null,
+          errors: [
+            {
+              field: 'leftRegisterOn',
+              message: 'Only a closed or cancelled provider has a date it left the register',
+            },
+          ],
+        }
+      : { value: null, errors: [] };
+  }
+  const value = next.leftRegisterOn ?? kept ?? today;
+  const errors: FieldError[] = [];
+  if (value < next.registeredOn) {
+    errors.push({
+      field: 'leftRegisterOn',
+      message: 'The date it closed or was cancelled must be the same as or after the date of registration',
+    });
+  }
+  if (value > today) {
+    errors.push({
+      field: 'leftRegisterOn',
+      message: 'The date it closed or was cancelled must be today or in the past',
+    });
+  }
+  return { value, errors };
+}
 
 export const APPLICATION_STATUSES = {
   applied: 'Applied',
@@ -124,6 +169,10 @@ export const providerInput = z.object({
     .default('registered'),
   ownerGroupId: z.uuid({ message: 'Select an owner group from the list' }).nullish().default(null),
   registeredOn: isoDate('Enter the registration date as a real date, like 2024-03-27'),
+  /** The day it closed or its registration was cancelled; today when a status change gives none. */
+  leftRegisterOn: isoDate(
+    'Enter the date it closed or was cancelled as a real date, like 2024-03-27',
+  ).nullish(),
 });
 export type ProviderInput = z.output<typeof providerInput>;
 
@@ -147,6 +196,33 @@ export const applicationInput = z.object({
   submittedOn: isoDate('Enter the date the application was made, like 2024-03-27'),
 });
 export type ApplicationInput = z.output<typeof applicationInput>;
+
+/**
+ * What stops an application being recorded for this provider on `today`: multi-building registration is
+ * for children's homes only (seed 000: "a provider can apply to register a single home where care and
+ * accommodation are provided in more than one building"), and an application cannot have been made after
+ * today.
+ */
+export function applicationProblems(
+  providerType: string,
+  submittedOn: IsoDate,
+  today: IsoDate,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (providerType !== 'childrens-home') {
+    errors.push({
+      field: 'providerId',
+      message: 'A multi-building application can only be made for a children’s home',
+    });
+  }
+  if (submittedOn > today) {
+    errors.push({
+      field: 'submittedOn',
+      message: 'The date the application was made must be today or in the past',
+    });
+  }
+  return errors;
+}
 
 export const applicationStatusChange = z.object({
   status: z.enum(Object.keys(APPLICATION_STATUSES) as [ApplicationStatus], {

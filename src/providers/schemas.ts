@@ -20,6 +20,8 @@ export const providerSchema = z.object({
   status: z.string(),
   ownerGroup: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   registeredOn: z.string(),
+  /** The day it closed or its registration was cancelled; null while registered or suspended. */
+  leftRegisterOn: z.string().nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

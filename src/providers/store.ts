@@ -1,13 +1,16 @@
 import { sql, type Selectable } from 'kysely';
+import type { IsoDate } from '../calendar/working-days.js';
 import { recordAudit } from '../audit/store.js';
 import type { Cursor, Keyset } from '../db/keyset.js';
 import { fetchKeysetPage, type KeysetPage } from '../db/paging.js';
 import type { Db } from '../db/database.js';
 import type { ProvidersTable } from '../db/schema.js';
 import type { ProviderScope } from '../people/policy.js';
-import { conflict, invalid, notFound } from '../refusal.js';
+import { conflict, invalid, notFound, unprocessable } from '../refusal.js';
 import {
+  applicationProblems,
   canMoveApplication,
+  leftRegisterOn,
   type ApplicationInput,
   type ApplicationStatus,
   type ProviderChange,
@@ -31,6 +34,7 @@ export interface Provider {
   status: string;
   ownerGroup: { id: string; name: string } | null;
   registeredOn: string;
+  leftRegisterOn: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -55,6 +59,7 @@ function toProvider(row: ProviderRow): Provider {
     status: row.status,
     ownerGroup: row.owner_group_id ? { id: row.owner_group_id, name: row.owner_group_name ?? '' } : null,
     registeredOn: row.registered_on,
+    leftRegisterOn: row.left_register_on,
     version: row.version,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -83,6 +88,7 @@ function columnsOf(input: Partial<ProviderInput>) {
     status: input.status,
     owner_group_id: input.ownerGroupId,
     registered_on: input.registeredOn,
+    left_register_on: input.leftRegisterOn,
   };
   return Object.fromEntries(Object.entries(columns).filter(([, value]) => value !== undefined));
 }
@@ -183,7 +189,24 @@ async function assertOwnerGroupExists(db: Db, ownerGroupId: string | null | unde
   if (!found) throw invalid([{ field: 'ownerGroupId', message: 'Select an owner group from the list' }]);
 }
 
-export async function createProvider(db: Db, actorId: string, input: ProviderInput): Promise<Provider> {
+/** The day the provider left the register as it is to be kept (see `leftRegisterOn`), or refused (422). */
+function keptLeavingDay(
+  next: Parameters<typeof leftRegisterOn>[0],
+  kept: string | null,
+  today: IsoDate,
+): IsoDate | null {
+  const { value, errors } = leftRegisterOn(next, kept, today);
+  if (errors.length > 0) throw unprocessable(errors);
+  return value;
+}
+
+export async function createProvider(
+  db: Db,
+  actorId: string,
+  input: ProviderInput,
+  today: IsoDate,
+): Promise<Provider> {
+  input = { ...input, leftRegisterOn: keptLeavingDay(input, null, today) };
   await assertUrnFree(db, input.urn);
   await assertOwnerGroupExists(db, input.ownerGroupId);
   const id = await db.transaction().execute(async (trx) => {
@@ -215,6 +238,7 @@ export async function changeProvider(
   actorId: string,
   id: string,
   change: ProviderChange,
+  today: IsoDate,
 ): Promise<Provider> {
   const { version, ...fields } = change;
   if (fields.urn) await assertUrnFree(db, fields.urn, id);
@@ -233,9 +257,23 @@ export async function changeProvider(
       );
     }
     const previous = (await findProvider(trx, id))!;
+    const left = keptLeavingDay(
+      {
+        status: fields.status ?? previous.status,
+        registeredOn: fields.registeredOn ?? previous.registeredOn,
+        leftRegisterOn: fields.leftRegisterOn,
+      },
+      previous.leftRegisterOn,
+      today,
+    );
     await trx
       .updateTable('providers')
-      .set({ ...(columnsOf(fields) as object), updated_at: new Date(), version: before.version + 1 })
+      .set({
+        ...(columnsOf(fields) as object),
+        left_register_on: left,
+        updated_at: new Date(),
+        version: before.version + 1,
+      })
       .where('id', '=', id)
       .execute();
     const after = (await findProvider(trx, id))!;
@@ -352,12 +390,17 @@ export async function listApplications(db: Db, providerId: string): Promise<Regi
   }));
 }
 
+/** Records an application for a children's home, made on or before `today`; refused (422) otherwise. */
 export async function createApplication(
   db: Db,
   actorId: string,
-  providerId: string,
+  provider: { id: string; type: string },
   input: ApplicationInput,
+  today: IsoDate,
 ): Promise<RegistrationApplication> {
+  const problems = applicationProblems(provider.type, input.submittedOn, today);
+  if (problems.length > 0) throw unprocessable(problems);
+  const providerId = provider.id;
   const id = await db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('registration_applications')

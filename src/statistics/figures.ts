@@ -5,7 +5,16 @@ import { notificationCategories } from '../frameworks/notification-categories.js
 import { regulations, instruments } from '../frameworks/regulations.js';
 import type { Action } from '../people/policy.js';
 import { APPLICATION_STATUSES, PROVIDER_TYPES } from '../providers/rules.js';
-import { aYearBefore, largestGroups, outlierIndicator, percentChange, share, type Period } from './rules.js';
+import {
+  aYearBefore,
+  formatShare,
+  goodOrOutstanding,
+  largestGroups,
+  outlierIndicator,
+  percentChange,
+  share,
+  type Period,
+} from './rules.js';
 import {
   applicationsByStatus,
   childrensHomesOn,
@@ -129,6 +138,23 @@ export const FIGURES: FigureDefinition[] = [
         });
       });
       const all = sum(found.map((row) => row.inspections));
+      // The annual report's headline: the share judged good or outstanding, for each scale that has both.
+      const combined = used.flatMap((framework) => {
+        const counted = goodOrOutstanding(
+          framework.gradeScale,
+          found
+            .filter((row) => row.framework_id === framework.id)
+            .map((row) => ({ gradeId: row.grade_id, inspections: row.inspections })),
+        );
+        return counted
+          ? [
+              {
+                label: `Judged good or outstanding (${framework.shortName})`,
+                value: `${englishNumber.format(counted.part)} of ${englishNumber.format(counted.total)} (${formatShare(counted.share)})`,
+              },
+            ]
+          : [];
+      });
       return {
         columns: [
           { key: 'framework', label: 'Framework', kind: 'text' },
@@ -138,7 +164,7 @@ export const FIGURES: FigureDefinition[] = [
         ],
         rows,
         total: { framework: 'All frameworks', grade: null, inspections: all, share: null },
-        summary: [],
+        summary: combined,
         chart: { label: used.length > 1 ? ['framework', 'grade'] : ['grade'], value: 'inspections' },
       };
     },

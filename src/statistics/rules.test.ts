@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   aYearBefore,
   formatShare,
+  goodOrOutstanding,
   inspectionYearOf,
   largestGroups,
   outlierIndicator,
@@ -213,5 +214,34 @@ describe('the outlier indicator', () => {
       difference: null,
       flagged: false,
     });
+  });
+});
+
+describe('good or outstanding', () => {
+  const sccif = [
+    { id: 'outstanding' },
+    { id: 'good' },
+    { id: 'requires-improvement-to-be-good' },
+    { id: 'inadequate' },
+  ];
+  it('adds outstanding and good together as a share of all, as the annual report does', () => {
+    // Seed 000: 74% of 410 first inspections judged good or outstanding.
+    expect(
+      goodOrOutstanding(sccif, [
+        { gradeId: 'outstanding', inspections: 40 },
+        { gradeId: 'good', inspections: 263 },
+        { gradeId: 'requires-improvement-to-be-good', inspections: 78 },
+        { gradeId: 'inadequate', inspections: 29 },
+      ]),
+    ).toEqual({ part: 303, total: 410, share: 73.9 });
+  });
+  it('has no share of nothing, and none for a scale without both grades', () => {
+    expect(goodOrOutstanding(sccif, [])).toEqual({ part: 0, total: 0, share: null });
+    const outcomes = [
+      { id: 'consistently-strong' },
+      { id: 'inconsistent' },
+      { id: 'serious-or-widespread-weaknesses' },
+    ];
+    expect(goodOrOutstanding(outcomes, [{ gradeId: 'consistently-strong', inspections: 3 }])).toBeNull();
   });
 });

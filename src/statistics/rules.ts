@@ -121,6 +121,25 @@ function roundOneDecimal(value: number): number {
   return rounded / 10 + 0; // + 0 turns -0 into 0
 }
 
+/** The grades the annual report adds up as "good or outstanding" (seed 000: "74% … good or outstanding"). */
+export const GOOD_OR_OUTSTANDING = ['outstanding', 'good'] as const;
+
+/**
+ * How many of a framework's inspections were judged good or outstanding, of how many, and the share; null
+ * for a scale without both grades (supported accommodation's three outcomes), where it means nothing.
+ */
+export function goodOrOutstanding(
+  scale: readonly { id: string }[],
+  counts: readonly { gradeId: string; inspections: number }[],
+): { part: number; total: number; share: number | null } | null {
+  if (!GOOD_OR_OUTSTANDING.every((id) => scale.some((grade) => grade.id === id))) return null;
+  const total = counts.reduce((all, row) => all + row.inspections, 0);
+  const part = counts
+    .filter((row) => (GOOD_OR_OUTSTANDING as readonly string[]).includes(row.gradeId))
+    .reduce((all, row) => all + row.inspections, 0);
+  return { part, total, share: share(part, total) };
+}
+
 /** A share for people: "12.5%", or "–" where there is no share. */
 export function formatShare(value: number | null): string {
   return value === null ? '–' : `${value.toFixed(1)}%`;

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
-import { summaryDefinitions } from '../db/migrations/0018_statistics_summaries.js';
+import { summaryDefinitions } from '../db/migrations/0026_additional_visit_outcomes.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { splitIntoMonths, type Period } from './rules.js';
 
@@ -9,7 +9,10 @@ import { splitIntoMonths, type Period } from './rules.js';
  * (a grade, a category, an owner group, an inspector), never the rows counted.
  *
  * An inspection belongs to the period its first day falls in. "Completed" inspections are those whose
- * grades are final (status 'completed'); a declared-incomplete inspection has no grades that stand.
+ * grades are final (status 'completed'); a declared-incomplete inspection has no grades that stand. In the
+ * outcome figures an inspection declared incomplete counts once, when the additional visit completing it
+ * is completed, with the visit's outcome, under its own type and first day (kept on the visit as
+ * `original_type` and `original_start_date`, migration 0026).
  */
 
 // ---- The overall grade, as the framework rule in src/frameworks/rules.ts has it ----
@@ -85,9 +88,12 @@ async function rows<T>(db: Db, query: RawBuilder<T>): Promise<T[]> {
   });
 }
 
-/** Providers on the register on `date`: registered by then, and not since cancelled or closed. */
+/**
+ * Providers on the register on `date`: registered by then, and not closed or cancelled by then (the day
+ * each left is kept, migration 0023), so a past date counts those that have gone since.
+ */
 const onRegister = (date: string) =>
-  sql`p.registered_on <= ${date}::date and p.status in ('registered', 'suspended')`;
+  sql`p.registered_on <= ${date}::date and (p.left_register_on is null or p.left_register_on > ${date}::date)`;
 
 /**
  * A period as the summaries of migration 0018 read it: `inMonths(column)` picks a summary's whole months
@@ -110,6 +116,15 @@ function monthsOf(period: Period) {
 }
 
 // ---- Inspections ----
+
+/**
+ * Completed full inspections `inEdges` picks by their first day: those completed themselves, and those
+ * declared incomplete whose additional visit is completed, as the visit (by the original's first day).
+ * Two conditions, each served by its own index (inspections_period, inspections_completing).
+ */
+const completedFull = (inEdges: (column: string) => RawBuilder<unknown>) =>
+  sql`((i.type = 'full' and i.status = 'completed' and ${inEdges('i.start_date')})
+    or (i.original_type = 'full' and i.status = 'completed' and ${inEdges('i.original_start_date')}))`;
 
 /** Completed first full inspections started in the period, counted by framework and overall grade. */
 export function firstInspectionOutcomes(db: Db, period: Period) {
@@ -141,7 +156,7 @@ export function fullInspectionsWithRequirements(db: Db, period: Period) {
         select i.framework_id, 1,
           (exists (select 1 from requirements q where q.inspection_id = i.id))::int
         from inspections i
-        where i.type = 'full' and i.status = 'completed' and ${inEdges('i.start_date')}
+        where ${completedFull(inEdges)}
       )
       select c.framework_id, sum(c.inspections)::int as inspections,
         sum(c.with_requirements)::int as with_requirements
@@ -164,7 +179,7 @@ export function requirementsByRegulation(db: Db, period: Period) {
         union all
         select r.regulation_id, count(*), 1
         from inspections i join requirements r on r.inspection_id = i.id
-        where i.type = 'full' and i.status = 'completed' and ${inEdges('i.start_date')}
+        where ${completedFull(inEdges)}
         group by r.regulation_id, r.inspection_id
       )
       select c.regulation_id, sum(c.requirements)::int as requirements, sum(c.inspections)::int as inspections
@@ -242,14 +257,18 @@ export async function childrensHomesOn(db: Db, dates: string[]) {
   );
 }
 
-/** Multi-building registration applications submitted in the period, by their status now. */
+/**
+ * Multi-building registration applications submitted in the period, by their status now: for children's
+ * homes only, as the registration is (one recorded for another kind of provider before that was refused
+ * is left out).
+ */
 export function applicationsByStatus(db: Db, period: Period) {
   return rows(
     db,
     sql<{ status: string; applications: number }>`
       select a.status, count(*)::int as applications
-      from registration_applications a
-      where a.submitted_on between ${period.from}::date and ${period.to}::date
+      from registration_applications a join providers p on p.id = a.provider_id
+      where a.submitted_on between ${period.from}::date and ${period.to}::date and p.type = 'childrens-home'
       group by a.status`,
   );
 }

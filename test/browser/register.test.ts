@@ -79,9 +79,10 @@ describeInBrowser('a planner keeps the register of providers', () => {
       await page.getByLabel('Local authority').fill('Leeds');
       await page.getByLabel('Region').selectOption({ label: 'Yorkshire and The Humber' });
       await page.getByLabel('Number of places').fill('4');
-      await page.getByLabel('Day').fill('9');
-      await page.getByLabel('Month').fill('5');
-      await page.getByLabel('Year').fill('2023');
+      const registered = page.getByRole('group', { name: 'Date of registration' });
+      await registered.getByLabel('Day').fill('9');
+      await registered.getByLabel('Month').fill('5');
+      await registered.getByLabel('Year').fill('2023');
       await user.clickButton('Save provider');
 
       expect(await user.successBanner()).toBe(`${name} has been registered`);

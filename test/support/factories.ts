@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { systemClock, today } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
 import { createInspection, moveInspection } from '../../src/inspections/store.js';
 import { hashPassword } from '../../src/people/passwords.js';
@@ -50,23 +51,28 @@ export async function aProvider(
 ): Promise<{ id: string; urn: string; plannerId: string }> {
   const { plannerId = (await aPerson(db, { role: 'planner' })).id, ...fields } = overrides;
   const urn = `SC${nextUrn++}`;
-  const provider = await createProvider(db, plannerId, {
-    urn,
-    name: `Made home ${urn}`,
-    type: 'childrens-home',
-    sector: 'private',
-    addressLine1: '1 Factory Lane',
-    addressLine2: null,
-    town: 'Leeds',
-    postcode: 'LS1 4AB',
-    localAuthority: 'Leeds',
-    region: 'Yorkshire and The Humber',
-    places: 3,
-    status: 'registered',
-    ownerGroupId: null,
-    registeredOn: '2020-01-06',
-    ...fields,
-  });
+  const provider = await createProvider(
+    db,
+    plannerId,
+    {
+      urn,
+      name: `Made home ${urn}`,
+      type: 'childrens-home',
+      sector: 'private',
+      addressLine1: '1 Factory Lane',
+      addressLine2: null,
+      town: 'Leeds',
+      postcode: 'LS1 4AB',
+      localAuthority: 'Leeds',
+      region: 'Yorkshire and The Humber',
+      places: 3,
+      status: 'registered',
+      ownerGroupId: null,
+      registeredOn: '2020-01-06',
+      ...fields,
+    },
+    today(systemClock),
+  );
   return { id: provider.id, urn: provider.urn, plannerId };
 }
 

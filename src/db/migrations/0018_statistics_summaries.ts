@@ -41,7 +41,7 @@ import { fillInspectorGrades } from './0012_statistics_search.js';
 const month = (column: string) => `date_trunc('month', ${column}::timestamp)::date`;
 
 /** A statement's changed rows with a sign: -1 for the rows before, +1 after, for each kind of trigger. */
-function deltas(
+export function deltas(
   columns: string[],
   relevant: string[],
   key = 'id',
@@ -58,12 +58,16 @@ function deltas(
   };
 }
 
-/** The three statement triggers of a table, each with its own function made by `body` from its deltas. */
-function triggers(
+/**
+ * The three statement triggers of a table, each with its own function made by `body` from its deltas.
+ * With `replace`, only the functions, replacing those of the triggers already there (a later migration).
+ */
+export function triggers(
   table: string,
   name: string,
   delta: Record<'insert' | 'update' | 'delete', string>,
   body: (delta: string, kind: 'insert' | 'update' | 'delete') => string,
+  replace = false,
 ): string[] {
   return (['insert', 'update', 'delete'] as const).flatMap((kind) => {
     const fn = `${name}_${kind}`;
@@ -73,12 +77,14 @@ function triggers(
         : kind === 'delete'
           ? 'old table as old_rows'
           : 'old table as old_rows new table as new_rows';
-    return [
-      `create function ${fn}() returns trigger language plpgsql as $$
+    const definition = `create ${replace ? 'or replace ' : ''}function ${fn}() returns trigger language plpgsql as $$
        begin
          ${body(delta[kind], kind)}
          return null;
-       end $$`,
+       end $$`;
+    if (replace) return [definition];
+    return [
+      definition,
       `create trigger ${fn} after ${kind} on ${table} referencing ${tables}
          for each statement execute function ${fn}()`,
       `alter table ${table} enable always trigger ${fn}`,
@@ -88,7 +94,7 @@ function triggers(
 
 // ---- Inspections: what each figure counts of an inspection row ----
 
-const INSPECTION_COLUMNS = [
+export const INSPECTION_COLUMNS = [
   'id',
   'provider_id',
   'framework_id',
@@ -100,8 +106,19 @@ const INSPECTION_COLUMNS = [
   'overall_grade',
 ];
 
+/**
+ * Which type and first day an inspection's outcome counts under in the outcome figures (full inspections,
+ * their requirements, first inspections), as SQL over a row alias. Here its own; migration 0026 counts an
+ * additional visit under the inspection declared incomplete that it completes.
+ */
+export interface OutcomeColumns {
+  type: (alias: string) => string;
+  start: (alias: string) => string;
+}
+const OWN: OutcomeColumns = { type: (a) => `${a}.type`, start: (a) => `${a}.start_date` };
+
 /** Adds the signed rows of `d` (inspection rows) to the four inspection summaries. */
-function countInspections(d: string): string {
+export function countInspections(d: string, o: OutcomeColumns = OWN): string {
   return `
     -- The provider's type and region are read for the grades and moderation: held until commit so that a change of
     -- either (which moves its inspections' counts, below) waits for this statement, or it for that one.
@@ -131,9 +148,9 @@ function countInspections(d: string): string {
     insert into statistics_full_inspection_months as t (month, framework_id, inspections, with_requirements)
       select ${month('f.start_date')}, f.framework_id, sum(f.s), sum(f.s * f.has)
       from (
-        select d.s, d.start_date, d.framework_id,
+        select d.s, ${o.start('d')} as start_date, d.framework_id,
           (exists (select 1 from requirements q where q.inspection_id = d.id))::int as has
-        from ${d} d where d.type = 'full' and d.status = 'completed'
+        from ${d} d where ${o.type('d')} = 'full' and d.status = 'completed'
       ) f
       group by 1, 2
       having sum(f.s) <> 0 or sum(f.s * f.has) <> 0
@@ -142,13 +159,13 @@ function countInspections(d: string): string {
         set inspections = t.inspections + excluded.inspections,
           with_requirements = t.with_requirements + excluded.with_requirements;
     insert into statistics_requirement_months as t (month, regulation_id, requirements, inspections)
-      select ${month('d.start_date')}, r.regulation_id, sum(d.s * r.n), sum(d.s)
+      select ${month(o.start('d'))}, r.regulation_id, sum(d.s * r.n), sum(d.s)
       from ${d} d
       join lateral (
         select q.regulation_id, count(*) as n from requirements q where q.inspection_id = d.id
         group by q.regulation_id
       ) r on true
-      where d.type = 'full' and d.status = 'completed'
+      where ${o.type('d')} = 'full' and d.status = 'completed'
       group by 1, 2
       having sum(d.s * r.n) <> 0 or sum(d.s) <> 0
       order by 1, 2
@@ -176,21 +193,21 @@ function countInspections(d: string): string {
     -- Each provider's row is made if missing (waiting for another transaction making it), held, and
     -- then its first inspection read afresh, so that two transactions never each miss the other's.
     insert into statistics_first_inspections (provider_id)
-      select distinct d.provider_id from ${d} d where d.type = 'full' order by 1
+      select distinct d.provider_id from ${d} d where ${o.type('d')} = 'full' order by 1
       on conflict (provider_id) do nothing;
     perform 1 from statistics_first_inspections f
-      where f.provider_id in (select d.provider_id from ${d} d where d.type = 'full')
+      where f.provider_id in (select d.provider_id from ${d} d where ${o.type('d')} = 'full')
       order by f.provider_id for update;
     update statistics_first_inspections f
       set inspection_id = x.id, framework_id = x.framework_id, status = x.status, start_date = x.start_date,
         overall_grade = x.overall_grade
       from (
         select p.provider_id, e.id, e.framework_id, e.status, e.start_date, e.overall_grade
-        from (select distinct d.provider_id from ${d} d where d.type = 'full') p
+        from (select distinct d.provider_id from ${d} d where ${o.type('d')} = 'full') p
         left join lateral (
-          select e.id, e.framework_id, e.status, e.start_date, e.overall_grade from inspections e
-          where e.provider_id = p.provider_id and e.type = 'full' and e.status <> 'incomplete'
-          order by e.start_date, e.id limit 1
+          select e.id, e.framework_id, e.status, ${o.start('e')} as start_date, e.overall_grade from inspections e
+          where e.provider_id = p.provider_id and ${o.type('e')} = 'full' and e.status <> 'incomplete'
+          order by ${o.start('e')}, e.id limit 1
         ) e on true
       ) x
       where f.provider_id = x.provider_id
@@ -236,7 +253,7 @@ function countModerations(d: string): string {
 // ---- Requirements: an inspection's requirements change its two requirement counts ----
 
 /** Adds the signed requirement rows of `d` to the requirement summaries. */
-function countRequirements(d: string): string {
+export function countRequirements(d: string, o: OutcomeColumns = OWN): string {
   return `
     -- Held until commit, so that another transaction's requirements for the same inspection, or a change
     -- to the inspection itself, are counted after these, reading them afresh (next statement).
@@ -244,7 +261,7 @@ function countRequirements(d: string): string {
     -- Before this statement an inspection had n - change requirements (of a regulation); it counts as
     -- having some if that was above zero, and now if n is.
     insert into statistics_requirement_months as t (month, regulation_id, requirements, inspections)
-      select ${month('i.start_date')}, c.regulation_id, sum(c.change),
+      select ${month(o.start('i'))}, c.regulation_id, sum(c.change),
         sum((c.n > 0)::int - (c.n - c.change > 0)::int)
       from (
         select x.inspection_id, x.regulation_id, x.change,
@@ -254,14 +271,14 @@ function countRequirements(d: string): string {
         where x.change <> 0
       ) c
       join inspections i on i.id = c.inspection_id
-      where i.type = 'full' and i.status = 'completed'
+      where ${o.type('i')} = 'full' and i.status = 'completed'
       group by 1, 2
       having sum(c.change) <> 0 or sum((c.n > 0)::int - (c.n - c.change > 0)::int) <> 0
       order by 1, 2
       on conflict (month, regulation_id) do update
         set requirements = t.requirements + excluded.requirements, inspections = t.inspections + excluded.inspections;
     insert into statistics_full_inspection_months as t (month, framework_id, inspections, with_requirements)
-      select ${month('i.start_date')}, i.framework_id, 0, sum((c.n > 0)::int - (c.n - c.change > 0)::int)
+      select ${month(o.start('i'))}, i.framework_id, 0, sum((c.n > 0)::int - (c.n - c.change > 0)::int)
       from (
         select x.inspection_id, x.change,
           (select count(*) from requirements q where q.inspection_id = x.inspection_id) as n
@@ -269,7 +286,7 @@ function countRequirements(d: string): string {
         where x.change <> 0
       ) c
       join inspections i on i.id = c.inspection_id
-      where i.type = 'full' and i.status = 'completed'
+      where ${o.type('i')} = 'full' and i.status = 'completed'
       group by 1, 2
       having sum((c.n > 0)::int - (c.n - c.change > 0)::int) <> 0
       order by 1, 2
@@ -400,9 +417,9 @@ export const fillOverallGrades = (() => {
 
 /**
  * Each summary worked out afresh from the tables it counts: filled by the migration for data already
- * there, and used by the tests to check what the triggers kept. Exported for them.
+ * there. Migration 0026 exports them as they are now, with additional visits (`summaryDefinitionsFor`).
  */
-export const summaryDefinitions: Record<string, string> = {
+export const summaryDefinitionsFor = (o: OutcomeColumns): Record<string, string> => ({
   statistics_notification_days: `
     select n.event_date, n.category_id, count(*)::int as notifications
     from event_notifications n group by 1, 2`,
@@ -423,24 +440,24 @@ export const summaryDefinitions: Record<string, string> = {
     where i.status = 'completed' and i.inspector_overall_grade is not null
     group by 1, 2, 3, 4, 5, 6`,
   statistics_full_inspection_months: `
-    select ${month('i.start_date')} as month, i.framework_id, count(*)::int as inspections,
+    select ${month(o.start('i'))} as month, i.framework_id, count(*)::int as inspections,
       count(r.inspection_id)::int as with_requirements
     from inspections i left join (select distinct q.inspection_id from requirements q) r on r.inspection_id = i.id
-    where i.type = 'full' and i.status = 'completed' group by 1, 2`,
+    where ${o.type('i')} = 'full' and i.status = 'completed' group by 1, 2`,
   statistics_requirement_months: `
     select x.month, x.regulation_id, sum(x.n)::int as requirements, count(*)::int as inspections
     from (
-      select ${month('i.start_date')} as month, r.regulation_id, r.inspection_id, count(*) as n
+      select ${month(o.start('i'))} as month, r.regulation_id, r.inspection_id, count(*) as n
       from inspections i join requirements r on r.inspection_id = i.id
-      where i.type = 'full' and i.status = 'completed'
+      where ${o.type('i')} = 'full' and i.status = 'completed'
       group by 1, 2, 3
     ) x group by 1, 2`,
   statistics_first_inspections: `
     select distinct on (e.provider_id) e.provider_id, e.id as inspection_id, e.framework_id, e.status,
-      e.start_date, e.overall_grade
+      ${o.start('e')} as start_date, e.overall_grade
     from inspections e
-    where e.type = 'full' and e.status <> 'incomplete'
-    order by e.provider_id, e.start_date, e.id`,
+    where ${o.type('e')} = 'full' and e.status <> 'incomplete'
+    order by e.provider_id, ${o.start('e')}, e.id`,
   statistics_moderation_months: `
     select ${month('i.start_date')} as month, i.framework_id, p.region, i.lead_inspector_id,
       count(*)::int as inspections, count(*) filter (where m.n > 0)::int as moderated,
@@ -454,7 +471,8 @@ export const summaryDefinitions: Record<string, string> = {
     ) m on m.inspection_id = i.id
     where i.status = 'completed'
     group by 1, 2, 3, 4`,
-};
+});
+const summaryDefinitions = summaryDefinitionsFor(OWN);
 
 const statisticsSummaries: Migration = {
   up: [
