@@ -121,7 +121,7 @@ export interface InspectionsTable {
   additional_visit_of: string | null;
   /**
    * For an additional visit, the type and first day of the inspection declared incomplete that it
-   * completes (the first of a chain), set by the database as the visit is written (migration 0026); the
+   * completes (the first of a chain), set by the database as the visit is written (migration 0025); the
    * outcome figures count the visit under them. Null for any other inspection.
    */
   original_type: Generated<string | null>;

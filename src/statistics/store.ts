@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
-import { summaryDefinitions } from '../db/migrations/0026_additional_visit_outcomes.js';
+import { summaryDefinitions } from '../db/migrations/0025_additional_visit_outcomes.js';
 import { frameworks } from '../frameworks/frameworks.js';
 import { splitIntoMonths, type Period } from './rules.js';
 
@@ -12,7 +12,7 @@ import { splitIntoMonths, type Period } from './rules.js';
  * grades are final (status 'completed'); a declared-incomplete inspection has no grades that stand. In the
  * outcome figures an inspection declared incomplete counts once, when the additional visit completing it
  * is completed, with the visit's outcome, under its own type and first day (kept on the visit as
- * `original_type` and `original_start_date`, migration 0026).
+ * `original_type` and `original_start_date`, migration 0025).
  */
 
 // ---- The overall grade, as the framework rule in src/frameworks/rules.ts has it ----

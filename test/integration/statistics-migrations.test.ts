@@ -9,10 +9,10 @@ import { databaseKinds, TEST_DATABASE_URL } from '../support/databases.js';
 const kinds = await databaseKinds();
 
 /**
- * Data written before migrations 0023 (the day a provider left the register) and 0026 (additional
+ * Data written before migrations 0023 (the day a provider left the register) and 0025 (additional
  * visits counted with the inspection they complete) comes through them as the statistics now read it.
  */
-describe.each(kinds)('register and inspections written before 0023 and 0026 (%s)', (kind) => {
+describe.each(kinds)('register and inspections written before 0023 and 0025 (%s)', (kind) => {
   let old: Database;
   let dispose: () => Promise<void>;
 

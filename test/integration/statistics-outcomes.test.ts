@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { fillInspectorGrades } from '../../src/db/migrations/0012_statistics_search.js';
 import { fillOverallGrades } from '../../src/db/migrations/0018_statistics_summaries.js';
-import { summaryDefinitions } from '../../src/db/migrations/0026_additional_visit_outcomes.js';
+import { summaryDefinitions } from '../../src/db/migrations/0025_additional_visit_outcomes.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { aProvider } from '../support/factories.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import { generateNationalData } from '../../src/generate/national-data.js';
 import { fillOverallGrades } from '../../src/db/migrations/0018_statistics_summaries.js';
-import { summaryDefinitions } from '../../src/db/migrations/0026_additional_visit_outcomes.js';
+import { summaryDefinitions } from '../../src/db/migrations/0025_additional_visit_outcomes.js';
 import type { Period } from '../../src/statistics/rules.js';
 import {
   firstInspectionOutcomes,

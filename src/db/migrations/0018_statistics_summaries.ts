@@ -108,7 +108,7 @@ export const INSPECTION_COLUMNS = [
 
 /**
  * Which type and first day an inspection's outcome counts under in the outcome figures (full inspections,
- * their requirements, first inspections), as SQL over a row alias. Here its own; migration 0026 counts an
+ * their requirements, first inspections), as SQL over a row alias. Here its own; migration 0025 counts an
  * additional visit under the inspection declared incomplete that it completes.
  */
 export interface OutcomeColumns {
@@ -417,7 +417,7 @@ export const fillOverallGrades = (() => {
 
 /**
  * Each summary worked out afresh from the tables it counts: filled by the migration for data already
- * there. Migration 0026 exports them as they are now, with additional visits (`summaryDefinitionsFor`).
+ * there. Migration 0025 exports them as they are now, with additional visits (`summaryDefinitionsFor`).
  */
 export const summaryDefinitionsFor = (o: OutcomeColumns): Record<string, string> => ({
   statistics_notification_days: `
