@@ -60,7 +60,9 @@ export async function withStandingGrades(
 }
 
 /**
- * A draft nobody has answered gets its window again from `at`, as if issued that day, with the reminder
+ * A draft nobody has answered gets its window again from `at`, as if issued that day (its version written
+ * with the day as the day it was issued, so that the timeline and the time limit for a complaint count
+ * from it too), with the reminder
  * and the presumption of accuracy set again: the provider answers the report as it now is. A draft already
  * answered keeps its answer (whose points are still decided), and a final report its dates; the change is
  * open to a complaint like any other. Returns the new last day to respond, or null.
@@ -117,7 +119,7 @@ export async function followGrades(trx: Trx, change: InspectionChange, at: Date)
     note: change.note,
     actorId: change.actorId,
     at: at,
-    set: responseDue ? { response_due: responseDue } : {},
+    set: responseDue ? { draft_issued_on: englishDate(at), response_due: responseDue } : {},
   });
   await tellProvider(trx, content, regradedMessage(row.id, row.status, content, change.note, responseDue));
   await recordAudit(trx, {
@@ -207,7 +209,7 @@ export async function amendReportAfterComplaint(
     note: `Amended following complaint ${input.complaint}: ${input.note}`,
     actorId,
     at: now,
-    set: responseDue ? { response_due: responseDue } : {},
+    set: responseDue ? { draft_issued_on: on, response_due: responseDue } : {},
   });
   await recordAudit(trx, {
     actorId,

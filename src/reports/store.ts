@@ -230,6 +230,7 @@ export async function writeVersion(
     at: Date;
     set?: Partial<{
       status: ReportStatus;
+      draft_issued_on: IsoDate;
       response_due: IsoDate;
       finalised_on: IsoDate;
       published_on: IsoDate;

@@ -111,8 +111,11 @@ describe.each(kinds)('the report keeps to its inspection on the %s database', (k
       expect.objectContaining({ areaId: 'help-and-protection', grade: 'inadequate' }),
     );
     expect(report.content.overallGrade.grade).toBe('inadequate');
-    // Five working days after Wednesday 5 March 2025: the whole window again.
+    // Five working days after Wednesday 5 March 2025: the whole window again, as if issued that day.
     expect(report.responseDue).toBe('2025-03-12');
+    expect(report.draftIssuedOn).toBe('2025-03-05');
+    const timeline = (await get('provider', `/api/inspections/${id}/timeline`)).json();
+    expect(timeline.steps.find((s: { id: string }) => s.id === 'response').due).toBe('2025-03-12');
     const messages = await told('report-regraded');
     expect(messages).toHaveLength(1);
     expect(messages[0]!.body).toContain('Missing episodes were not followed up');
