@@ -17,34 +17,24 @@ export async function scheduleDeadline(
   kind: string,
   subjectId: string,
   dueAt: Date,
+  options: { afresh?: boolean } = {},
 ): Promise<void> {
   await trx
     .insertInto('deadlines')
     .values({ kind, subject_id: subjectId, due_at: dueAt })
-    .onConflict((oc) =>
-      oc
-        .columns(['kind', 'subject_id'])
-        .doUpdateSet({ due_at: dueAt })
-        .where('deadlines.status', '=', 'pending'),
-    )
-    .execute();
-}
-
-/** Sets the deadline afresh whatever became of it before: for a window that starts again. */
-export async function rescheduleDeadline(
-  trx: Trx,
-  kind: string,
-  subjectId: string,
-  dueAt: Date,
-): Promise<void> {
-  await trx
-    .insertInto('deadlines')
-    .values({ kind, subject_id: subjectId, due_at: dueAt })
-    .onConflict((oc) =>
-      oc
-        .columns(['kind', 'subject_id'])
-        .doUpdateSet({ due_at: dueAt, status: 'pending', attempts: 0, last_error: null, done_at: null }),
-    )
+    .onConflict((oc) => {
+      const update = oc.columns(['kind', 'subject_id']);
+      // Afresh: whatever became of it before, for a window that starts again.
+      return options.afresh
+        ? update.doUpdateSet({
+            due_at: dueAt,
+            status: 'pending',
+            attempts: 0,
+            last_error: null,
+            done_at: null,
+          })
+        : update.doUpdateSet({ due_at: dueAt }).where('deadlines.status', '=', 'pending');
+    })
     .execute();
 }
 

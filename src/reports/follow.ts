@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/store.js';
 import { formatLongDate } from '../calendar/working-days.js';
 import { englishDate, endOfEnglishDay, startOfEnglishDay, type Clock } from '../clock.js';
 import type { Trx } from '../db/database.js';
-import { cancelDeadline, rescheduleDeadline, resolveFlag } from '../deadlines/store.js';
+import { cancelDeadline, resolveFlag, scheduleDeadline } from '../deadlines/store.js';
 import { DRAFT_REPORT_OVERDUE, FINAL_REPORT_OVERDUE } from '../inspections/feedback.js';
 import type { InspectionChange, InspectionFollowers } from '../inspections/followers.js';
 import { inspectionRecord } from '../inspections/record.js';
@@ -67,7 +67,7 @@ export async function withStandingGrades(
  * answered keeps its answer (whose points are still decided), and a final report its dates; the change is
  * open to a complaint like any other. Returns the new last day to respond, or null.
  */
-export async function restartWindow(trx: Trx, row: ReportRow, at: Date): Promise<string | null> {
+async function restartWindow(trx: Trx, row: ReportRow, at: Date): Promise<string | null> {
   if (row.status !== 'draft' || (await stateOf(trx, row)).response) return null;
   const inspection = await trx
     .selectFrom('inspections')
@@ -76,14 +76,20 @@ export async function restartWindow(trx: Trx, row: ReportRow, at: Date): Promise
     .executeTakeFirstOrThrow();
   const due = responseDueFor(procedureOf(row.procedure_id), inspection.end_date, englishDate(at));
   const reminderAt = startOfEnglishDay(workingDaysBefore(due, REMINDER_WORKING_DAYS));
-  if (reminderAt > at) await rescheduleDeadline(trx, RESPONSE_REMINDER, row.id, reminderAt);
+  if (reminderAt > at) await scheduleDeadline(trx, RESPONSE_REMINDER, row.id, reminderAt, { afresh: true });
   else await cancelDeadline(trx, RESPONSE_REMINDER, row.id);
-  await rescheduleDeadline(trx, PRESUME_ACCURATE, row.id, endOfEnglishDay(due));
+  await scheduleDeadline(trx, PRESUME_ACCURATE, row.id, endOfEnglishDay(due), { afresh: true });
   return due;
 }
 
+/** The sentence telling the provider their window started again, if it did. */
+const newWindow = (responseDue: string | null) =>
+  responseDue
+    ? ` You now have until ${formatLongDate(responseDue)} to respond to the draft as it now stands.`
+    : '';
+
 /** What the provider is told about a report whose grades changed. */
-export function regradedMessage(
+function regradedMessage(
   reportId: string,
   status: keyof typeof REPORT_STATUSES,
   content: ReportContent,
@@ -93,20 +99,17 @@ export function regradedMessage(
   const overall = content.overallGrade
     ? ` The overall grade is now ${content.overallGrade.label.toLowerCase()}.`
     : '';
-  const window = responseDue
-    ? ` You now have until ${formatLongDate(responseDue)} to respond to the draft as it now stands.`
-    : '';
   return {
     template: 'report-regraded',
     subject: `Inspection report changed: ${content.provider.name}`,
     body:
       `The ${REPORT_STATUSES[status].toLowerCase()} report of ${about(content)} has changed. ${note}${overall}` +
-      `${window} Read it at /reports/${reportId}.`,
+      `${newWindow(responseDue)} Read it at /reports/${reportId}.`,
   };
 }
 
 /** A grade changed by moderation: the report, if issued, takes the standing grades. */
-export async function followGrades(trx: Trx, change: InspectionChange, at: Date): Promise<void> {
+async function followGrades(trx: Trx, change: InspectionChange, at: Date): Promise<void> {
   const row = await liveReport(trx, change.inspectionId);
   if (!row) return;
   const current = await currentVersion(trx, row);
@@ -141,7 +144,7 @@ export async function followGrades(trx: Trx, change: InspectionChange, at: Date)
  * answerable, never presumed accurate, finalised or published (seed 001). The additional visit has a
  * report of its own.
  */
-export async function withdrawReport(trx: Trx, change: InspectionChange, at: Date): Promise<void> {
+async function withdrawReport(trx: Trx, change: InspectionChange, at: Date): Promise<void> {
   await resolveFlag(trx, DRAFT_REPORT_OVERDUE, change.inspectionId);
   await resolveFlag(trx, FINAL_REPORT_OVERDUE, change.inspectionId);
   const row = await liveReport(trx, change.inspectionId);
@@ -230,15 +233,12 @@ export async function amendReportAfterComplaint(
     input.judgementsChanged && content.overallGrade
       ? ` The overall grade is now ${content.overallGrade.label.toLowerCase()}.`
       : '';
-  const window = responseDue
-    ? ` You now have until ${formatLongDate(responseDue)} to respond to the draft as it now stands.`
-    : '';
   await tellProvider(trx, content, {
     template: 'report-amended-after-complaint',
     subject: `Inspection report amended: ${content.provider.name}`,
     body:
       `Following complaint ${input.complaint}, the ${REPORT_STATUSES[row.status].toLowerCase()} report of ${about(content)} ` +
-      `has been amended: ${input.note}${grade}${window} Read it at /reports/${row.id}.`,
+      `has been amended: ${input.note}${grade}${newWindow(responseDue)} Read it at /reports/${row.id}.`,
   });
   return { reportId: row.id, version };
 }
