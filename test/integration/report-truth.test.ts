@@ -3,7 +3,12 @@ import { ManualClock } from '../../src/clock.js';
 import { runDueDeadlines } from '../../src/deadlines/store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
-import { completeInspection, heldToFeedback, signOffModeration } from '../support/steps.js';
+import {
+  completeInspection,
+  conductToFeedback,
+  heldToFeedback,
+  signOffModeration,
+} from '../support/steps.js';
 
 const kinds = await databaseKinds();
 
@@ -182,6 +187,20 @@ describe.each(kinds)('the report keeps to its inspection on the %s database', (k
     onDay('2025-04-30');
     expect((await post('manager', `/api/reports/${issued.id}/finalise`)).statusCode).toBe(409);
     expect((await post('manager', `/api/reports/${issued.id}/publish`)).statusCode).toBe(409);
+    expect((await get(null, `/api/reports/${issued.id}`)).statusCode).toBe(404);
+
+    // The additional visit has its own report, and that is the one published.
+    const visitId: string = declared.json().id;
+    onDay('2025-03-10');
+    await conductToFeedback(post, visitId, ['requires-improvement-to-be-good', 'good', 'good']);
+    await signOffModeration(post, visitId);
+    const visitReport = await issue(visitId);
+    onDay('2025-03-25');
+    expect((await post('manager', `/api/reports/${visitReport.id}/finalise`)).statusCode).toBe(200);
+    await completeInspection(post, visitId);
+    expect((await post('manager', `/api/reports/${visitReport.id}/publish`)).statusCode).toBe(200);
+    const published = (await get(null, `/api/reports/${visitReport.id}`)).json();
+    expect(published.content.overallGrade.grade).toBe('requires-improvement-to-be-good');
     expect((await get(null, `/api/reports/${issued.id}`)).statusCode).toBe(404);
   });
 

@@ -45,6 +45,19 @@ export async function heldToFeedback(
   });
   expect(created.statusCode, created.body).toBe(201);
   const id: string = JSON.parse(created.body).id;
+  await conductToFeedback(post, id, input.grades);
+  return id;
+}
+
+/**
+ * An inspection planned already (an additional visit, say) conducted through the API up to its
+ * feedback, as `heldToFeedback` does.
+ */
+export async function conductToFeedback(
+  post: (role: string, url: string, payload: object) => Promise<{ statusCode: number; body: string }>,
+  id: string,
+  grades: string[],
+): Promise<void> {
   const started = await post('inspector', `/api/inspections/${id}/status`, { status: 'on-site' });
   expect(started.statusCode, started.body).toBe(200);
   const evidence: string[] = [];
@@ -59,7 +72,7 @@ export async function heldToFeedback(
   for (const [index, areaId] of CHILDRENS_HOME_AREAS.entries()) {
     const given = await post('inspector', `/api/inspections/${id}/judgements`, {
       areaId,
-      grade: input.grades[index],
+      grade: grades[index],
       evidenceIds: evidence,
       rationale: 'The evidence shows it',
     });
@@ -74,5 +87,4 @@ export async function heldToFeedback(
     acknowledgeWarnings: true,
   });
   expect(feedback.statusCode, feedback.body).toBe(200);
-  return id;
 }
