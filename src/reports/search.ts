@@ -178,8 +178,8 @@ export async function localAuthoritiesWithReports(db: Db): Promise<string[]> {
 }
 
 /**
- * Reports not yet published, as far as the person may see them (all for staff, their own for
- * providers), the latest draft first, a page at a time.
+ * Reports in progress (draft or final: neither published nor withdrawn), as far as the person may see
+ * them (all for staff, their own for providers), the latest draft first, a page at a time.
  */
 export async function unpublishedReports(
   db: Db,
@@ -189,7 +189,7 @@ export async function unpublishedReports(
   if (scope.kind === 'none' || (scope.kind === 'own' && scope.providerIds.length === 0)) {
     return { items: [], ...paging, total: 0, totalPages: 0 };
   }
-  let query = summaryQuery(db).where('r.status', '<>', 'published');
+  let query = summaryQuery(db).where('r.status', 'in', ['draft', 'final']);
   if (scope.kind === 'own') {
     query = query.where(sql<string>`${field(`->'provider'->>'id'`)}`, 'in', scope.providerIds);
   }

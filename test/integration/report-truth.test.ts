@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { runDueDeadlines } from '../../src/deadlines/store.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import { getPage, signInAs } from '../support/pages.js';
 import { databaseKinds } from '../support/databases.js';
 import {
   completeInspection,
@@ -188,6 +189,11 @@ describe.each(kinds)('the report keeps to its inspection on the %s database', (k
     expect((await post('manager', `/api/reports/${issued.id}/finalise`)).statusCode).toBe(409);
     expect((await post('manager', `/api/reports/${issued.id}/publish`)).statusCode).toBe(409);
     expect((await get(null, `/api/reports/${issued.id}`)).statusCode).toBe(404);
+    const manager = await signInAs(t.app, 'manager', DEMO_PASSWORD);
+    const inProgress = await getPage(t.app, manager, '/reports/in-progress?pageSize=100');
+    expect(inProgress.statusCode).toBe(200);
+    expect(inProgress.body).not.toContain(`/inspections/${id}/report`);
+    expect(inProgress.body).not.toContain(issued.id);
 
     // The additional visit has its own report, and that is the one published.
     const visitId: string = declared.json().id;
