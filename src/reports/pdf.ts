@@ -29,6 +29,13 @@ const GREY = '#505a5f';
  * goes through `printableText`, which bounds the cost of its layout; this runs in a worker thread
  * (`pdf-pool.ts`), never on the thread that answers requests.
  */
+/** What a PDF of a report not (or never to be) published says at its head. */
+const UNPUBLISHED_MARK: Record<Exclude<ReportStatus, 'published'>, string> = {
+  draft: 'DRAFT: not for publication',
+  final: 'FINAL: not yet published',
+  withdrawn: 'WITHDRAWN: the inspection was declared incomplete; not for publication',
+};
+
 export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buffer> {
   const content = withInstruments(report.content);
   const doc = new PDFDocument({
@@ -68,7 +75,7 @@ export function reportPdf(report: PrintableReport, createdAt: Date): Promise<Buf
       .font('Helvetica-Bold')
       .fontSize(12)
       .fillColor('#d4351c')
-      .text(report.status === 'draft' ? 'DRAFT: not for publication' : 'FINAL: not yet published');
+      .text(UNPUBLISHED_MARK[report.status]);
   }
   doc.moveDown(0.8);
   fact('Unique reference number', content.provider.urn);
