@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/clock.js';
 import { startTestApp, DEMO_PASSWORD, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { csrfTokenIn, getPage, postForm, signInAs } from '../support/pages.js';
+import { signOffModeration } from '../support/steps.js';
 
 const kinds = await databaseKinds();
 
@@ -78,6 +79,7 @@ describe.each(kinds)('complaint time limits on the %s database', (kind) => {
       summary: 'Feedback given',
     });
     expect(feedback.statusCode, feedback.body).toBe(200);
+    await signOffModeration(post, id);
     return id;
   }
 
