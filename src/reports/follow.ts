@@ -60,12 +60,11 @@ export async function withStandingGrades(
 }
 
 /**
- * A draft nobody has answered gets its window again from `at`, as if issued that day (its version written
- * with the day as the day it was issued, so that the timeline and the time limit for a complaint count
- * from it too), with the reminder
- * and the presumption of accuracy set again: the provider answers the report as it now is. A draft already
- * answered keeps its answer (whose points are still decided), and a final report its dates; the change is
- * open to a complaint like any other. Returns the new last day to respond, or null.
+ * A draft nobody has answered gets its window again from `at`, as if issued that day (so the timeline and
+ * the time limit for a complaint count from that day too), with the reminder and the presumption of
+ * accuracy set again: the provider answers the report as it now is. A draft already answered keeps its
+ * answer (whose points are still decided), and a final report its dates; the change is open to a
+ * complaint like any other. Returns the new last day to respond, or null.
  */
 async function restartWindow(trx: Trx, row: ReportRow, at: Date): Promise<string | null> {
   if (row.status !== 'draft' || (await stateOf(trx, row)).response) return null;
@@ -121,7 +120,7 @@ async function followGrades(trx: Trx, change: InspectionChange, at: Date): Promi
     content,
     note: change.note,
     actorId: change.actorId,
-    at: at,
+    at,
     set: responseDue ? { draft_issued_on: englishDate(at), response_due: responseDue } : {},
   });
   await tellProvider(trx, content, regradedMessage(row.id, row.status, content, change.note, responseDue));
@@ -156,7 +155,7 @@ async function withdrawReport(trx: Trx, change: InspectionChange, at: Date): Pro
     content: current.content,
     note: `Withdrawn: ${change.note}`,
     actorId: change.actorId,
-    at: at,
+    at,
     set: { status: 'withdrawn', withdrawn_on: on },
   });
   await cancelDeadline(trx, RESPONSE_REMINDER, row.id);
