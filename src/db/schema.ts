@@ -10,10 +10,34 @@ export interface PeopleTable {
   id: Generated<string>;
   email: string;
   name: string;
-  password_hash: string;
+  /** Null until an invited person chooses one, and for someone who only signs in through their organisation. */
+  password_hash: string | null;
   roles: string[];
   active: Generated<boolean>;
   created_at: Instant;
+  version: Generated<number>;
+  provider_admin: Generated<boolean>;
+  last_signed_in_at: Instant | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  totp_secret: string | null;
+  totp_enabled_at: Instant | null;
+  totp_last_step: number | null;
+}
+
+export interface AccountTokensTable {
+  token_hash: string;
+  person_id: string;
+  purpose: 'invitation' | 'password-reset';
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+}
+
+export interface RecoveryCodesTable {
+  person_id: string;
+  code_hash: string;
+  used_at: Instant | null;
 }
 
 export interface PersonProvidersTable {
@@ -24,7 +48,7 @@ export interface PersonProvidersTable {
 export interface SessionsTable {
   token_hash: string;
   person_id: string;
-  kind: 'browser' | 'api';
+  kind: 'browser' | 'api' | 'second-factor';
   created_at: Instant;
   expires_at: Instant;
 }
@@ -499,6 +523,8 @@ export interface Schema {
   people: PeopleTable;
   person_providers: PersonProvidersTable;
   sessions: SessionsTable;
+  account_tokens: AccountTokensTable;
+  recovery_codes: RecoveryCodesTable;
   owner_groups: OwnerGroupsTable;
   providers: ProvidersTable;
   registration_applications: RegistrationApplicationsTable;

@@ -19,3 +19,8 @@ export interface DemoPeople {
   /** Every provider on the demo register. */
   providerIds: string[];
 }
+
+/** A demo account's email: the role's name, but `admin@demo.invalid` for the administrator. */
+export function demoEmail(role: Role): string {
+  return `${role === 'administrator' ? 'admin' : role}@demo.invalid`;
+}

@@ -26,11 +26,11 @@ import { finaliseReport, publishReport } from '../reports/publication.js';
 import { seedConcernsDemo } from '../concerns/demo.js';
 import { seedNotificationsDemo } from '../notifications/demo.js';
 import { seedPlanningDemo } from '../planning/demo.js';
-import type { DemoPeople } from './people.js';
+import { demoEmail, type DemoPeople } from './people.js';
 
 /** One demo account per role, all with the demo password. */
 export const DEMO_PEOPLE: { email: string; name: string; role: Role }[] = ROLES.map((role) => ({
-  email: `${role}@demo.invalid`,
+  email: demoEmail(role),
   name: `Demo ${ROLE_LABELS[role].replace(/ \(.*\)$/, '').toLowerCase()}`,
   role,
 }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, mayEver, providerScope, type Action, type Resource } from './policy.js';
+import { can, mayEver, peopleScope, providerScope, type Action, type Resource } from './policy.js';
 import { ROLES, type Person, type Role } from './rules.js';
 
 const person = (role: Role, providerIds: string[] = []): Person => ({
@@ -8,6 +8,7 @@ const person = (role: Role, providerIds: string[] = []): Person => ({
   name: role,
   roles: [role],
   providerIds,
+  providerAdmin: false,
 });
 
 /** Expected answers for every role; a new action or role without a row here fails the test. */
@@ -17,7 +18,7 @@ const expected: Record<Action, Role[]> = {
   'provider.create': ['manager', 'planner'],
   'provider.change': ['manager', 'planner'],
   'audit.read': ['manager'],
-  'reference.read': [...ROLES],
+  'reference.read': ROLES.filter((role) => role !== 'administrator'),
   'inspections.list': ['inspector', 'manager', 'planner', 'complaints', 'provider', 'analyst'],
   'inspection.read': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
   'inspection.read-records': ['inspector', 'manager', 'planner', 'complaints', 'analyst'],
@@ -59,6 +60,7 @@ const expected: Record<Action, Role[]> = {
   'notification.review': ['inspector', 'manager', 'planner'],
   'statistics.read': ['manager', 'planner', 'analyst'],
   'consistency.read': ['manager', 'analyst'],
+  'people.manage': ['administrator'],
 };
 
 describe('the authorisation policy', () => {
@@ -84,10 +86,12 @@ describe('the authorisation policy', () => {
         feedbackGiven: true,
         notice: 'announced',
         status,
+        account: { roles: ['provider'], providerIds: ['p1'] },
       }));
     for (const action of Object.keys(expected) as Action[]) {
       for (const role of ROLES) {
-        const who = person(role, ['p1']);
+        // A provider's own administrator is the most favourable provider user.
+        const who = { ...person(role, ['p1']), providerAdmin: true };
         const somewhere = favourable(who).some((resource) => can(who, action, resource));
         expect(mayEver(who, action), `${role} ${action}`).toBe(somewhere);
       }
@@ -97,6 +101,31 @@ describe('the authorisation policy', () => {
 
   it('refuses everything to someone not signed in', () => {
     for (const action of Object.keys(expected) as Action[]) expect(can(null, action)).toBe(false);
+  });
+
+  it('lets a provider’s own administrator manage provider accounts of its own providers, and no other', () => {
+    const admin = { ...person('provider', ['p1', 'p2']), providerAdmin: true };
+    const manage = (account: { roles: Role[]; providerIds: string[] }) =>
+      can(admin, 'people.manage', { account });
+    expect(manage({ roles: ['provider'], providerIds: ['p1'] })).toBe(true);
+    expect(manage({ roles: ['provider'], providerIds: ['p1', 'p2'] })).toBe(true);
+    expect(manage({ roles: ['provider'], providerIds: ['p1', 'p3'] })).toBe(false);
+    expect(manage({ roles: ['provider'], providerIds: [] })).toBe(false);
+    expect(manage({ roles: ['provider', 'inspector'], providerIds: ['p1'] })).toBe(false);
+    expect(manage({ roles: ['administrator'], providerIds: ['p1'] })).toBe(false);
+    const colleague = person('provider', ['p1']);
+    expect(can(colleague, 'people.manage', { account: { roles: ['provider'], providerIds: ['p1'] } })).toBe(
+      false,
+    );
+    expect(peopleScope(admin)).toEqual({ kind: 'own', providerIds: ['p1', 'p2'] });
+    expect(peopleScope(colleague)).toEqual({ kind: 'none' });
+    expect(peopleScope(person('administrator'))).toEqual({ kind: 'all' });
+  });
+
+  it('gives the administrator accounts and nothing else', () => {
+    const admin = person('administrator');
+    const allowed = (Object.keys(expected) as Action[]).filter((action) => mayEver(admin, action));
+    expect(allowed).toEqual(['people.manage']);
   });
 
   it('lets a provider user read its own providers and no other', () => {

@@ -57,11 +57,14 @@ export type Action =
   | 'notification.submit'
   | 'notification.review'
   | 'statistics.read'
-  | 'consistency.read';
+  | 'consistency.read'
+  | 'people.manage';
 
 /** The staff roles that work across the whole register. */
 const REGISTER_READERS: Role[] = ['inspector', 'manager', 'planner', 'complaints', 'analyst'];
 const REGISTER_KEEPERS: Role[] = ['planner', 'manager'];
+/** Everyone who works with cases: all but the administrator, who manages accounts and nothing else. */
+const CASE_ROLES: Role[] = ROLES.filter((role) => role !== 'administrator');
 
 export interface Resource {
   providerId?: string;
@@ -75,6 +78,8 @@ export interface Resource {
   escalated?: boolean;
   /** The inspector a day-after contact is assigned to. */
   assignedTo?: string;
+  /** An account being managed: its roles and the providers it acts for. */
+  account?: { roles: readonly Role[]; providerIds: readonly string[] };
 }
 
 const ownsProvider = (person: Person, providerId: string | undefined) =>
@@ -88,7 +93,7 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
   'provider.create': (person) => hasRole(person, ...REGISTER_KEEPERS),
   'provider.change': (person) => hasRole(person, ...REGISTER_KEEPERS),
   'audit.read': (person) => hasRole(person, 'manager'),
-  'reference.read': (person) => person.roles.length > 0,
+  'reference.read': (person) => hasRole(person, ...CASE_ROLES),
   'inspections.list': (person) => hasRole(person, ...REGISTER_READERS, 'provider'),
   // A provider sees its own inspections, but never a no-notice one before inspectors arrive.
   'inspection.read': (person, { providerId, notice, status }) =>
@@ -160,6 +165,16 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
   'statistics.read': (person) => hasRole(person, 'analyst', 'manager', 'planner'),
   // Grades by named inspector are for those who manage inspectors and study consistency.
   'consistency.read': (person) => hasRole(person, 'manager', 'analyst'),
+  // An administrator manages every account; a provider's own administrator only provider accounts
+  // that act for none but its own providers (so never a colleague of another provider, nor staff).
+  'people.manage': (person, { account }) =>
+    hasRole(person, 'administrator') ||
+    (hasRole(person, 'provider') &&
+      person.providerAdmin &&
+      (account === undefined ||
+        (account.roles.every((role) => role === 'provider') &&
+          account.providerIds.length > 0 &&
+          account.providerIds.every((id) => person.providerIds.includes(id))))),
 };
 
 /**
@@ -173,7 +188,7 @@ const MAY_EVER: Record<Action, readonly Role[]> = {
   'provider.create': REGISTER_KEEPERS,
   'provider.change': REGISTER_KEEPERS,
   'audit.read': ['manager'],
-  'reference.read': ROLES,
+  'reference.read': CASE_ROLES,
   'inspections.list': [...REGISTER_READERS, 'provider'],
   'inspection.read': [...REGISTER_READERS, 'provider'],
   'inspection.read-records': REGISTER_READERS,
@@ -216,6 +231,7 @@ const MAY_EVER: Record<Action, readonly Role[]> = {
   'notification.review': [...REGISTER_KEEPERS, 'inspector'],
   'statistics.read': ['analyst', 'manager', 'planner'],
   'consistency.read': ['manager', 'analyst'],
+  'people.manage': ['administrator', 'provider'],
 };
 
 /** Whether any record could let this person take the action (false when signed out). */
@@ -226,6 +242,17 @@ export function mayEver(person: Person | null, action: Action): boolean {
 export function can(person: Person | null, action: Action, resource: Resource = {}): boolean {
   // Never wider than who may ever take the action: the check routes make before reading input.
   return mayEver(person, action) && rules[action](person!, resource);
+}
+
+/** Whose accounts a person may manage: every one, provider accounts of their own providers, or none. */
+export type PeopleScope = { kind: 'all' } | { kind: 'own'; providerIds: string[] } | { kind: 'none' };
+
+export function peopleScope(person: Person | null): PeopleScope {
+  if (person === null) return { kind: 'none' };
+  if (hasRole(person, 'administrator')) return { kind: 'all' };
+  if (hasRole(person, 'provider') && person.providerAdmin)
+    return { kind: 'own', providerIds: person.providerIds };
+  return { kind: 'none' };
 }
 
 /** Which providers a person's lists may show: all of them, only their own, or none. */

@@ -8,6 +8,7 @@ export const ROLES = [
   'reviewer',
   'provider',
   'analyst',
+  'administrator',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -20,7 +21,11 @@ export const ROLE_LABELS: Record<Role, string> = {
   reviewer: 'External reviewer',
   provider: 'Provider',
   analyst: 'Analyst',
+  administrator: 'Administrator',
 };
+
+/** Roles that work for the regulator (everyone but providers): those who must use two-factor sign-in. */
+export const STAFF_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'provider');
 
 /** The signed-in person as every rule and route sees them. */
 export interface Person {
@@ -30,6 +35,8 @@ export interface Person {
   roles: Role[];
   /** Providers a provider user acts for; empty for staff. */
   providerIds: string[];
+  /** A provider user who may invite and disable colleagues for its own providers. */
+  providerAdmin: boolean;
 }
 
 export function isRole(value: string): value is Role {

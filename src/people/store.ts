@@ -61,13 +61,21 @@ function personQuery(db: Db) {
       'p.email',
       'p.name',
       'p.roles',
+      'p.provider_admin',
       sql<string[]>`coalesce((select array_agg(pp.provider_id::text order by pp.provider_id)
         from person_providers pp where pp.person_id = p.id), '{}')`.as('provider_ids'),
     ])
     .where('p.active', '=', true);
 }
 
-type PersonRow = { id: string; email: string; name: string; roles: string[]; provider_ids: string[] };
+type PersonRow = {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  provider_admin: boolean;
+  provider_ids: string[];
+};
 
 function toPerson(row: PersonRow): Person {
   return {
@@ -76,6 +84,7 @@ function toPerson(row: PersonRow): Person {
     name: row.name,
     roles: row.roles.filter(isRole),
     providerIds: row.provider_ids,
+    providerAdmin: row.provider_admin,
   };
 }
 

@@ -458,7 +458,7 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
     const access = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route)?.access;
     if (access === undefined) return true;
     const person =
-      who === 'public' ? null : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [] };
+      who === 'public' ? null : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [], providerAdmin: false };
     return accessRefusal(access, person) === null;
   }
 

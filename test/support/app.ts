@@ -1,3 +1,5 @@
+import { demoEmail } from '../../src/demo/people.js';
+import type { Role } from '../../src/people/rules.js';
 import { buildApp, type App } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -57,7 +59,7 @@ export async function startTestApp(
       const response = await app.inject({
         method: 'POST',
         url: '/api/tokens',
-        payload: { email: `${role}@demo.invalid`, password: DEMO_PASSWORD },
+        payload: { email: demoEmail(role as Role), password: DEMO_PASSWORD },
       });
       if (response.statusCode !== 201) throw new Error(`no token for ${role}: ${response.body}`);
       const token = (response.json() as { token: string }).token;

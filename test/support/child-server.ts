@@ -1,3 +1,5 @@
+import { demoEmail } from '../../src/demo/people.js';
+import type { Role } from '../../src/people/rules.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -219,7 +221,7 @@ export async function tokenFrom(server: ServerProcess, role: string): Promise<st
   const response = await fetch(`${server.url}/api/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${role}@demo.invalid`, password: CHILD_DEMO_PASSWORD }),
+    body: JSON.stringify({ email: demoEmail(role as Role), password: CHILD_DEMO_PASSWORD }),
   });
   if (response.status !== 201) throw new Error(`no token for ${role}: ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;

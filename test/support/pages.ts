@@ -1,3 +1,5 @@
+import { demoEmail } from '../../src/demo/people.js';
+import type { Role } from '../../src/people/rules.js';
 import type { App } from '../../src/app.js';
 
 /** A browser's cookie jar in miniature, for driving the pages through `app.inject`. */
@@ -63,7 +65,7 @@ export async function signInAs(app: App, role: string, password: string): Promis
   const page = await getPage(app, jar, '/sign-in');
   const response = await postForm(app, jar, '/sign-in', {
     _csrf: csrfTokenIn(page.body),
-    email: `${role}@demo.invalid`,
+    email: demoEmail(role as Role),
     password,
   });
   if (response.statusCode !== 303) throw new Error(`sign-in as ${role} failed: ${response.statusCode}`);
