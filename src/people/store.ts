@@ -102,7 +102,7 @@ function digest(token: string): string {
 export async function startSession(
   db: Db,
   personId: string,
-  kind: 'browser' | 'api',
+  kind: 'browser' | 'api' | 'second-factor',
   hours: number,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
@@ -112,6 +112,13 @@ export async function startSession(
     .insertInto('sessions')
     .values({ token_hash: digest(token), person_id: personId, kind, expires_at: expiresAt })
     .execute();
+  // A half-way session (password right, code still to come) is not yet a sign-in.
+  if (kind !== 'second-factor')
+    await db
+      .updateTable('people')
+      .set({ last_signed_in_at: new Date() })
+      .where('id', '=', personId)
+      .execute();
   return { token, expiresAt };
 }
 
