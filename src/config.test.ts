@@ -115,4 +115,45 @@ describe('loadConfig', () => {
       /DATABASE_STATEMENT_TIMEOUT_MS: must be a whole number/,
     );
   });
+
+  describe('single sign-on (OIDC_*)', () => {
+    const sso = {
+      OIDC_ISSUER_URL: 'https://login.example.com/tenant/v2.0',
+      OIDC_CLIENT_ID: 'inspectorate',
+      OIDC_CLIENT_SECRET: 'client-secret',
+    };
+
+    it('is off unless configured, and asks for openid, email and profile by default', () => {
+      expect(loadConfig({}).oidc).toBeNull();
+      expect(loadConfig(sso).oidc).toEqual({
+        issuerUrl: 'https://login.example.com/tenant/v2.0',
+        clientId: 'inspectorate',
+        clientSecret: 'client-secret',
+        scopes: 'openid email profile',
+      });
+      expect(loadConfig({ ...sso, OIDC_SCOPES: ' openid  email ' }).oidc?.scopes).toBe('openid email');
+    });
+
+    it('needs the issuer, client id and secret together, naming what is missing', () => {
+      expect(() => loadConfig({ OIDC_ISSUER_URL: sso.OIDC_ISSUER_URL })).toThrow(
+        /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: single sign-on needs OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET together/,
+      );
+      expect(() => loadConfig({ ...sso, OIDC_CLIENT_SECRET: undefined })).toThrow(
+        /\n {2}OIDC_CLIENT_SECRET: single sign-on needs/,
+      );
+      expect(() => loadConfig({ OIDC_SCOPES: 'openid email' })).toThrow(/OIDC_SCOPES: only used with/);
+    });
+
+    it('talks to an identity provider over https, or plain http on this machine only', () => {
+      expect(loadConfig({ ...sso, OIDC_ISSUER_URL: 'http://127.0.0.1:4000' }).oidc?.issuerUrl).toBe(
+        'http://127.0.0.1:4000',
+      );
+      expect(() => loadConfig({ ...sso, OIDC_ISSUER_URL: 'http://login.example.com' })).toThrow(
+        /OIDC_ISSUER_URL: must be the identity provider's https:\/\/ address/,
+      );
+      expect(() => loadConfig({ ...sso, OIDC_SCOPES: 'email profile' })).toThrow(
+        /OIDC_SCOPES: must be scopes separated by spaces, openid among them/,
+      );
+    });
+  });
 });

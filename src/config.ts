@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { isIssuerUrl } from './people/oidc-rules.js';
 import { passwordProblem } from './people/password-rules.js';
 
 /** Every setting the service reads, validated once at start-up. */
@@ -35,6 +36,8 @@ export interface Config {
   pdfWorkers: number;
   /** GOV.UK Notify: with a key and a template, messages are sent; otherwise they stay in the outbox. */
   notify: { apiKey: string; templateId: string } | null;
+  /** Single sign-on with the organisation's OpenID Connect identity provider, when all three are set. */
+  oidc: { issuerUrl: string; clientId: string; clientSecret: string; scopes: string } | null;
 }
 
 /** An absolute http(s) address, which may have a path (a service published below a folder). */
@@ -138,7 +141,27 @@ const environmentSchema = z.object({
   PDF_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   NOTIFY_API_KEY: z.string().min(10, 'must be a GOV.UK Notify API key').optional(),
   NOTIFY_TEMPLATE_ID: z.uuid({ message: 'must be the id of a GOV.UK Notify email template' }).optional(),
+  OIDC_ISSUER_URL: z
+    .string()
+    .trim()
+    .refine(
+      isIssuerUrl,
+      "must be the identity provider's https:// address, like https://login.example.com/tenant/v2.0 (http:// only for localhost, 127.0.0.1 or [::1])",
+    )
+    .optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1, 'must be the client id the identity provider gave').optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1, 'must be the client secret the identity provider gave').optional(),
+  OIDC_SCOPES: z
+    .string()
+    .trim()
+    .refine(
+      (value) => value.split(/\s+/).includes('openid'),
+      'must be scopes separated by spaces, openid among them',
+    )
+    .optional(),
 });
+
+const OIDC_SETTINGS = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
 
 export class ConfigError extends Error {}
 
@@ -163,6 +186,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.NOTIFY_API_KEY) !== Boolean(e.NOTIFY_TEMPLATE_ID)) {
     throw new ConfigError(
       'Invalid configuration:\n  NOTIFY_TEMPLATE_ID: NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID go together',
+    );
+  }
+  const oidcSet = OIDC_SETTINGS.filter((name) => e[name] !== undefined);
+  if (oidcSet.length > 0 && oidcSet.length < OIDC_SETTINGS.length) {
+    const missing = OIDC_SETTINGS.filter((name) => e[name] === undefined);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.join(', ')}: single sign-on needs ${OIDC_SETTINGS.join(', ')} together (or none of them)`,
+    );
+  }
+  if (e.OIDC_SCOPES !== undefined && oidcSet.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OIDC_SCOPES: only used with OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
     );
   }
   // Links in emails to providers must reach the real service, not this machine.
@@ -199,6 +234,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notify:
       e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_ID
         ? { apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_TEMPLATE_ID }
+        : null,
+    oidc:
+      e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuerUrl: e.OIDC_ISSUER_URL,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            scopes: (e.OIDC_SCOPES ?? 'openid email profile').split(/\s+/).join(' '),
+          }
         : null,
   };
 }

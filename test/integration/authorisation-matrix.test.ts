@@ -59,6 +59,10 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /sign-in': { allow: EVERYONE },
   'POST /sign-in': { allow: EVERYONE },
   'POST /sign-out': { allow: SIGNED_IN, refusalsOnly: true },
+  // Single sign-on is public, but not configured here: both answer 404 to everyone, as if not there
+  // (test/integration/single-sign-on.test.ts has them configured).
+  'GET /sign-in/oidc': { allow: NOBODY },
+  'GET /sign-in/oidc/callback': { allow: NOBODY },
 
   // The register
   'GET /api/providers': { allow: [...READERS, 'provider'] },
@@ -458,7 +462,9 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
     const access = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route)?.access;
     if (access === undefined) return true;
     const person =
-      who === 'public' ? null : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [], providerAdmin: false };
+      who === 'public'
+        ? null
+        : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [], providerAdmin: false };
     return accessRefusal(access, person) === null;
   }
 
