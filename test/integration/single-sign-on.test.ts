@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { FLOW_COOKIE } from '../../src/people/oidc-pages.js';
@@ -6,6 +5,7 @@ import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { databaseKinds } from '../support/databases.js';
 import { aPerson } from '../support/factories.js';
 import {
+  freePort,
   signInAtIdentityProvider,
   startIdentityProvider,
   type TestIdentityProvider,
@@ -273,12 +273,8 @@ describe('single sign-on when the identity provider cannot be reached', () => {
 
   beforeAll(async () => {
     // A loopback port nobody listens on.
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    await new Promise((resolve) => server.close(resolve));
     t = await startTestApp('embedded', {
-      OIDC_ISSUER_URL: `http://127.0.0.1:${port}`,
+      OIDC_ISSUER_URL: `http://127.0.0.1:${await freePort()}`,
       OIDC_CLIENT_ID: 'inspectorate',
       OIDC_CLIENT_SECRET: 'secret',
     });

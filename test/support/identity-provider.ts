@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { CookieJar } from './pages.js';
 
@@ -10,6 +10,15 @@ import { CookieJar } from './pages.js';
  * provider vouches for it. Anyone signs in with any password through the package's own plain sign-in
  * page (devInteractions); the client is first-party, so nobody is asked to consent.
  */
+
+/** A loopback port free a moment ago: for a service whose own address must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 export interface IdentityProviderPerson {
   email?: string;
