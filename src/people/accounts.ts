@@ -94,3 +94,14 @@ export function accountProblems(account: AccountShape): FieldError[] {
     problems.push({ field: 'providerAdmin', message: 'Only provider users can manage their colleagues' });
   return problems;
 }
+
+/** Asking for a reset link: an address is all it takes, and the answer is the same for any. */
+export const passwordResetRequest = z.object({
+  email: z
+    .string({ message: 'Enter your email address' })
+    .trim()
+    .min(1, 'Enter your email address')
+    .max(320, 'Email address must be 320 characters or fewer')
+    .pipe(z.email({ message: 'Enter an email address in the correct format, like name@example.com' }))
+    .transform((email) => email.toLowerCase()),
+});
