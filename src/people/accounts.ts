@@ -24,6 +24,11 @@ export function setPasswordPath(token: string): string {
   return `/account/set-password?token=${encodeURIComponent(token)}`;
 }
 
+/** A request's URL fit for the logs: any `token` parameter's value blanked out. */
+export function withoutTokens(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+}
+
 /** A one-time link as stored: for an active account or not, used or not, and until when. */
 export interface AccountTokenState {
   purpose: AccountTokenPurpose;
