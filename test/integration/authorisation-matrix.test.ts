@@ -59,6 +59,16 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /sign-in': { allow: EVERYONE },
   'POST /sign-in': { allow: EVERYONE },
   'POST /sign-out': { allow: SIGNED_IN, refusalsOnly: true },
+  // One's own account, and one-time links (which anyone holding one may use)
+  'POST /api/invitations/accept': { allow: EVERYONE },
+  'POST /api/password-resets': { allow: EVERYONE },
+  'GET /account/set-password': { allow: EVERYONE },
+  'POST /account/set-password': { allow: EVERYONE },
+  'GET /account/forgotten-password': { allow: EVERYONE },
+  'POST /account/forgotten-password': { allow: EVERYONE },
+  'GET /account': { allow: SIGNED_IN },
+  'GET /account/password': { allow: SIGNED_IN },
+  'POST /account/password': { allow: SIGNED_IN },
   // Single sign-on is public, but not configured here: both answer 404 to everyone, as if not there
   // (test/integration/single-sign-on.test.ts has them configured).
   'GET /sign-in/oidc': { allow: NOBODY },
