@@ -9,6 +9,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { registerGenerateCommand } from '../generate/command.js';
 import { registerImportCommands } from '../imports/command.js';
 import { registerRulesCommands } from './rules-commands.js';
+import { registerUsersCommands } from './users-commands.js';
 
 /**
  * The database as a command opens it: the configured connect timeout, and no statement timeout, which
@@ -105,6 +106,7 @@ export function buildCli(): Command {
       );
     });
 
+  registerUsersCommands(program);
   registerRulesCommands(program);
   registerImportCommands(program);
   registerGenerateCommand(program);
