@@ -13,7 +13,7 @@ import {
 import { setAccountActive } from '../people/account-store.js';
 import { accountFields, accountProblems, INVITATION_HOURS } from '../people/accounts.js';
 import { inviteAccount } from '../people/invitations.js';
-import { ROLES, type Role } from '../people/rules.js';
+import { ROLES } from '../people/rules.js';
 import { Refusal, type FieldError } from '../refusal.js';
 
 /**
@@ -85,7 +85,7 @@ function checkedInput(options: AddOptions) {
     throw refused([
       {
         field: 'roles',
-        message: `${unknown.map((role) => `'${role}'`).join(', ')} is not a role. Roles: ${ROLES.join(', ')}`,
+        message: `${unknown.map((role) => `'${role}'`).join(', ')} ${unknown.length === 1 ? 'is not a role' : 'are not roles'}. Roles: ${ROLES.join(', ')}`,
       },
     ]);
   const parsed = accountFields.omit({ providers: true }).safeParse({
@@ -188,7 +188,7 @@ export function registerUsersCommands(program: Command): void {
               {
                 email: input.email,
                 name: input.name,
-                roles: input.roles as Role[],
+                roles: input.roles,
                 providerIds: input.urns.map((urn) => ids.get(urn)!),
                 providerAdmin: input.providerAdmin,
               },
