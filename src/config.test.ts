@@ -28,6 +28,26 @@ describe('loadConfig', () => {
     ).toThrow(ConfigError);
   });
 
+  it('lets a command run without a session secret, which only the server uses, and never with demo data', () => {
+    const server = { DATABASE_URL: 'postgres://x@localhost/db' };
+    expect(() => loadConfig(server)).toThrow(/SESSION_SECRET: required outside demo mode/);
+    expect(() => loadConfig(server, { purpose: 'serve' })).toThrow(/SESSION_SECRET/);
+    const command = loadConfig(server, { purpose: 'command' });
+    expect(command.databaseUrl).toBe('postgres://x@localhost/db');
+    expect(command.sessionSecret).toBe('');
+    expect(loadConfig({ DEMO_DATA: '0' }, { purpose: 'command' }).demoData).toBe(false);
+    // Demo mode on the embedded database: the server makes demo data, a command never does.
+    expect(loadConfig({}).demoData).toBe(true);
+    expect(loadConfig({}, { purpose: 'command' }).demoData).toBe(false);
+    // Every other setting is checked as strictly for a command.
+    expect(() => loadConfig({ ...server, SESSION_SECRET: 'short' }, { purpose: 'command' })).toThrow(
+      /SESSION_SECRET: must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production' }, { purpose: 'command' })).toThrow(
+      /BASE_URL: required in production/,
+    );
+  });
+
   it('never creates demo data in production', () => {
     const secret = 's'.repeat(32);
     const live = { NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL: 'https://x.gov.uk' };

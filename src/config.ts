@@ -19,8 +19,9 @@ export interface Config {
   /** PostgreSQL: how long opening a connection may take, and the limit on each statement a request runs. */
   databaseConnectTimeoutMs: number;
   databaseStatementTimeoutMs: number;
+  /** Signs cookies and CSRF tokens. Empty for a command, which serves no pages and signs nothing. */
   sessionSecret: string;
-  /** Demo data and demo users are created on an empty database. */
+  /** Demo data and demo users are created on an empty database (by the server only; never by a command). */
   demoData: boolean;
   demoPassword: string;
   logLevel: string;
@@ -166,11 +167,21 @@ const OIDC_SETTINGS = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'
 export class ConfigError extends Error {}
 
 /**
+ * What the configuration is read for: the server (`serve`), which signs cookies and so needs
+ * SESSION_SECRET, or a command (`migrate`, `users`, `backup`…), which serves no pages and does not.
+ */
+export type ConfigPurpose = 'serve' | 'command';
+
+/**
  * Reads the configuration from the environment. Demo mode (demo data and a throw-away session secret)
  * is the default on the embedded database; production (`NODE_ENV=production`) never has demo data and
- * must be given a session secret.
+ * the server must be given a session secret.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { purpose?: ConfigPurpose } = {},
+): Config {
+  const serving = (options.purpose ?? 'serve') === 'serve';
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -206,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  BASE_URL: required in production, the address people reach the service at',
     );
   }
-  if (!e.SESSION_SECRET && !demoData) {
+  if (serving && !e.SESSION_SECRET && !demoData) {
     throw new ConfigError(
       'Invalid configuration:\n  SESSION_SECRET: required outside demo mode (at least 32 characters)',
     );
@@ -222,8 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     // Demo mode only: a fixed secret keeps demo sessions valid across restarts.
-    sessionSecret: e.SESSION_SECRET ?? 'demo-mode-session-secret-not-for-production-use',
-    demoData,
+    sessionSecret: e.SESSION_SECRET ?? (serving ? 'demo-mode-session-secret-not-for-production-use' : ''),
+    // Only the server creates demo data, on an empty database at start-up.
+    demoData: serving && demoData,
     demoPassword: e.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
     logLevel: e.LOG_LEVEL,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT,
