@@ -30,6 +30,7 @@ import { referenceRoutes } from './frameworks/routes.js';
 import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authenticate.js';
 import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
+import { twoFactorPages } from './people/two-factor-pages.js';
 import type { Person } from './people/rules.js';
 import { providerPages } from './providers/pages.js';
 import { providerRoutes } from './providers/routes.js';
@@ -229,6 +230,7 @@ export async function buildApp({
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
   await app.register(peoplePages);
+  await app.register(twoFactorPages);
   await app.register(providerRoutes);
   await app.register(providerPages);
   await app.register(inspectionRoutes);
