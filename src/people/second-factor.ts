@@ -115,11 +115,9 @@ export async function requireSecondFactorForToken(
       );
     return;
   }
-  const outcome = code
-    ? await checkSecondFactor(app, state, code)
-    : await recordFailedSignIn(app, normaliseEmail(state.email), state.id, app.clock.now()).then(
-        () => ({ failed: true }) as const,
-      );
+  let outcome: CodeOutcome = { failed: true };
+  if (code) outcome = await checkSecondFactor(app, state, code);
+  else await recordFailedSignIn(app, normaliseEmail(state.email), state.id, app.clock.now());
   if ('pausedUntil' in outcome) {
     reply.header('retry-after', secondsUntil(app, outcome.pausedUntil));
     throw new Problem(429, 'Too many requests', `${PAUSED_MESSAGE}.`);
