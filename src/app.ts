@@ -28,6 +28,8 @@ import type { Database, Db } from './db/database.js';
 import { referencePages } from './frameworks/pages.js';
 import { referenceRoutes } from './frameworks/routes.js';
 import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authenticate.js';
+import { accountPages } from './people/account-pages.js';
+import { accountRoutes } from './people/account-routes.js';
 import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
 import { twoFactorPages } from './people/two-factor-pages.js';
@@ -230,6 +232,8 @@ export async function buildApp({
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
   await app.register(peoplePages);
+  await app.register(accountRoutes);
+  await app.register(accountPages);
   await app.register(twoFactorPages);
   await app.register(providerRoutes);
   await app.register(providerPages);

@@ -99,11 +99,18 @@ export async function listOutbox(
   return (await query.execute()).map(toOutboxEntry);
 }
 
-/** The outbox, or one recipient's messages in it (`null` for all). */
+/**
+ * Messages that carry a one-time link to set a password: whoever holds the link can take the account, so
+ * only the person it was sent to ever reads them here, never those who may read every message.
+ */
+export const PRIVATE_TEMPLATES = ['account-invitation', 'password-reset'] as const;
+
+/** The outbox, or one recipient's messages in it (`null` for all, less the private ones). */
 function outboxOf(db: Db, recipient: string | null) {
   let query = db.selectFrom('outbox');
   // Emails are stored as written; people's are lower case.
   if (recipient !== null) query = query.where((eb) => eb(eb.fn('lower', ['recipient']), '=', recipient));
+  else query = query.where('template', 'not in', PRIVATE_TEMPLATES);
   return query;
 }
 

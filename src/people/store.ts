@@ -95,7 +95,7 @@ export async function findPerson(db: Db, id: string): Promise<Person | null> {
 
 // Sessions and API tokens: a random secret goes to the client; only its SHA-256 is stored, so a copy
 // of the database does not let anyone in.
-function digest(token: string): string {
+export function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 export { digest as sessionDigest };
