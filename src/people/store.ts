@@ -98,7 +98,6 @@ export async function findPerson(db: Db, id: string): Promise<Person | null> {
 export function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
-export { digest as sessionDigest };
 
 export async function startSession(
   db: Db,

@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/store.js';
 import { inTransaction, type Db } from '../db/database.js';
 import { conflict } from '../refusal.js';
 import { isRole, type Role } from './rules.js';
-import { sessionDigest } from './store.js';
+import { digest } from './store.js';
 
 /** Two-factor sign-in in the database: the person's secret and last step, recovery codes, half-way sessions. */
 
@@ -40,7 +40,7 @@ export async function halfWaySessionPerson(db: Db, token: string, now: Date): Pr
   const row = await db
     .selectFrom('sessions')
     .select('person_id')
-    .where('token_hash', '=', sessionDigest(token))
+    .where('token_hash', '=', digest(token))
     .where('kind', '=', 'second-factor')
     .where('expires_at', '>', now)
     .executeTakeFirst();
