@@ -33,7 +33,8 @@ describeInBrowser('two-factor sign-in', () => {
     }
 
     await signInWithPassword();
-    await user.goto('/account/two-factor');
+    await user.goto('/account');
+    await user.clickLink('Two-factor sign-in');
     expect(await user.heading()).toBe('Two-factor sign-in');
     await user.clickButton('Set up two-factor sign-in');
     expect(await user.heading()).toBe('Set up two-factor sign-in');
