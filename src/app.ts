@@ -33,6 +33,7 @@ import { accountRoutes } from './people/account-routes.js';
 import { singleSignOnPages } from './people/oidc-pages.js';
 import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
+import { twoFactorPages } from './people/two-factor-pages.js';
 import type { Person } from './people/rules.js';
 import { providerPages } from './providers/pages.js';
 import { providerRoutes } from './providers/routes.js';
@@ -235,6 +236,7 @@ export async function buildApp({
   await app.register(accountRoutes);
   await app.register(accountPages);
   await app.register(singleSignOnPages);
+  await app.register(twoFactorPages);
   await app.register(providerRoutes);
   await app.register(providerPages);
   await app.register(inspectionRoutes);

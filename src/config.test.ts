@@ -21,6 +21,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', DEMO_DATA: '1' }).demoData).toBe(true);
   });
 
+  it('requires two-factor sign-in of staff in production only, unless MFA_REQUIRED says otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      BASE_URL: 'https://x.gov.uk',
+    };
+    expect(loadConfig({}).mfaRequired).toBe(false);
+    expect(loadConfig(production).mfaRequired).toBe(true);
+    expect(loadConfig({ ...production, MFA_REQUIRED: '0' }).mfaRequired).toBe(false);
+    expect(loadConfig({ MFA_REQUIRED: '1' }).mfaRequired).toBe(true);
+    expect(() => loadConfig({ MFA_REQUIRED: 'yes' })).toThrow(/MFA_REQUIRED: must be 0, 1, false or true/);
+  });
+
   it('requires a session secret outside demo mode', () => {
     expect(() => loadConfig({ DEMO_DATA: '0' })).toThrow(/SESSION_SECRET: required outside demo mode/);
     expect(() =>

@@ -35,6 +35,8 @@ export interface Config {
   deadlineSweepSeconds: number;
   /** Worker threads that lay out report PDFs at once, off the thread that answers requests. */
   pdfWorkers: number;
+  /** Staff signing in with a password must use two-factor sign-in (set it up at their first sign-in). */
+  mfaRequired: boolean;
   /** GOV.UK Notify: with a key and a template, messages are sent; otherwise they stay in the outbox. */
   notify: { apiKey: string; templateId: string } | null;
   /** Single sign-on with the organisation's OpenID Connect identity provider, when all three are set. */
@@ -140,6 +142,7 @@ const environmentSchema = z.object({
     .default(12),
   DEADLINE_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   PDF_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  MFA_REQUIRED: booleanFlag.optional(),
   NOTIFY_API_KEY: z.string().min(10, 'must be a GOV.UK Notify API key').optional(),
   NOTIFY_TEMPLATE_ID: z.uuid({ message: 'must be the id of a GOV.UK Notify email template' }).optional(),
   OIDC_ISSUER_URL: z
@@ -243,6 +246,8 @@ export function loadConfig(
     sessionHours: e.SESSION_HOURS,
     deadlineSweepSeconds: e.DEADLINE_SWEEP_SECONDS,
     pdfWorkers: e.PDF_WORKERS,
+    // Off in demo mode, so the demo accounts sign in with their password alone.
+    mfaRequired: e.MFA_REQUIRED ?? production,
     notify:
       e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_ID
         ? { apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_TEMPLATE_ID }

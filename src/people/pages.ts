@@ -10,6 +10,7 @@ import {
   signInLimit,
 } from './sign-in.js';
 import { safeReturnTo } from './return-to.js';
+import { startHalfWay } from './second-factor.js';
 import { endSession, startSession } from './store.js';
 
 /**
@@ -55,6 +56,8 @@ export async function peoplePages(app: FastifyInstance) {
         const errors = [{ field: 'email', message: 'Enter a correct email address and password' }];
         return reply.page('people/views/sign-in.njk', { ...view, returnTo, values, errors }, 401);
       }
+      const halfWay = await startHalfWay(app, reply, outcome.personId, returnTo);
+      if (halfWay) return reply.redirect(halfWay, 303);
       const session = await startSession(app.db, outcome.personId, 'browser', app.config.sessionHours);
       setSessionCookie(reply, session.token, session.expiresAt, app.config.production);
       return reply.redirect(returnTo, 303);

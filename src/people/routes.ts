@@ -14,6 +14,7 @@ import {
   signInLimit,
 } from './sign-in.js';
 import { endSession, startSession } from './store.js';
+import { ENTER_CODE, requireSecondFactorForToken } from './second-factor.js';
 
 /** Tokens and the signed-in person through the API (signing in and out of the pages is in pages.ts). */
 
@@ -46,13 +47,24 @@ export async function peopleRoutes(instance: FastifyInstance) {
       preHandler: signInAddressLimit(app),
       schema: {
         tags: ['people'],
-        summary: 'Exchange an email and password for a bearer token',
+        summary: 'Exchange an email and password (and a two-factor code, if set up) for a bearer token',
         security: [],
-        body: credentials,
+        body: credentials.extend({
+          code: z
+            .string()
+            .trim()
+            .min(1, ENTER_CODE)
+            .max(100)
+            .optional()
+            .describe(
+              'The code from the authenticator app, or a recovery code: needed once two-factor sign-in is on',
+            ),
+        }),
         response: {
           201: z.object({ token: z.string(), expiresAt: z.string() }),
           400: problemSchema,
           401: problemSchema,
+          403: problemSchema.describe('Two-factor sign-in is required and not yet set up'),
           429: problemSchema,
         },
       },
@@ -65,6 +77,7 @@ export async function peopleRoutes(instance: FastifyInstance) {
       }
       if ('failed' in outcome)
         throw new Problem(401, 'Sign in failed', 'The email address or password is not correct.');
+      await requireSecondFactorForToken(app, reply, outcome.personId, request.body.code);
       const session = await startSession(app.db, outcome.personId, 'api', app.config.sessionHours);
       return reply.status(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString() });
     },

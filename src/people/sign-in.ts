@@ -63,35 +63,53 @@ export async function checkCredentials(
   if (paused) return { pausedUntil: paused };
   const found = await findCredentials(app.db, address);
   const ok = await verifyPassword(found?.password_hash ?? null, password);
-  // Each change to the count is written together with its audit entry, or not at all.
   if (ok && found) {
-    await inTransaction(app.db, async (trx) => {
-      const failures = await clearSignInFailures(trx, address);
-      if (failures > 0)
-        await recordAudit(trx, {
-          actorId: found.id,
-          action: 'sign-in.failures-cleared',
-          entityType: 'person',
-          entityId: found.id,
-          before: { failures },
-          after: null,
-        });
-    });
+    // With a second factor the run of failures goes on until the code is right too (second-factor.ts),
+    // or a known password would let anyone guess codes without end.
+    if (!found.totp_enabled_at) await clearFailedSignIns(app, address, found.id);
     return { personId: found.id };
   }
+  await recordFailedSignIn(app, address, found?.id ?? null, now);
+  return { failed: true };
+}
+
+// Each change to the count is written together with its audit entry, or not at all.
+
+/** A correct sign-in ends the run of failures for the address. */
+export async function clearFailedSignIns(app: FastifyInstance, address: string, personId: string) {
+  await inTransaction(app.db, async (trx) => {
+    const failures = await clearSignInFailures(trx, address);
+    if (failures > 0)
+      await recordAudit(trx, {
+        actorId: personId,
+        action: 'sign-in.failures-cleared',
+        entityType: 'person',
+        entityId: personId,
+        before: { failures },
+        after: null,
+      });
+  });
+}
+
+/** Counts a wrong password or code for the address, pausing sign-in after too many. */
+export async function recordFailedSignIn(
+  app: FastifyInstance,
+  address: string,
+  personId: string | null,
+  now: Date,
+) {
   await inTransaction(app.db, async (trx) => {
     const state = await recordSignInFailure(trx, address, now);
-    if (found && startsPause(state))
+    if (personId && startsPause(state))
       await recordAudit(trx, {
         actorId: null,
         action: 'sign-in.paused',
         entityType: 'person',
-        entityId: found.id,
+        entityId: personId,
         before: null,
         after: { failures: state.failures, lockedUntil: state.lockedUntil?.toISOString() ?? null },
       });
   });
-  return { failed: true };
 }
 
 export const PAUSED_MESSAGE = `Too many attempts to sign in with this email address. Wait ${LOCKOUT_MINUTES} minutes, then try again`;

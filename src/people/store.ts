@@ -47,7 +47,7 @@ export async function countPeople(db: Db): Promise<number> {
 export async function findCredentials(db: Db, email: string) {
   return db
     .selectFrom('people')
-    .select(['id', 'password_hash'])
+    .select(['id', 'password_hash', 'totp_enabled_at'])
     .where('email', '=', email)
     .where('active', '=', true)
     .executeTakeFirst();

@@ -73,6 +73,14 @@ const matrix: Record<string, Case | Case[]> = {
   // (test/integration/single-sign-on.test.ts has them configured).
   'GET /sign-in/oidc': { allow: NOBODY },
   'GET /sign-in/oidc/callback': { allow: NOBODY },
+  // Two-factor sign-in. Declared public so that someone half-way through signing in (password right,
+  // code or set-up to come) reaches them; anyone signed out without that is sent to sign in.
+  'GET /account/two-factor': { allow: SIGNED_IN },
+  'POST /account/two-factor': { allow: SIGNED_IN },
+  'POST /account/two-factor/recovery-codes': { allow: SIGNED_IN },
+  'POST /account/two-factor/turn-off': { allow: SIGNED_IN },
+  'GET /sign-in/code': { allow: SIGNED_IN },
+  'POST /sign-in/code': { allow: SIGNED_IN },
 
   // The register
   'GET /api/providers': { allow: [...READERS, 'provider'] },
