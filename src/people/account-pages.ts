@@ -44,6 +44,9 @@ const changedPassword = z
   .object({ currentPassword: z.string().min(1, 'Enter your current password'), ...passwordFields })
   .refine(bothTheSame, mismatch);
 
+/** A link that cannot be used is gone for good: there is nothing on its page to correct. */
+const LINK_GONE = 410;
+
 const TITLES = { invitation: 'Create your password', 'password-reset': 'Choose a new password' } as const;
 
 export async function accountPages(app: FastifyInstance) {
@@ -64,7 +67,7 @@ export async function accountPages(app: FastifyInstance) {
       return reply.page(
         'people/views/account/link-refused.njk',
         { title: 'This link cannot be used', reason: error.errors[0]?.message ?? error.detail },
-        400,
+        LINK_GONE,
       );
     }
   });
@@ -84,7 +87,7 @@ export async function accountPages(app: FastifyInstance) {
         return reply.page(
           'people/views/account/link-refused.njk',
           { title: 'This link cannot be used', reason: error.errors[0]?.message ?? error.detail },
-          400,
+          LINK_GONE,
         );
       }
       return postForm(reply, {

@@ -33,6 +33,11 @@ type On = 'other' | 'own' | 'escalated' | 'published';
 const CALLERS: [RegExp, Who, On?][] = [
   [/^POST \/(api\/tokens|sign-in|sign-in\/code)$/, 'public'],
   [/^POST \/account\/two-factor/, 'inspector'],
+  [
+    /^POST \/(api\/invitations\/accept|api\/password-resets|account\/set-password|account\/forgotten-password)$/,
+    'public',
+  ],
+  [/^POST \/account\/password$/, 'analyst'],
   // Signing out ends the session the other runs use, so these are sent signed out: still never a 5xx.
   [/^(DELETE \/api\/tokens\/current|POST \/sign-out)$/, 'public'],
   [/\/ruling$/, 'adjudicator', 'escalated'],

@@ -143,7 +143,7 @@ describe.each(kinds)('one-time links and passwords on the %s database', (kind) =
     expect(signInPage.body).toContain('Your password has been saved. Sign in with it now.');
 
     const used = await getPage(t.app, jar, `/account/set-password?token=${encodeURIComponent(token)}`);
-    expect(used.statusCode).toBe(400);
+    expect(used.statusCode).toBe(410);
     expect(used.body).toContain('This link has already been used');
   });
 
