@@ -28,6 +28,8 @@ import type { Database, Db } from './db/database.js';
 import { referencePages } from './frameworks/pages.js';
 import { referenceRoutes } from './frameworks/routes.js';
 import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authenticate.js';
+import { peopleAdminPages } from './people/admin-pages.js';
+import { peopleAdminRoutes } from './people/admin-routes.js';
 import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
 import type { Person } from './people/rules.js';
@@ -229,6 +231,8 @@ export async function buildApp({
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
   await app.register(peoplePages);
+  await app.register(peopleAdminRoutes);
+  await app.register(peopleAdminPages);
   await app.register(providerRoutes);
   await app.register(providerPages);
   await app.register(inspectionRoutes);
