@@ -32,6 +32,7 @@ type On = 'other' | 'own' | 'escalated' | 'published';
 /** Who may use a write route, and on which record: the first rule that matches the route. */
 const CALLERS: [RegExp, Who, On?][] = [
   [/^POST \/(api\/tokens|sign-in)$/, 'public'],
+  [/people/, 'administrator'],
   // Signing out ends the session the other runs use, so these are sent signed out: still never a 5xx.
   [/^(DELETE \/api\/tokens\/current|POST \/sign-out)$/, 'public'],
   [/\/ruling$/, 'adjudicator', 'escalated'],
