@@ -275,6 +275,26 @@ describe.each(kinds)('managing people (%s)', (kind) => {
       providerAdmin = await aProviderAdmin([own.id]);
     });
 
+    it('is offered its organisation’s people on the home page, and the pages for them', async () => {
+      const email = (
+        await t.db
+          .selectFrom('people')
+          .select('email')
+          .where('id', '=', providerAdmin.id)
+          .executeTakeFirstOrThrow()
+      ).email;
+      const jar = new CookieJar();
+      const form = await getPage(t.app, jar, '/sign-in');
+      await postForm(t.app, jar, '/sign-in', { _csrf: csrfTokenIn(form.body), email, password: PASSWORD });
+      const home = await getPage(t.app, jar, '/');
+      expect(home.body).toContain('Manage your organisation’s people');
+      const invite = await getPage(t.app, jar, '/admin/people/new');
+      expect(invite.statusCode).toBe(200);
+      expect(invite.body).toContain(`value="${own.id}"`);
+      expect(invite.body).not.toContain(`value="${other.id}"`);
+      expect(invite.body).not.toContain('value="inspector"');
+    });
+
     it('invites a colleague for its own provider', async () => {
       const response = await api(providerAdmin.token, 'POST', '/api/people', {
         email: 'colleague@example.invalid',
