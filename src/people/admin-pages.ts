@@ -12,7 +12,7 @@ import {
   savedBanner,
   type FormBody,
 } from '../web/forms.js';
-import { accountFields } from './accounts.js';
+import { accountFields, INVITATION_HOURS } from './accounts.js';
 import {
   changeAs,
   inviteAs,
@@ -162,7 +162,13 @@ export async function peopleAdminPages(app: FastifyInstance) {
   ) =>
     reply.page(
       'people/views/admin/invite.njk',
-      { title: 'Invite someone', values, errors, ...(await choices(manager)) },
+      {
+        title: 'Invite someone',
+        values,
+        errors,
+        invitationHours: INVITATION_HOURS,
+        ...(await choices(manager)),
+      },
       status,
     );
 
@@ -185,6 +191,7 @@ export async function peopleAdminPages(app: FastifyInstance) {
         title: 'Invitation sent',
         account: outcome.done.person,
         invitationUrl: outcome.done.invitation.invitationUrl,
+        invitationHours: INVITATION_HOURS,
       });
     return invitePage(reply, manager, typedValues(form), outcome.errors, outcome.status);
   });
@@ -309,6 +316,7 @@ export async function peopleAdminPages(app: FastifyInstance) {
         again: true,
         account: outcome.done.person,
         invitationUrl: outcome.done.invitation.invitationUrl,
+        invitationHours: INVITATION_HOURS,
       });
     return showPage(request, reply, person, outcome.errors, outcome.status);
   });
