@@ -28,6 +28,8 @@ import type { Database, Db } from './db/database.js';
 import { referencePages } from './frameworks/pages.js';
 import { referenceRoutes } from './frameworks/routes.js';
 import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authenticate.js';
+import { accountPages } from './people/account-pages.js';
+import { accountRoutes } from './people/account-routes.js';
 import { peopleAdminPages } from './people/admin-pages.js';
 import { peopleAdminRoutes } from './people/admin-routes.js';
 import { peoplePages } from './people/pages.js';
@@ -231,6 +233,8 @@ export async function buildApp({
   await app.register(homeRoutes);
   await app.register(peopleRoutes);
   await app.register(peoplePages);
+  await app.register(accountRoutes);
+  await app.register(accountPages);
   await app.register(peopleAdminRoutes);
   await app.register(peopleAdminPages);
   await app.register(providerRoutes);

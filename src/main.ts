@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { startDeadlineWorker } from './deadlines/worker.js';
 import { DEMO_PEOPLE, seedDemoData } from './demo/seed.js';
 import { startNotifyDelivery } from './messages/notify.js';
+import { withoutTokens } from './people/accounts.js';
 
 /** Start-up: configuration → database → migrations → demo data → server, and a clean stop on signals. */
 export async function startServer(config: Config = loadConfig()) {
@@ -30,6 +31,14 @@ export async function startServer(config: Config = loadConfig()) {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      serializers: {
+        // A one-time link's token is as good as a password until used: never in the logs.
+        req: (request: { method: string; url: string; ip?: string }) => ({
+          method: request.method,
+          url: withoutTokens(request.url),
+          remoteAddress: request.ip,
+        }),
+      },
     },
   });
   log.to = app.log;

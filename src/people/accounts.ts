@@ -24,6 +24,11 @@ export function setPasswordPath(token: string): string {
   return `/account/set-password?token=${encodeURIComponent(token)}`;
 }
 
+/** A request's URL fit for the logs: any `token` parameter's value blanked out. */
+export function withoutTokens(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+}
+
 /** A one-time link as stored: for an active account or not, used or not, and until when. */
 export interface AccountTokenState {
   purpose: AccountTokenPurpose;
@@ -94,3 +99,14 @@ export function accountProblems(account: AccountShape): FieldError[] {
     problems.push({ field: 'providerAdmin', message: 'Only provider users can manage their colleagues' });
   return problems;
 }
+
+/** Asking for a reset link: an address is all it takes, and the answer is the same for any. */
+export const passwordResetRequest = z.object({
+  email: z
+    .string({ message: 'Enter your email address' })
+    .trim()
+    .min(1, 'Enter your email address')
+    .max(320, 'Email address must be 320 characters or fewer')
+    .pipe(z.email({ message: 'Enter an email address in the correct format, like name@example.com' }))
+    .transform((email) => email.toLowerCase()),
+});

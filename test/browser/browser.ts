@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { describe } from 'vitest';
+import { demoEmail } from '../../src/demo/people.js';
+import type { Role } from '../../src/people/rules.js';
 import { DEMO_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 
 /** Debian's Chromium (or CHROMIUM_PATH); Playwright never downloads a browser of its own here. */
@@ -156,7 +158,7 @@ export class User {
   /** Signs in through the sign-in page as the demo account for a role. */
   async signIn(role: string, password = DEMO_PASSWORD): Promise<void> {
     await this.goto('/sign-in');
-    await this.page.getByLabel('Email address').fill(`${role}@demo.invalid`);
+    await this.page.getByLabel('Email address').fill(demoEmail(role as Role));
     await this.page.getByLabel('Password').fill(password);
     await this.clickButton('Sign in');
   }

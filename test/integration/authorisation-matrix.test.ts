@@ -59,6 +59,16 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /sign-in': { allow: EVERYONE },
   'POST /sign-in': { allow: EVERYONE },
   'POST /sign-out': { allow: SIGNED_IN, refusalsOnly: true },
+  // One's own account, and one-time links (which anyone holding one may use)
+  'POST /api/invitations/accept': { allow: EVERYONE },
+  'POST /api/password-resets': { allow: EVERYONE },
+  'GET /account/set-password': { allow: EVERYONE },
+  'POST /account/set-password': { allow: EVERYONE },
+  'GET /account/forgotten-password': { allow: EVERYONE },
+  'POST /account/forgotten-password': { allow: EVERYONE },
+  'GET /account': { allow: SIGNED_IN },
+  'GET /account/password': { allow: SIGNED_IN },
+  'POST /account/password': { allow: SIGNED_IN },
 
   // Accounts: the administrator manages them all (the demo provider is not its providers' administrator)
   'GET /api/people': { allow: ['administrator'] },
@@ -480,7 +490,9 @@ describe.each(kinds)('every route as every role (%s)', (kind) => {
     const access = t.app.routeTable.find((r) => `${r.method} ${r.url}` === route)?.access;
     if (access === undefined) return true;
     const person =
-      who === 'public' ? null : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [], providerAdmin: false };
+      who === 'public'
+        ? null
+        : { id: 'x', email: 'x', name: 'x', roles: [who], providerIds: [], providerAdmin: false };
     return accessRefusal(access, person) === null;
   }
 
