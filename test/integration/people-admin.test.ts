@@ -234,18 +234,26 @@ describe.each(kinds)('managing people (%s)', (kind) => {
     const again = await api(admin, 'POST', `/api/people/${invited.id}/invitation`);
     expect(again.statusCode).toBe(200);
     expect(again.json().invitationUrl).not.toBe(invited.invitationUrl);
-    const tokens = await t.db
-      .selectFrom('account_tokens')
-      .select('token_hash')
-      .where('person_id', '=', invited.id)
-      .execute();
-    expect(tokens).toHaveLength(1);
-    const accepted = await api(
-      admin,
-      'POST',
-      `/api/people/${(await t.db.selectFrom('people').select('id').where('email', '=', 'planner@demo.invalid').executeTakeFirstOrThrow()).id}/invitation`,
-    );
+    const accept = (url: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/invitations/accept',
+        payload: { token: new URL(url).searchParams.get('token'), password: PASSWORD },
+      });
+    expect((await accept(invited.invitationUrl)).statusCode).toBe(400);
+    expect((await accept(again.json().invitationUrl)).statusCode).toBe(204);
+    expect((await tokenOf('resend@example.invalid')).length).toBeGreaterThan(10);
+    const person = (await api(admin, 'GET', `/api/people/${invited.id}`)).json();
+    expect(person.invitationPending).toBe(false);
+    const before = await auditCount();
+    const accepted = await api(admin, 'POST', `/api/people/${invited.id}/invitation`);
     expect(accepted.statusCode).toBe(409);
+    expect(await auditCount()).toBe(before);
+    expect((await auditOf(invited.id)).map((e) => e.action)).toEqual([
+      'person.created',
+      'person.invitation-sent',
+      'person.invitation-accepted',
+    ]);
   });
 
   it('refuses everyone else: non-administrators, and a provider user without the flag', async () => {
