@@ -30,6 +30,7 @@ import { referenceRoutes } from './frameworks/routes.js';
 import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authenticate.js';
 import { accountPages } from './people/account-pages.js';
 import { accountRoutes } from './people/account-routes.js';
+import { singleSignOnPages } from './people/oidc-pages.js';
 import { peopleAdminPages } from './people/admin-pages.js';
 import { peopleAdminRoutes } from './people/admin-routes.js';
 import { peoplePages } from './people/pages.js';
@@ -235,6 +236,7 @@ export async function buildApp({
   await app.register(peoplePages);
   await app.register(accountRoutes);
   await app.register(accountPages);
+  await app.register(singleSignOnPages);
   await app.register(peopleAdminRoutes);
   await app.register(peopleAdminPages);
   await app.register(providerRoutes);

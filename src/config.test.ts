@@ -28,6 +28,26 @@ describe('loadConfig', () => {
     ).toThrow(ConfigError);
   });
 
+  it('lets a command run without a session secret, which only the server uses, and never with demo data', () => {
+    const server = { DATABASE_URL: 'postgres://x@localhost/db' };
+    expect(() => loadConfig(server)).toThrow(/SESSION_SECRET: required outside demo mode/);
+    expect(() => loadConfig(server, { purpose: 'serve' })).toThrow(/SESSION_SECRET/);
+    const command = loadConfig(server, { purpose: 'command' });
+    expect(command.databaseUrl).toBe('postgres://x@localhost/db');
+    expect(command.sessionSecret).toBe('');
+    expect(loadConfig({ DEMO_DATA: '0' }, { purpose: 'command' }).demoData).toBe(false);
+    // Demo mode on the embedded database: the server makes demo data, a command never does.
+    expect(loadConfig({}).demoData).toBe(true);
+    expect(loadConfig({}, { purpose: 'command' }).demoData).toBe(false);
+    // Every other setting is checked as strictly for a command.
+    expect(() => loadConfig({ ...server, SESSION_SECRET: 'short' }, { purpose: 'command' })).toThrow(
+      /SESSION_SECRET: must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production' }, { purpose: 'command' })).toThrow(
+      /BASE_URL: required in production/,
+    );
+  });
+
   it('never creates demo data in production', () => {
     const secret = 's'.repeat(32);
     const live = { NODE_ENV: 'production', SESSION_SECRET: secret, BASE_URL: 'https://x.gov.uk' };
@@ -114,5 +134,46 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2.5' })).toThrow(
       /DATABASE_STATEMENT_TIMEOUT_MS: must be a whole number/,
     );
+  });
+
+  describe('single sign-on (OIDC_*)', () => {
+    const sso = {
+      OIDC_ISSUER_URL: 'https://login.example.com/tenant/v2.0',
+      OIDC_CLIENT_ID: 'inspectorate',
+      OIDC_CLIENT_SECRET: 'client-secret',
+    };
+
+    it('is off unless configured, and asks for openid, email and profile by default', () => {
+      expect(loadConfig({}).oidc).toBeNull();
+      expect(loadConfig(sso).oidc).toEqual({
+        issuerUrl: 'https://login.example.com/tenant/v2.0',
+        clientId: 'inspectorate',
+        clientSecret: 'client-secret',
+        scopes: 'openid email profile',
+      });
+      expect(loadConfig({ ...sso, OIDC_SCOPES: ' openid  email ' }).oidc?.scopes).toBe('openid email');
+    });
+
+    it('needs the issuer, client id and secret together, naming what is missing', () => {
+      expect(() => loadConfig({ OIDC_ISSUER_URL: sso.OIDC_ISSUER_URL })).toThrow(
+        /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: single sign-on needs OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET together/,
+      );
+      expect(() => loadConfig({ ...sso, OIDC_CLIENT_SECRET: undefined })).toThrow(
+        /\n {2}OIDC_CLIENT_SECRET: single sign-on needs/,
+      );
+      expect(() => loadConfig({ OIDC_SCOPES: 'openid email' })).toThrow(/OIDC_SCOPES: only used with/);
+    });
+
+    it('talks to an identity provider over https, or plain http on this machine only', () => {
+      expect(loadConfig({ ...sso, OIDC_ISSUER_URL: 'http://127.0.0.1:4000' }).oidc?.issuerUrl).toBe(
+        'http://127.0.0.1:4000',
+      );
+      expect(() => loadConfig({ ...sso, OIDC_ISSUER_URL: 'http://login.example.com' })).toThrow(
+        /OIDC_ISSUER_URL: must be the identity provider's https:\/\/ address/,
+      );
+      expect(() => loadConfig({ ...sso, OIDC_SCOPES: 'email profile' })).toThrow(
+        /OIDC_SCOPES: must be scopes separated by spaces, openid among them/,
+      );
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { isIssuerUrl } from './people/oidc-rules.js';
 import { passwordProblem } from './people/password-rules.js';
 
 /** Every setting the service reads, validated once at start-up. */
@@ -18,8 +19,9 @@ export interface Config {
   /** PostgreSQL: how long opening a connection may take, and the limit on each statement a request runs. */
   databaseConnectTimeoutMs: number;
   databaseStatementTimeoutMs: number;
+  /** Signs cookies and CSRF tokens. Empty for a command, which serves no pages and signs nothing. */
   sessionSecret: string;
-  /** Demo data and demo users are created on an empty database. */
+  /** Demo data and demo users are created on an empty database (by the server only; never by a command). */
   demoData: boolean;
   demoPassword: string;
   logLevel: string;
@@ -35,6 +37,8 @@ export interface Config {
   pdfWorkers: number;
   /** GOV.UK Notify: with a key and a template, messages are sent; otherwise they stay in the outbox. */
   notify: { apiKey: string; templateId: string } | null;
+  /** Single sign-on with the organisation's OpenID Connect identity provider, when all three are set. */
+  oidc: { issuerUrl: string; clientId: string; clientSecret: string; scopes: string } | null;
 }
 
 /** An absolute http(s) address, which may have a path (a service published below a folder). */
@@ -138,16 +142,46 @@ const environmentSchema = z.object({
   PDF_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   NOTIFY_API_KEY: z.string().min(10, 'must be a GOV.UK Notify API key').optional(),
   NOTIFY_TEMPLATE_ID: z.uuid({ message: 'must be the id of a GOV.UK Notify email template' }).optional(),
+  OIDC_ISSUER_URL: z
+    .string()
+    .trim()
+    .refine(
+      isIssuerUrl,
+      "must be the identity provider's https:// address, like https://login.example.com/tenant/v2.0 (http:// only for localhost, 127.0.0.1 or [::1])",
+    )
+    .optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1, 'must be the client id the identity provider gave').optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1, 'must be the client secret the identity provider gave').optional(),
+  OIDC_SCOPES: z
+    .string()
+    .trim()
+    .refine(
+      (value) => value.split(/\s+/).includes('openid'),
+      'must be scopes separated by spaces, openid among them',
+    )
+    .optional(),
 });
+
+const OIDC_SETTINGS = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
 
 export class ConfigError extends Error {}
 
 /**
+ * What the configuration is read for: the server (`serve`), which signs cookies and so needs
+ * SESSION_SECRET, or a command (`migrate`, `users`, `backup`…), which serves no pages and does not.
+ */
+export type ConfigPurpose = 'serve' | 'command';
+
+/**
  * Reads the configuration from the environment. Demo mode (demo data and a throw-away session secret)
  * is the default on the embedded database; production (`NODE_ENV=production`) never has demo data and
- * must be given a session secret.
+ * the server must be given a session secret.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { purpose?: ConfigPurpose } = {},
+): Config {
+  const serving = (options.purpose ?? 'serve') === 'serve';
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -165,13 +199,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  NOTIFY_TEMPLATE_ID: NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID go together',
     );
   }
+  const oidcSet = OIDC_SETTINGS.filter((name) => e[name] !== undefined);
+  if (oidcSet.length > 0 && oidcSet.length < OIDC_SETTINGS.length) {
+    const missing = OIDC_SETTINGS.filter((name) => e[name] === undefined);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.join(', ')}: single sign-on needs ${OIDC_SETTINGS.join(', ')} together (or none of them)`,
+    );
+  }
+  if (e.OIDC_SCOPES !== undefined && oidcSet.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OIDC_SCOPES: only used with OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
+    );
+  }
   // Links in emails to providers must reach the real service, not this machine.
   if (production && !e.BASE_URL) {
     throw new ConfigError(
       'Invalid configuration:\n  BASE_URL: required in production, the address people reach the service at',
     );
   }
-  if (!e.SESSION_SECRET && !demoData) {
+  if (serving && !e.SESSION_SECRET && !demoData) {
     throw new ConfigError(
       'Invalid configuration:\n  SESSION_SECRET: required outside demo mode (at least 32 characters)',
     );
@@ -187,8 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     // Demo mode only: a fixed secret keeps demo sessions valid across restarts.
-    sessionSecret: e.SESSION_SECRET ?? 'demo-mode-session-secret-not-for-production-use',
-    demoData,
+    sessionSecret: e.SESSION_SECRET ?? (serving ? 'demo-mode-session-secret-not-for-production-use' : ''),
+    // Only the server creates demo data, on an empty database at start-up.
+    demoData: serving && demoData,
     demoPassword: e.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
     logLevel: e.LOG_LEVEL,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT,
@@ -199,6 +246,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notify:
       e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_ID
         ? { apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_TEMPLATE_ID }
+        : null,
+    oidc:
+      e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuerUrl: e.OIDC_ISSUER_URL,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            scopes: (e.OIDC_SCOPES ?? 'openid email profile').split(/\s+/).join(' '),
+          }
         : null,
   };
 }

@@ -9,6 +9,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { registerGenerateCommand } from '../generate/command.js';
 import { registerImportCommands } from '../imports/command.js';
 import { registerRulesCommands } from './rules-commands.js';
+import { registerUsersCommands } from './users-commands.js';
 
 /**
  * The database as a command opens it: the configured connect timeout, and no statement timeout, which
@@ -41,7 +42,7 @@ export function buildCli(): Command {
     .command('migrate')
     .description('bring the database schema up to date, then exit')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { purpose: 'command' });
       const database = await openDatabase(commandDatabase(config));
       try {
         const applied = await migrateToLatest(database);
@@ -57,7 +58,7 @@ export function buildCli(): Command {
     .command('verify')
     .description('recompute the audit trail’s hash chain and report the first broken link')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { purpose: 'command' });
       const database = await openDatabase(commandDatabase(config));
       try {
         const check = await verifyAuditTrail(database.db);
@@ -83,7 +84,7 @@ export function buildCli(): Command {
       'back up the database: the embedded one (stop the service first) or, with DATABASE_URL, by pg_dump',
     )
     .action(async (file: string) => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { purpose: 'command' });
       const { bytes } = await backup(config, file);
       process.stdout.write(`Backed up to ${file} (${bytes} bytes)\n`);
     });
@@ -96,7 +97,7 @@ export function buildCli(): Command {
       'restore a backup: into DATA_DIR (stop the service first) or, with DATABASE_URL, by pg_restore',
     )
     .action(async (file: string, options: { force?: boolean }) => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { purpose: 'command' });
       // Refused before anything is moved aside when the service (or another command) has the folder open.
       if (!config.databaseUrl) acquireEmbeddedLock(embeddedLocation(config.dataDir)).release();
       const { keptAside } = await restore(config, file, options);
@@ -105,6 +106,7 @@ export function buildCli(): Command {
       );
     });
 
+  registerUsersCommands(program);
   registerRulesCommands(program);
   registerImportCommands(program);
   registerGenerateCommand(program);

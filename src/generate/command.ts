@@ -73,7 +73,7 @@ export function registerGenerateCommand(program: Command): void {
         }
       }
 
-      const config = loadConfig();
+      const config = loadConfig(process.env, { purpose: 'command' });
       const databaseUrl = options.databaseUrl ?? config.databaseUrl;
       // A long job: no statement timeout (the web requests' DATABASE_STATEMENT_TIMEOUT_MS is not for it).
       const database = await openDatabase({

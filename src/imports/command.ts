@@ -62,7 +62,7 @@ export function registerImportCommands(program: Command): void {
     .action(async (file: string, options: { strict?: boolean; rejects?: string }) => {
       // Before opening the database: a mistyped name should not wait for it.
       if (!fs.existsSync(file)) throw new ImportRefused(`Nothing imported: there is no file ${file}`);
-      const config = loadConfig();
+      const config = loadConfig(process.env, { purpose: 'command' });
       // A long job: no statement timeout (the web requests' DATABASE_STATEMENT_TIMEOUT_MS is not for it).
       const database = await openDatabase({
         databaseUrl: config.databaseUrl,

@@ -18,10 +18,12 @@ import { endSession, startSession } from './store.js';
  */
 
 export async function peoplePages(app: FastifyInstance) {
+  // The organisation's account is offered too when single sign-on is configured (oidc-pages.ts).
+  const view = { title: 'Sign in', singleSignOn: app.config.oidc !== null };
   app.get('/sign-in', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     if (request.person) return reply.redirect('/', 303);
     const returnTo = safeReturnTo((request.query as { returnTo?: unknown }).returnTo);
-    return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values: {} });
+    return reply.page('people/views/sign-in.njk', { ...view, returnTo, values: {} });
   });
 
   app.post(
@@ -39,7 +41,7 @@ export async function peoplePages(app: FastifyInstance) {
       if (!parsed.success) {
         return reply.page(
           'people/views/sign-in.njk',
-          { title: 'Sign in', returnTo, values, errors: fieldErrorsOf(parsed.error) },
+          { ...view, returnTo, values, errors: fieldErrorsOf(parsed.error) },
           400,
         );
       }
@@ -47,11 +49,11 @@ export async function peoplePages(app: FastifyInstance) {
       if ('pausedUntil' in outcome) {
         reply.header('retry-after', secondsUntil(app, outcome.pausedUntil));
         const errors = [{ field: 'email', message: PAUSED_MESSAGE }];
-        return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values, errors }, 429);
+        return reply.page('people/views/sign-in.njk', { ...view, returnTo, values, errors }, 429);
       }
       if ('failed' in outcome) {
         const errors = [{ field: 'email', message: 'Enter a correct email address and password' }];
-        return reply.page('people/views/sign-in.njk', { title: 'Sign in', returnTo, values, errors }, 401);
+        return reply.page('people/views/sign-in.njk', { ...view, returnTo, values, errors }, 401);
       }
       const session = await startSession(app.db, outcome.personId, 'browser', app.config.sessionHours);
       setSessionCookie(reply, session.token, session.expiresAt, app.config.production);

@@ -40,9 +40,12 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
-  const t = await startTestApp('embedded');
-  const baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+/** `env` adds settings; `port` is for a service whose address another party must know first (single sign-on). */
+export async function startWorld(
+  options: { env?: Record<string, string>; port?: number } = {},
+): Promise<World> {
+  const t = await startTestApp('embedded', options.env ?? {});
+  const baseUrl = await t.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   // Playwright gives each launch a fresh, empty profile directory and removes it on close.
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

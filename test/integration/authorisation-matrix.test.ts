@@ -69,6 +69,10 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /account': { allow: SIGNED_IN },
   'GET /account/password': { allow: SIGNED_IN },
   'POST /account/password': { allow: SIGNED_IN },
+  // Single sign-on is public, but not configured here: both answer 404 to everyone, as if not there
+  // (test/integration/single-sign-on.test.ts has them configured).
+  'GET /sign-in/oidc': { allow: NOBODY },
+  'GET /sign-in/oidc/callback': { allow: NOBODY },
 
   // Accounts: the administrator manages them all (the demo provider is not its providers' administrator)
   'GET /api/people': { allow: ['administrator'] },

@@ -63,6 +63,7 @@ describe('the embedded data folder is opened by one process at a time', () => {
     'restore --force no-such-backup.tgz',
     'audit verify',
     'migrate',
+    'users list',
   ])('refuses `inspectorate %s` while the server runs', async (line) => {
     const args = line.split(' ');
     // Backup files go beside the data folder, not into it.
