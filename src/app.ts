@@ -31,6 +31,8 @@ import { csrfBinding, CSRF_COOKIE, registerAuthentication } from './people/authe
 import { accountPages } from './people/account-pages.js';
 import { accountRoutes } from './people/account-routes.js';
 import { singleSignOnPages } from './people/oidc-pages.js';
+import { peopleAdminPages } from './people/admin-pages.js';
+import { peopleAdminRoutes } from './people/admin-routes.js';
 import { peoplePages } from './people/pages.js';
 import { peopleRoutes } from './people/routes.js';
 import { twoFactorPages } from './people/two-factor-pages.js';
@@ -237,6 +239,8 @@ export async function buildApp({
   await app.register(accountPages);
   await app.register(singleSignOnPages);
   await app.register(twoFactorPages);
+  await app.register(peopleAdminRoutes);
+  await app.register(peopleAdminPages);
   await app.register(providerRoutes);
   await app.register(providerPages);
   await app.register(inspectionRoutes);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { can } from '../people/policy.js';
+import { can, peopleScope } from '../people/policy.js';
 
 /** The start page: what the service is, and for a signed-in person what their roles let them do. */
 export async function homeRoutes(app: FastifyInstance) {
@@ -33,7 +33,8 @@ export async function homeRoutes(app: FastifyInstance) {
         title: 'Reviews of closed complaints',
         text: 'Draw a sample of closed complaints, with personal details withheld, and record your findings.',
       },
-      {
+      // Everyone but an administrator, who manages accounts and sees nothing of the cases.
+      can(person, 'reference.read') && {
         href: '/reports',
         title: 'Inspection reports',
         text: person?.roles.includes('provider')
@@ -70,6 +71,18 @@ export async function homeRoutes(app: FastifyInstance) {
         title: 'Owner groups',
         text: 'The groups that own providers, with their homes and places.',
       },
+      can(person, 'people.manage') &&
+        (peopleScope(person).kind === 'all'
+          ? {
+              href: '/admin/people',
+              title: 'Manage people',
+              text: 'Invite people, change their roles and providers, and disable the accounts of leavers.',
+            }
+          : {
+              href: '/admin/people',
+              title: 'Manage your organisation’s people',
+              text: 'Invite colleagues to act for your providers, and disable the accounts of those who leave.',
+            }),
     ].filter(Boolean);
     return reply.page('web/views/home.njk', { title: 'Home', tasks });
   });

@@ -28,12 +28,14 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   if (can(person, 'plan.read')) items.push({ href: '/plan', text: 'Plan' });
   if (can(person, 'concerns.list')) items.push({ href: '/concerns', text: 'Concerns' });
   if (can(person, 'notifications.list')) items.push({ href: '/notifications', text: 'Notifications' });
-  items.push({ href: '/reports', text: 'Reports' });
+  // An administrator manages accounts and sees no case work, so not even the reports' lists.
+  if (!person || can(person, 'reference.read')) items.push({ href: '/reports', text: 'Reports' });
   if (can(person, 'complaints.list')) items.push({ href: '/complaints', text: 'Complaints' });
   if (can(person, 'complaint-review.conduct'))
     items.push({ href: '/complaint-reviews', text: 'Complaint reviews' });
   if (can(person, 'deadlines.dashboard')) items.push({ href: '/due', text: 'Due and overdue' });
   if (can(person, 'statistics.read')) items.push({ href: '/statistics', text: 'Statistics' });
+  if (can(person, 'people.manage')) items.push({ href: '/admin/people', text: 'People' });
   if (person) items.push({ href: '/messages', text: 'Messages' });
   items.push({ href: '/reference', text: 'Reference' });
   if (!person) items.push({ href: '/sign-in', text: 'Sign in' });

@@ -82,6 +82,26 @@ const matrix: Record<string, Case | Case[]> = {
   'GET /sign-in/code': { allow: SIGNED_IN },
   'POST /sign-in/code': { allow: SIGNED_IN },
 
+  // Accounts: the administrator manages them all (the demo provider is not its providers' administrator)
+  'GET /api/people': { allow: ['administrator'] },
+  'POST /api/people': {
+    allow: ['administrator'],
+    body: { email: 'matrix.invitee@example.invalid', name: 'Matrix invitee', roles: ['analyst'] },
+  },
+  'GET /api/people/:id': { allow: ['administrator'] },
+  'PATCH /api/people/:id': { allow: ['administrator'] },
+  'POST /api/people/:id/invitation': { allow: ['administrator'] },
+  'GET /admin/people': { allow: ['administrator'] },
+  'GET /admin/people/new': { allow: ['administrator'] },
+  'POST /admin/people/new': { allow: ['administrator'] },
+  'GET /admin/people/:id': { allow: ['administrator'] },
+  'GET /admin/people/:id/edit': { allow: ['administrator'] },
+  'POST /admin/people/:id/edit': { allow: ['administrator'] },
+  'GET /admin/people/:id/disable': { allow: ['administrator'] },
+  'POST /admin/people/:id/disable': { allow: ['administrator'] },
+  'POST /admin/people/:id/enable': { allow: ['administrator'] },
+  'POST /admin/people/:id/invitation': { allow: ['administrator'] },
+
   // The register
   'GET /api/providers': { allow: [...READERS, 'provider'] },
   'POST /api/providers': { allow: KEEPERS },
@@ -412,6 +432,8 @@ const COLLECTION_READERS: Record<string, readonly Who[]> = {
   plan: ['manager', 'planner'],
   concerns: ['inspector', 'manager', 'planner'],
   notifications: ['inspector', 'manager', 'planner'],
+  people: ['administrator'],
+  admin: ['administrator'],
 };
 
 function readsCollection(route: string, on: On, who: Who): boolean {

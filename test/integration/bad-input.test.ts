@@ -38,6 +38,7 @@ const CALLERS: [RegExp, Who, On?][] = [
     'public',
   ],
   [/^POST \/account\/password$/, 'analyst'],
+  [/people/, 'administrator'],
   // Signing out ends the session the other runs use, so these are sent signed out: still never a 5xx.
   [/^(DELETE \/api\/tokens\/current|POST \/sign-out)$/, 'public'],
   [/\/ruling$/, 'adjudicator', 'escalated'],

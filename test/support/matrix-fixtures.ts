@@ -28,6 +28,8 @@ export interface Fixtures {
   reviewId: string;
   messageId: string;
   concernId: string;
+  /** An account the administrator manages: the demo analyst's. */
+  personId: string;
   notifications: Record<On, string>;
   /** The planned no-notice inspection at the provider's own home: what it must never learn. */
   secret: { id: string; startDate: string };
@@ -49,6 +51,8 @@ export function urlFor(route: string, on: On, f: Fixtures, replaceIds?: string):
     'day-after-contacts': f.dayAfterId,
     messages: f.messageId,
     frameworks: 'childrens-homes',
+    people: f.personId,
+    admin: f.personId,
   };
   const params: Record<string, string> = {
     id: idFor[collection ?? ''] ?? '',
@@ -276,7 +280,13 @@ export async function loadFixtures(t: TestApp): Promise<Fixtures> {
   const ownNotification = await notification(ownIds[0]!, 'N-MATRIX01');
   const otherNotification = await notification(application.provider_id, 'N-MATRIX02');
   const ownInspection = ownDraft.inspection_id;
+  const analyst = await db
+    .selectFrom('people')
+    .select('id')
+    .where('email', '=', 'analyst@demo.invalid')
+    .executeTakeFirstOrThrow();
   return {
+    personId: analyst.id,
     providers: {
       other: application.provider_id,
       own: ownIds[0]!,
