@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureCliOutput } from '../../test/support/cli-output.js';
 
 // These commands answer from the rules alone: opening the database would be a fault.
 const openDatabase = vi.hoisted(() =>
@@ -10,30 +11,15 @@ vi.mock('../db/database.js', () => ({ openDatabase }));
 
 const { runCli } = await import('./main.js');
 
-let stdout: string;
-let stderr: string;
-
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
+const output = captureCliOutput();
 
 afterEach(() => {
-  vi.restoreAllMocks();
   expect(openDatabase).not.toHaveBeenCalled();
 });
 
 async function run(...argv: string[]) {
   const code = await runCli(argv);
-  return { code, stdout, stderr };
+  return { code, stdout: output.stdout, stderr: output.stderr };
 }
 
 describe('inspectorate working-days add', () => {
@@ -85,7 +71,7 @@ describe('inspectorate working-days next, between and is', () => {
 
   it('counts the working days after one date up to another', async () => {
     expect((await run('working-days', 'between', '2024-12-20', '2024-12-31')).stdout).toBe('5\n');
-    stdout = '';
+    output.stdout = '';
     expect((await run('working-days', 'between', '2024-12-31', '2024-12-20')).stdout).toBe('0\n');
   });
 
@@ -97,9 +83,9 @@ describe('inspectorate working-days next, between and is', () => {
 
   it('says yes for a working day and no for a bank holiday or weekend, exiting 0 either way', async () => {
     expect(await run('working-days', 'is', '2024-12-24')).toEqual({ code: 0, stdout: 'yes\n', stderr: '' });
-    stdout = '';
+    output.stdout = '';
     expect(await run('working-days', 'is', '2024-12-25')).toEqual({ code: 0, stdout: 'no\n', stderr: '' });
-    stdout = '';
+    output.stdout = '';
     expect(await run('working-days', 'is', '2024-12-28')).toEqual({ code: 0, stdout: 'no\n', stderr: '' });
   });
 
@@ -164,7 +150,7 @@ describe('inspectorate timeline', () => {
     const badDate = await run('timeline', '--framework', 'childrens-homes', '--end', '2024-13-01');
     expect(badDate.code).not.toBe(0);
     expect(badDate.stderr).toContain('2024-13-01 is not a real date: there is no month 13');
-    stderr = '';
+    output.stderr = '';
     const retired = await run('timeline', '--framework', 'sif-2013', '--end', '2024-06-14');
     expect(retired.code).not.toBe(0);
     expect(retired.stderr).toContain('SIF was not in force on 14 June 2024');

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureCliOutput } from '../../test/support/cli-output.js';
 import { table } from './users-commands.js';
 
 // Input the shared account rules refuse is refused before the database is opened (or migrated).
@@ -11,30 +12,15 @@ vi.mock('../db/database.js', () => ({ openDatabase }));
 
 const { runCli } = await import('./main.js');
 
-let stdout: string;
-let stderr: string;
-
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-});
+const output = captureCliOutput();
 
 afterEach(() => {
-  vi.restoreAllMocks();
   expect(openDatabase).not.toHaveBeenCalled();
 });
 
 async function add(...options: string[]) {
   const code = await runCli(['users', 'add', ...options]);
-  return { code, stdout, stderr };
+  return { code, stdout: output.stdout, stderr: output.stderr };
 }
 
 const someone = ['--email', 'sam@example.gov.uk', '--name', 'Sam Smith'];
@@ -66,7 +52,7 @@ describe('inspectorate users add refuses, naming the option, before opening the 
     const alone = await add(...someone, '--role', 'provider');
     expect(alone.code).toBe(1);
     expect(alone.stderr).toContain('--provider: Choose the providers this person acts for');
-    stderr = '';
+    output.stderr = '';
     const both = await add(...someone, '--role', 'provider', '--role', 'inspector', '--provider', 'SC123456');
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('--role: A provider user cannot also hold a role of the inspectorate');

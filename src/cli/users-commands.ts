@@ -4,15 +4,11 @@ import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { useBaseUrl } from '../messages/links.js';
-import {
-  accountIdByEmail,
-  listAccountsForCli,
-  providerIdsByUrn,
-  type AccountSummary,
-} from '../people/account-queries.js';
+import { accountIdByEmail, listAccountsForCli, type AccountSummary } from '../people/account-queries.js';
 import { setAccountActive } from '../people/account-store.js';
 import { accountFields, accountProblems, INVITATION_HOURS } from '../people/accounts.js';
 import { inviteAccount } from '../people/invitations.js';
+import { providerIdsByUrn } from '../people/people-admin-store.js';
 import { ROLES } from '../people/rules.js';
 import { Refusal, type FieldError } from '../refusal.js';
 
@@ -173,15 +169,13 @@ export function registerUsersCommands(program: Command): void {
       useBaseUrl(config.baseUrl);
       const invitation = await withDatabase(config, (database) =>
         database.db.transaction().execute(async (trx) => {
-          const ids = await providerIdsByUrn(trx, input.urns);
-          const missing = input.urns.filter((urn) => !ids.has(urn));
-          if (missing.length > 0)
-            throw refused(
-              missing.map((urn) => ({
-                field: 'providers',
-                message: `no provider with URN ${urn} on the register`,
-              })),
-            );
+          let providerIds: string[];
+          try {
+            providerIds = await providerIdsByUrn(trx, input.urns);
+          } catch (error) {
+            if (!(error instanceof Refusal)) throw error;
+            throw refused(error.errors);
+          }
           try {
             return await inviteAccount(
               trx,
@@ -189,7 +183,7 @@ export function registerUsersCommands(program: Command): void {
                 email: input.email,
                 name: input.name,
                 roles: input.roles,
-                providerIds: input.urns.map((urn) => ids.get(urn)!),
+                providerIds,
                 providerAdmin: input.providerAdmin,
               },
               null,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { formatLongDate } from '../calendar/working-days.js';
 import { inTransaction } from '../db/database.js';
@@ -52,24 +52,31 @@ const TITLES = { invitation: 'Create your password', 'password-reset': 'Choose a
 export async function accountPages(app: FastifyInstance) {
   const linkPage = { config: { access: 'public' as const }, schema: { hide: true } };
 
-  app.get('/account/set-password', linkPage, async (request, reply) => {
-    const token = tokenOf(request);
+  /** The link's person and purpose, or null once the page saying why it cannot be used is sent. */
+  async function usableLink(reply: FastifyReply, token: string, now: Date) {
     try {
-      const { email, purpose } = await checkPasswordLink(app.db, token, app.clock.now());
-      return reply.page('people/views/account/set-password.njk', {
-        title: TITLES[purpose],
-        email,
-        token,
-        minLength: MIN_PASSWORD_LENGTH,
-      });
+      return await checkPasswordLink(app.db, token, now);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      return reply.page(
+      reply.page(
         'people/views/account/link-refused.njk',
         { title: 'This link cannot be used', reason: error.errors[0]?.message ?? error.detail },
         LINK_GONE,
       );
+      return null;
     }
+  }
+
+  app.get('/account/set-password', linkPage, async (request, reply) => {
+    const token = tokenOf(request);
+    const link = await usableLink(reply, token, app.clock.now());
+    if (!link) return reply;
+    return reply.page('people/views/account/set-password.njk', {
+      title: TITLES[link.purpose],
+      email: link.email,
+      token,
+      minLength: MIN_PASSWORD_LENGTH,
+    });
   });
 
   app.post(
@@ -79,17 +86,8 @@ export async function accountPages(app: FastifyInstance) {
       const form = (request.body ?? {}) as FormBody;
       const token = formText(form, 'token') ?? '';
       const now = app.clock.now();
-      let link: Awaited<ReturnType<typeof checkPasswordLink>>;
-      try {
-        link = await checkPasswordLink(app.db, token, now);
-      } catch (error) {
-        if (!(error instanceof Refusal)) throw error;
-        return reply.page(
-          'people/views/account/link-refused.njk',
-          { title: 'This link cannot be used', reason: error.errors[0]?.message ?? error.detail },
-          LINK_GONE,
-        );
-      }
+      const link = await usableLink(reply, token, now);
+      if (!link) return reply;
       return postForm(reply, {
         parsed: newPassword.safeParse(form),
         act: async ({ password }) => {

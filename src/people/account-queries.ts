@@ -76,14 +76,3 @@ export async function accountIdByEmail(db: Db, email: string): Promise<string | 
   const row = await db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirst();
   return row?.id;
 }
-
-/** The ids of providers on the register, by URN; a URN not on it is missing from the map. */
-export async function providerIdsByUrn(db: Db, urns: readonly string[]): Promise<Map<string, string>> {
-  if (urns.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('providers')
-    .select(['id', 'urn'])
-    .where('urn', 'in', [...urns])
-    .execute();
-  return new Map(rows.map((row) => [row.urn, row.id]));
-}
