@@ -201,6 +201,13 @@ export async function twoFactorPages(app: FastifyInstance) {
     async (request, reply) => {
       const state = (await holderOf(app, request)).state;
       if (!state.enabledAt) return reply.redirect('/account/two-factor', 303);
+      // Whoever finds the person signed in must not be able to make recovery codes of their own.
+      const code = formOptional((request.body ?? {}) as Record<string, unknown>, 'code') ?? '';
+      const showAgain = (errors: { field: string; message: string }[], status: number) =>
+        showStatus(reply, state, { errors: errors.map((e) => ({ ...e, field: 'renewCode' })) }, status);
+      if (!code) return showAgain([{ field: 'code', message: ENTER_SIX_DIGITS }], 400);
+      const outcome = await checkSecondFactor(app, state, code);
+      if (!('ok' in outcome)) return refuseCode(reply, outcome, showAgain);
       const codes = newRecoveryCodes();
       await renewRecoveryCodes(app.db, state.id, codes.map(recoveryCodeHash));
       return reply.page(CODES_VIEW, {

@@ -247,8 +247,15 @@ describe.each(kinds)('two-factor sign-in on the %s database', (kind) => {
     const { jar } = await passwordSignIn(person.email);
     await enterCode(jar, person.codes[0]!);
     const status = await getPage(t.app, jar, '/account/two-factor');
-    const renewed = await postForm(t.app, jar, '/account/two-factor/recovery-codes', {
+    const withoutCode = await postForm(t.app, jar, '/account/two-factor/recovery-codes', {
       _csrf: csrfTokenIn(status.body),
+    });
+    expect(withoutCode.statusCode).toBe(400);
+    expect(withoutCode.body).toContain('Enter the 6-digit code from your authenticator app');
+    expect(await auditActions(person.id)).not.toContain('person.recovery-codes-renewed');
+    const renewed = await postForm(t.app, jar, '/account/two-factor/recovery-codes', {
+      _csrf: csrfTokenIn(withoutCode.body),
+      code: person.codes[2]!,
     });
     expect(renewed.statusCode).toBe(200);
     const codes = recoveryCodesIn(renewed.body);
