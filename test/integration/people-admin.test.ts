@@ -423,6 +423,8 @@ describe.each(kinds)('managing people (%s)', (kind) => {
     expect(invited.body).toMatch(/\/account\/set-password\?token=/);
     const list = await getPage(t.app, jar, '/admin/people?q=paged');
     expect(list.body).toContain('Paged Person');
+    // Invited, not yet signed in: the list says so.
+    expect(list.body).toMatch(/Last signed in[\s\S]*Never[\s\S]*Invited/);
     const id = list.body.match(/href="\/admin\/people\/([0-9a-f-]{36})"/)![1]!;
     const confirm = await getPage(t.app, jar, `/admin/people/${id}/disable`);
     expect(confirm.body).toContain('Are you sure');
