@@ -26,6 +26,7 @@ describe('the embedded database in DATA_DIR', () => {
     const people = await second.db.selectFrom('people').select(['email', 'roles']).orderBy('email').execute();
     expect(people.map((p) => p.email)).toEqual([
       'adjudicator@demo.invalid',
+      'admin@demo.invalid',
       'analyst@demo.invalid',
       'complaints@demo.invalid',
       'inspector@demo.invalid',
