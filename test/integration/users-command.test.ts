@@ -88,7 +88,9 @@ describe.each(kinds)('inspectorate users on the %s database', (kind) => {
       ...['--provider', 'SC999999'],
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--provider: There is no provider with the unique reference number SC999999');
+    expect(result.stderr).toContain(
+      '--provider: There is no provider with the unique reference number SC999999',
+    );
   }, 120_000);
 
   it('refuses an email that already has an account, whatever its case', async () => {
