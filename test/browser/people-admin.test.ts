@@ -36,7 +36,9 @@ describeInBrowser('managing people in the browser', () => {
     await admin.page.getByLabel('Name or email address').fill('browser.invitee');
     await admin.clickButton('Search');
     const rows = await admin.tableRows();
-    expect(rows).toEqual([['Browser Invitee', 'browser.invitee@example.invalid', 'Planner', 'Invited']]);
+    expect(rows).toEqual([
+      ['Browser Invitee', 'browser.invitee@example.invalid', 'Planner', 'Never', 'Invited'],
+    ]);
 
     await admin.clickLink('Browser Invitee');
     expect(await admin.heading()).toBe('Browser Invitee');
