@@ -93,7 +93,7 @@ const rules: Record<Action, (person: Person, resource: Resource) => boolean> = {
   'provider.create': (person) => hasRole(person, ...REGISTER_KEEPERS),
   'provider.change': (person) => hasRole(person, ...REGISTER_KEEPERS),
   'audit.read': (person) => hasRole(person, 'manager'),
-  'reference.read': (person) => hasRole(person, ...CASE_ROLES),
+  'reference.read': (person) => worksWithCases(person),
   'inspections.list': (person) => hasRole(person, ...REGISTER_READERS, 'provider'),
   // A provider sees its own inspections, but never a no-notice one before inspectors arrive.
   'inspection.read': (person, { providerId, notice, status }) =>
@@ -233,6 +233,11 @@ const MAY_EVER: Record<Action, readonly Role[]> = {
   'consistency.read': ['manager', 'analyst'],
   'people.manage': ['administrator', 'provider'],
 };
+
+/** Whether a person works with cases at all: everyone signed in but one who is only an administrator. */
+export function worksWithCases(person: Person | null): boolean {
+  return hasRole(person, ...CASE_ROLES);
+}
 
 /** Whether any record could let this person take the action (false when signed out). */
 export function mayEver(person: Person | null, action: Action): boolean {

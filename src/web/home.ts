@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { can, peopleScope } from '../people/policy.js';
+import { can, peopleScope, worksWithCases } from '../people/policy.js';
 
 /** The start page: what the service is, and for a signed-in person what their roles let them do. */
 export async function homeRoutes(app: FastifyInstance) {
@@ -34,7 +34,7 @@ export async function homeRoutes(app: FastifyInstance) {
         text: 'Draw a sample of closed complaints, with personal details withheld, and record your findings.',
       },
       // Everyone but an administrator, who manages accounts and sees nothing of the cases.
-      can(person, 'reference.read') && {
+      worksWithCases(person) && {
         href: '/reports',
         title: 'Inspection reports',
         text: person?.roles.includes('provider')

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can } from '../people/policy.js';
+import { can, worksWithCases } from '../people/policy.js';
 import { csrfBinding } from '../people/authenticate.js';
 import { ROLE_LABELS, type Person } from '../people/rules.js';
 import { renderTemplate } from './render.js';
@@ -29,7 +29,7 @@ function navigationFor(person: Person | null, url: string): NavigationItem[] {
   if (can(person, 'concerns.list')) items.push({ href: '/concerns', text: 'Concerns' });
   if (can(person, 'notifications.list')) items.push({ href: '/notifications', text: 'Notifications' });
   // An administrator manages accounts and sees no case work, so not even the reports' lists.
-  if (!person || can(person, 'reference.read')) items.push({ href: '/reports', text: 'Reports' });
+  if (!person || worksWithCases(person)) items.push({ href: '/reports', text: 'Reports' });
   if (can(person, 'complaints.list')) items.push({ href: '/complaints', text: 'Complaints' });
   if (can(person, 'complaint-review.conduct'))
     items.push({ href: '/complaint-reviews', text: 'Complaint reviews' });
