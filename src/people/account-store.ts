@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import { conflict, invalid } from '../refusal.js';
 import { TOKEN_HOURS, type AccountTokenPurpose, type AccountTokenState } from './accounts.js';
 import type { Role } from './rules.js';
-import { digest } from './store.js';
+import { digest, newSecret } from './secrets.js';
 
 /** Accounts as the administrator and the command line make and end them (signing in is in store.ts). */
 
@@ -90,7 +89,7 @@ export async function issueAccountToken(
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .execute();
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   await trx
     .insertInto('account_tokens')
     .values({

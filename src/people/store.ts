@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
 import { prepared } from '../db/prepared.js';
 import { afterFailure, FORGET_FAILURES_AFTER_HOURS, type FailureState } from './lockout.js';
 import { isRole, type Person } from './rules.js';
+import { digest, newSecret } from './secrets.js';
 
 export interface NewPerson {
   email: string;
@@ -93,11 +93,7 @@ export async function findPerson(db: Db, id: string): Promise<Person | null> {
   return row ? toPerson(row) : null;
 }
 
-// Sessions and API tokens: a random secret goes to the client; only its SHA-256 is stored, so a copy
-// of the database does not let anyone in.
-export function digest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+// Sessions and API tokens: a random secret goes to the client; only its digest is stored (secrets.ts).
 
 export async function startSession(
   db: Db,
@@ -105,7 +101,7 @@ export async function startSession(
   kind: 'browser' | 'api' | 'second-factor',
   hours: number,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   const expiresAt = new Date(Date.now() + hours * 3600_000);
   await db.deleteFrom('sessions').where('expires_at', '<', new Date()).execute();
   await db

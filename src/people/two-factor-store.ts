@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/store.js';
 import { inTransaction, type Db } from '../db/database.js';
 import { conflict } from '../refusal.js';
 import { isRole, type Role } from './rules.js';
-import { digest } from './store.js';
+import { digest } from './secrets.js';
 
 /** Two-factor sign-in in the database: the person's secret and last step, recovery codes, half-way sessions. */
 

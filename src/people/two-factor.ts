@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import { digest } from './secrets.js';
 import { Secret, TOTP } from 'otpauth';
 import { STAFF_ROLES, type Role } from './rules.js';
 
@@ -134,7 +135,7 @@ export function looksLikeRecoveryCode(typed: string): boolean {
 
 /** Only a hash is kept; the codes are random enough that a plain SHA-256 cannot be searched back. */
 export function recoveryCodeHash(typed: string): string {
-  return createHash('sha256').update(normaliseCode(typed)).digest('hex');
+  return digest(normaliseCode(typed));
 }
 
 /** Whether two-factor sign-in is required of this person: staff, when the service requires it. */
