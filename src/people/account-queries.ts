@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { invitationPending } from './people-admin-store.js';
 import type { Role } from './rules.js';
 
 /** What the operator's command line reads about accounts: every account at once, and one by email. */
@@ -35,8 +36,7 @@ export async function listAccountsForCli(db: Db, now: Date): Promise<AccountSumm
       'p.provider_admin',
       'p.active',
       'p.last_signed_in_at',
-      // Someone who signs in through their organisation has no password but has taken their account up.
-      sql<boolean>`p.password_hash is not null or p.oidc_subject is not null`.as('accepted'),
+      sql<boolean>`not ${invitationPending}`.as('accepted'),
       eb
         .selectFrom('account_tokens as t')
         .select((t) => t.fn.max('t.expires_at').as('until'))

@@ -34,7 +34,11 @@ export const PEOPLE_ORDER: Keyset = {
   ],
 };
 
-const pending = sql<boolean>`(p.password_hash is null and p.oidc_subject is null)`;
+/**
+ * An account whose invitation is not yet taken up (over `people as p`): no password chosen, and no
+ * sign-in through the person's organisation either.
+ */
+export const invitationPending = sql<boolean>`(p.password_hash is null and p.oidc_subject is null)`;
 
 function managedQuery(db: Db) {
   return db.selectFrom('people as p').select([
@@ -47,7 +51,7 @@ function managedQuery(db: Db) {
     'p.last_signed_in_at',
     'p.created_at',
     'p.version',
-    pending.as('invitation_pending'),
+    invitationPending.as('invitation_pending'),
     sql<{ id: string; urn: string; name: string }[] | string>`coalesce((
         select json_agg(json_build_object('id', pr.id, 'urn', pr.urn, 'name', pr.name) order by pr.name, pr.id)
         from person_providers pp join providers pr on pr.id = pp.provider_id
@@ -114,7 +118,7 @@ export async function searchPeople(
   if (search.role) query = query.where(sql<SqlBool>`${search.role} = any(p.roles)`);
   if (search.active !== undefined) query = query.where('p.active', '=', search.active);
   if (search.pending !== undefined)
-    query = query.where(search.pending ? pending : sql<SqlBool>`not ${pending}`);
+    query = query.where(search.pending ? invitationPending : sql<SqlBool>`not ${invitationPending}`);
   return fetchKeysetPage(query, PEOPLE_ORDER, { ...search, count: search.count ?? true }, toManaged);
 }
 
