@@ -4,7 +4,7 @@ import { inTransaction } from '../db/database.js';
 import { paginationFields, isUuid } from '../fields.js';
 import { forbidden } from '../web/problem.js';
 import { requirePerson } from '../web/access.js';
-import { conflict, invalid, notFound, unprocessable } from '../refusal.js';
+import { invalid, notFound, unprocessable } from '../refusal.js';
 import { accountProblems, type AccountShape } from './accounts.js';
 import type { AccountInput } from './account-store.js';
 import { inviteAccount, resendInvitation, type Invitation } from './invitations.js';
@@ -107,10 +107,6 @@ export async function resendAs(
   manager: Person,
   account: ManagedPerson,
 ): Promise<{ person: ManagedPerson; invitation: Invitation }> {
-  if (account.active && !account.invitationPending)
-    throw conflict(
-      'This person has already accepted their invitation. They can reset their password from the sign-in page',
-    );
   const app = request.server;
   const invitation = await inTransaction(app.db, (trx) =>
     resendInvitation(trx, account.id, manager.id, app.clock.now()),

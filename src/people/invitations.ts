@@ -45,7 +45,7 @@ export async function inviteAccount(
 
 /**
  * A fresh invitation link for someone who has not yet chosen a password (the old link stops working).
- * Someone who has one is refused: a reset link is what they need.
+ * Someone who has taken the account up is refused: a reset link is what they need.
  */
 export async function resendInvitation(
   trx: Db,
@@ -55,11 +55,12 @@ export async function resendInvitation(
 ): Promise<Invitation> {
   const person = await trx
     .selectFrom('people')
-    .select(['email', 'name', 'password_hash', 'active'])
+    .select(['email', 'name', 'password_hash', 'oidc_subject', 'active'])
     .where('id', '=', personId)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  if (person.password_hash)
+  // Taken up by choosing a password, or by signing in through the person's organisation.
+  if (person.password_hash || person.oidc_subject)
     throw conflict(
       'This person has already accepted their invitation. They can reset their password from the sign-in page',
     );
